@@ -1,0 +1,114 @@
+"""Reference implementation of the canvas preprocessing (the MNIST recipe).
+
+This is the single source of truth for how a drawing becomes the model's input. The
+C++ engine (wasm/src/preprocess.cpp) mirrors it step by step, each step marked with a
+`// ref: model/preprocess.py <step>` comment, and tests/engine compares the two on the
+fixtures that make_fixtures.py writes with this module.
+
+MNIST (LeCun et al.) was made by fitting each digit's bounding box into 20x20 with an
+anti-aliasing resize that keeps the aspect ratio, then placing it in a 28x28 field so
+that its centre of mass sits at the centre. The steps below do the same to a canvas,
+with the resize and the placement done as one area-exact resampling.
+"""
+import numpy as np
+
+FIELD = 28          # side of the model's input
+BOX = 20            # side the ink's bounding box is scaled to
+MIN_CONTRAST = 48   # weakest ink (0-255 above the background) that counts as a drawing
+MIN_INK_PIXELS = 2  # less ink than this many fully inked pixels is a speck, not a digit
+
+
+class NothingDrawn(Exception):
+    """The canvas is blank, or its ink is too faint or too little to be a digit."""
+
+
+def darkness(rgba):
+    """step darkness: RGBA (HxWx4 uint8) -> 0..255 int, composited over white, Rec. 601 luma.
+
+    Integer arithmetic so that C++ gets bit-identical values.
+    """
+    rgba = rgba.astype(np.int64)
+    r, g, b, a = rgba[..., 0], rgba[..., 1], rgba[..., 2], rgba[..., 3]
+    luma = 299 * r + 587 * g + 114 * b                        # 0..255000
+    over_white = (luma * a + 255000 * (255 - a) + 127) // 255  # transparent reads as white
+    return (255000 - over_white + 500) // 1000
+
+
+def background_level(dark):
+    """step background: the median darkness; a digit covers less than half of a canvas."""
+    histogram = np.bincount(dark.ravel(), minlength=256)
+    half = (dark.size + 1) // 2
+    return int(np.searchsorted(np.cumsum(histogram), half))
+
+
+def ink_map(rgba):
+    """step ink: darkness above the background, scaled so the strongest ink is 1.0."""
+    dark = darkness(rgba)
+    ink = np.maximum(dark - background_level(dark), 0)
+    strongest = int(ink.max())
+    if strongest < MIN_CONTRAST:
+        raise NothingDrawn("the canvas is blank or the ink too faint")
+    if ink.sum() < MIN_INK_PIXELS * strongest:
+        raise NothingDrawn("too little ink to be a digit")
+    return ink, strongest
+
+
+def bounding_box(ink, strongest):
+    """step bbox: rows and columns holding ink of at least a fifth of the strongest."""
+    mask = ink * 5 >= strongest
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
+def box_scale(height, width):
+    """step fit: field pixels per canvas pixel, so that the longer side becomes BOX."""
+    return BOX / max(height, width)
+
+
+def centre_of_mass(crop):
+    """step centre: the ink's centre of mass in the crop, pixel i spanning [i, i+1)."""
+    total = crop.sum()
+    ys, xs = np.indices(crop.shape)
+    return ((ys + 0.5) * crop).sum() / total, ((xs + 0.5) * crop).sum() / total
+
+
+def placement(com, scale):
+    """step place: where the crop's first pixel edge goes in the field.
+
+    The centre of mass lands on field index FIELD/2 (the middle of pixel 14, at 14.5),
+    where MNIST's own training digits have it on average. Sub-pixel: no rounding, so a
+    drawing moved or scaled by a fraction of a pixel gives a nearly identical image.
+    """
+    return FIELD / 2 + 0.5 - com * scale
+
+
+def area_weights(source, scale, start):
+    """step area: weights[o, i] is how much of field pixel o canvas pixel i covers.
+
+    Canvas pixel i spans [start + i*scale, start + (i+1)*scale) in field coordinates; a
+    field pixel's value is the ink averaged over its area (anti-aliased, area-exact).
+    """
+    weights = np.zeros((FIELD, source))
+    for i in range(source):
+        low, high = start + i * scale, start + (i + 1) * scale
+        for o in range(max(0, int(np.floor(low))), min(FIELD, int(np.ceil(high)))):
+            weights[o, i] = min(high, o + 1) - max(low, o)
+    return weights
+
+
+def preprocess(rgba):
+    """RGBA canvas -> 28x28 uint8 image (0 background, 255 ink). Raises NothingDrawn."""
+    ink, strongest = ink_map(rgba)
+    top, bottom, left, right = bounding_box(ink, strongest)
+    crop = ink[top:bottom, left:right].astype(np.float64) / strongest
+    scale = box_scale(bottom - top, right - left)
+    com_y, com_x = centre_of_mass(crop)
+    rows = area_weights(bottom - top, scale, placement(com_y, scale))
+    cols = area_weights(right - left, scale, placement(com_x, scale))
+    field = rows @ crop @ cols.T
+    return np.floor(np.clip(field, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def normalise(image, mean, std):
+    """step normalise: the model input, as in train.py's to_tensor."""
+    return (image.astype(np.float32) / 255.0 - mean) / std

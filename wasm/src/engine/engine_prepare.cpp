@@ -1,0 +1,247 @@
+// Engine::prepare: shapes, constant folding and the memory plan.
+#include <algorithm>
+
+#include "engine/engine_impl.h"
+#include "engine/planner.h"
+
+namespace digits {
+
+using engine::PrepareContext;
+using engine::RunBuffers;
+using engine::Step;
+using engine::ValueState;
+
+namespace {
+
+ValueState constant_value(const onnx::Tensor& tensor) {
+  ValueState value;
+  value.name = tensor.name;
+  value.type = tensor.type;
+  value.shape = tensor.dims;
+  value.defined = true;
+  value.constant = true;
+  value.floats = tensor.floats;
+  value.ints = tensor.ints;
+  return value;
+}
+
+Status check_input_shape(const onnx::ValueInfo& info, const Shape& shape) {
+  for (int64_t dim : shape) {
+    if (dim < 0) return Status::error("input '" + info.name + "' cannot have shape " + shape_string(shape));
+  }
+  if (!info.has_shape) return Status::success();
+  bool matches = info.dims.size() == shape.size();
+  for (size_t d = 0; matches && d < shape.size(); ++d) {
+    matches = info.dims[d].value < 0 || info.dims[d].value == shape[d];
+  }
+  if (matches) return Status::success();
+  std::string declared = "[";
+  for (size_t d = 0; d < info.dims.size(); ++d) {
+    declared += (d ? "," : "") + (info.dims[d].value >= 0 ? std::to_string(info.dims[d].value)
+                                                          : (info.dims[d].symbol.empty() ? "?" : info.dims[d].symbol));
+  }
+  return Status::error("input '" + info.name + "' has shape " + shape_string(shape) + " but the model declares " +
+                       declared + "]");
+}
+
+}  // namespace
+
+Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
+  values.clear();
+  value_ids.clear();
+  steps.clear();
+  input_values.clear();
+  output_values.clear();
+  values.reserve(initializers.size() + runtime_inputs.size() + nodes.size() * 2);
+
+  auto add_value = [&](ValueState value) -> Result<int> {
+    if (value_ids.count(value.name) != 0) return Status::error("value '" + value.name + "' is defined twice");
+    const int id = static_cast<int>(values.size());
+    value_ids.emplace(value.name, id);
+    values.push_back(std::move(value));
+    return id;
+  };
+
+  for (const onnx::Tensor& tensor : initializers) {
+    Result<int> id = add_value(constant_value(tensor));
+    if (!id.ok()) return id.status();
+  }
+  if (input_shapes.size() != runtime_inputs.size()) {
+    return Status::error("the model has " + std::to_string(runtime_inputs.size()) + " inputs, got " +
+                         std::to_string(input_shapes.size()) + " shapes");
+  }
+  for (size_t i = 0; i < runtime_inputs.size(); ++i) {
+    const onnx::ValueInfo& info = model.graph.inputs[runtime_inputs[i]];
+    ValueState value;
+    if (bound_inputs[i]) {
+      value = constant_value(*bound_inputs[i]);
+      value.name = info.name;
+    } else {
+      if (info.type != onnx::DataType::float32) {
+        return Status::error("input '" + info.name + "' is " + onnx::data_type_name(info.type) +
+                             "; run-time inputs must be float32 (give parameters with set_constant_input)");
+      }
+      DIGITS_TRY(check_input_shape(info, input_shapes[i]));
+      value.name = info.name;
+      value.shape = input_shapes[i];
+      value.defined = true;
+    }
+    Result<int> id = add_value(std::move(value));
+    if (!id.ok()) return id.status();
+    input_values.push_back(id.value());
+  }
+
+  for (const engine::PlannedNode& planned : nodes) {
+    const std::string label = engine::node_label(planned);
+    Step step;
+    step.node = planned.file_index;
+    std::vector<ValueState*> inputs, outputs;
+    for (const std::string& name : planned.node.inputs) {
+      if (name.empty()) {
+        step.inputs.push_back(-1);
+        inputs.push_back(nullptr);
+        continue;
+      }
+      const auto found = value_ids.find(name);
+      if (found == value_ids.end()) {
+        return Status::error(label + ": input '" + name + "' is not produced by any earlier node");
+      }
+      step.inputs.push_back(found->second);
+      inputs.push_back(nullptr);  // filled below, once values stops growing for this node
+    }
+    for (const std::string& name : planned.node.outputs) {
+      if (name.empty()) {
+        step.outputs.push_back(-1);
+        continue;
+      }
+      ValueState value;
+      value.name = name;
+      Result<int> id = add_value(std::move(value));
+      if (!id.ok()) return id.status().within(label);
+      step.outputs.push_back(id.value());
+    }
+    for (size_t i = 0; i < step.inputs.size(); ++i) inputs[i] = step.inputs[i] < 0 ? nullptr : &values[step.inputs[i]];
+    for (int id : step.outputs) outputs.push_back(id < 0 ? nullptr : &values[id]);
+
+    step.op = engine::find_op(planned.node.op_type)->create();
+    PrepareContext context(planned.node, opset, inputs, outputs, planned.activation);
+    DIGITS_TRY(step.op->prepare(context).within(label));
+    step.aliases = context.aliases();
+    step.scratch_floats = context.scratch_floats();
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      if (step.outputs[i] >= 0 && !values[step.outputs[i]].defined) {
+        return Status::error(label + ": output " + std::to_string(i) + " is not supported");
+      }
+    }
+
+    // A node whose inputs are all known now is computed now, once.
+    bool all_constant = true;
+    for (int id : step.inputs) all_constant = all_constant && (id < 0 || values[id].constant);
+    if (!all_constant) {
+      steps.push_back(std::move(step));
+      continue;
+    }
+    std::vector<const float*> in_data;
+    std::vector<float*> out_data;
+    for (int id : step.inputs) in_data.push_back(id < 0 ? nullptr : values[id].floats.data());
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int id = step.outputs[i];
+      if (id < 0 || values[id].constant) {
+        out_data.push_back(nullptr);
+        continue;
+      }
+      ValueState& out = values[id];
+      out.constant = true;
+      if (step.aliases[i] >= 0) {
+        out.floats = values[step.inputs[step.aliases[i]]].floats;
+        out_data.push_back(nullptr);
+      } else {
+        out.floats.assign(static_cast<size_t>(element_count(out.shape)), 0.0f);
+        out_data.push_back(out.floats.data());
+      }
+    }
+    std::vector<float> scratch(step.scratch_floats);
+    step.op->run(RunBuffers{in_data.data(), out_data.data(), scratch.data()});
+  }
+
+  for (const onnx::ValueInfo& output : model.graph.outputs) {
+    const auto found = value_ids.find(output.name);
+    if (found == value_ids.end()) return Status::error("graph output '" + output.name + "' is never produced");
+    output_values.push_back(found->second);
+  }
+
+  // Memory plan. Views share their source's buffer, so a buffer lives until the last
+  // read of any value that views it; graph inputs and outputs live through the run.
+  const int end = static_cast<int>(steps.size());
+  alias_root.assign(values.size(), -1);
+  for (size_t id = 0; id < values.size(); ++id) alias_root[id] = static_cast<int>(id);
+  for (const Step& step : steps) {
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      if (step.outputs[i] >= 0 && step.aliases[i] >= 0 && !values[step.outputs[i]].constant) {
+        alias_root[step.outputs[i]] = alias_root[step.inputs[step.aliases[i]]];
+      }
+    }
+  }
+  std::vector<int> first(values.size(), -1), last(values.size(), -1);
+  for (int id : input_values) {
+    if (!values[id].constant) first[id] = 0, last[id] = end;
+  }
+  for (int s = 0; s < end; ++s) {
+    for (int id : steps[s].outputs) {
+      if (id >= 0 && !values[id].constant && alias_root[id] == id) first[id] = s;
+    }
+    for (int id : steps[s].inputs) {
+      if (id >= 0 && !values[id].constant) last[alias_root[id]] = std::max(last[alias_root[id]], s);
+    }
+  }
+  for (int id : output_values) {
+    if (!values[id].constant) last[alias_root[id]] = end;
+  }
+
+  std::vector<engine::BufferRequest> requests;
+  std::vector<int> request_owner;  // value id, or -(step + 1) for a step's scratch
+  for (size_t id = 0; id < values.size(); ++id) {
+    if (first[id] < 0) continue;
+    requests.push_back({static_cast<size_t>(element_count(values[id].shape)), first[id], std::max(first[id], last[id])});
+    request_owner.push_back(static_cast<int>(id));
+  }
+  for (int s = 0; s < end; ++s) {
+    if (steps[s].scratch_floats == 0) continue;
+    requests.push_back({steps[s].scratch_floats, s, s});
+    request_owner.push_back(-(s + 1));
+  }
+  std::vector<size_t> offsets;
+  const size_t total = engine::plan_buffers(requests, offsets);
+  if (total > static_cast<size_t>(engine::kMaxArenaFloats)) {
+    return Status::error("the model needs " + std::to_string(total * 4 / (1 << 20)) +
+                         " MiB of working memory, more than the engine allows");
+  }
+  arena.assign(total, 0.0f);
+
+  value_data.assign(values.size(), nullptr);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (request_owner[r] >= 0) {
+      value_data[request_owner[r]] = arena.data() + offsets[r];
+    } else {
+      steps[-request_owner[r] - 1].scratch = arena.data() + offsets[r];
+    }
+  }
+  for (size_t id = 0; id < values.size(); ++id) {
+    if (values[id].constant) {
+      value_data[id] = values[id].floats.data();
+    } else if (alias_root[id] != static_cast<int>(id)) {
+      value_data[id] = value_data[alias_root[id]];
+    }
+  }
+  for (Step& step : steps) {
+    for (int id : step.inputs) step.input_data.push_back(id < 0 ? nullptr : value_data[id]);
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int id = step.outputs[i];
+      const bool writes = id >= 0 && step.aliases[i] < 0 && !values[id].constant;
+      step.output_data.push_back(writes ? value_data[id] : nullptr);
+    }
+  }
+  return Status::success();
+}
+
+}  // namespace digits

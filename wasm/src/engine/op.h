@@ -1,0 +1,116 @@
+// What an operator implements: prepare (check inputs, derive output shapes, precompute
+// what it can) and run (compute, with every buffer already in place).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "digits/onnx.h"
+#include "digits/status.h"
+#include "digits/shape.h"
+#include "kernels/activation.h"
+
+namespace digits::engine {
+
+// What prepare knows about one value of the graph.
+struct ValueState {
+  std::string name;
+  onnx::DataType type = onnx::DataType::float32;
+  Shape shape;
+  bool defined = false;
+  bool constant = false;       // values known before run: initializers, bound inputs, folded results
+  std::vector<float> floats;   // constant float32 values
+  std::vector<int64_t> ints;   // constant integer and boolean values
+};
+
+class PrepareContext {
+ public:
+  PrepareContext(const onnx::Node& node, int64_t opset, std::vector<ValueState*> inputs,
+                 std::vector<ValueState*> outputs, kernels::Activation fused_activation);
+
+  const onnx::Node& node() const { return node_; }
+  int64_t opset() const { return opset_; }
+  // The Relu or Clip folded into this node (identity if none).
+  const kernels::Activation& fused_activation() const { return fused_activation_; }
+
+  size_t input_count() const { return inputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
+  const ValueState& input(size_t i) const { return *inputs_[i]; }
+  size_t output_count() const { return outputs_.size(); }
+  bool has_output(size_t i) const { return i < outputs_.size() && outputs_[i] != nullptr; }
+
+  // Errors unless inputs [0, required) are present and no more than allowed are given.
+  Status require_inputs(size_t required, size_t allowed) const;
+  // Errors unless input i is float32 (or, when it may be a run-time value, also present).
+  Status require_float(size_t i) const;
+  // Errors unless input i is a constant of an integer type; its values go to out.
+  Status constant_ints(size_t i, std::vector<int64_t>& out) const;
+
+  // Attributes; each fails if the attribute is present with another type.
+  Status int_attribute(std::string_view name, int64_t fallback, int64_t& out) const;
+  Status float_attribute(std::string_view name, float fallback, float& out) const;
+  Status string_attribute(std::string_view name, std::string fallback, std::string& out) const;
+  // present is false (and out empty) when absent.
+  Status ints_attribute(std::string_view name, std::vector<int64_t>& out, bool* present = nullptr) const;
+
+  // Output i is a new float32 buffer of this shape.
+  Status define_output(size_t i, Shape shape);
+  // Output i shares input's values under a new shape (Reshape, Flatten, Identity).
+  Status alias_output(size_t i, size_t input, Shape shape);
+  // Output i is known now (Dropout's mask).
+  Status constant_output(size_t i, onnx::DataType type, Shape shape, std::vector<int64_t> ints);
+  // Floats of workspace run() receives.
+  void request_scratch(size_t floats) { scratch_floats_ = floats; }
+
+  size_t scratch_floats() const { return scratch_floats_; }
+  // For the engine: which input each output aliases (-1 for none).
+  const std::vector<int>& aliases() const { return aliases_; }
+
+ private:
+  Status check_shape(const Shape& shape) const;
+
+  const onnx::Node& node_;
+  int64_t opset_;
+  std::vector<ValueState*> inputs_;
+  std::vector<ValueState*> outputs_;
+  kernels::Activation fused_activation_;
+  std::vector<int> aliases_;
+  size_t scratch_floats_ = 0;
+};
+
+struct RunBuffers {
+  const float* const* inputs;  // null for absent or non-float inputs
+  float* const* outputs;       // null for absent, aliased or constant outputs
+  float* scratch;
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  virtual Status prepare(PrepareContext& context) = 0;
+  virtual void run(const RunBuffers& buffers) const = 0;
+};
+
+struct OpInfo {
+  std::string_view op_type;
+  std::unique_ptr<Op> (*create)();
+  // Whether a following Relu or Clip can be folded into this operator's output.
+  bool fuses_activation;
+};
+
+// nullptr for operators the engine does not implement.
+const OpInfo* find_op(std::string_view op_type);
+
+// Working memory the engine plans at most, in floats (256 MiB): far above what a digit
+// model needs, and low enough that a hostile file cannot exhaust a browser tab.
+inline constexpr int64_t kMaxArenaFloats = int64_t{1} << 26;
+
+// Opsets of the default domain the engine implements.
+inline constexpr int64_t kMinOpset = 7;
+// Up to 25 these operators changed only in the types they accept (bfloat16, float8, int4).
+inline constexpr int64_t kMaxOpset = 25;
+
+}  // namespace digits::engine

@@ -1,0 +1,166 @@
+// Every step names the function of model/preprocess.py it must agree with;
+// tests/engine/preprocess_test.cpp checks the agreement on that module's fixtures.
+#include "digits/preprocess.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace digits {
+namespace {
+
+constexpr int kBox = 20;
+constexpr int kMinContrast = 48;
+constexpr int kMinInkPixels = 2;
+
+// ref: model/preprocess.py darkness()
+inline int darkness(const uint8_t* pixel) {
+  const uint32_t luma = 299u * pixel[0] + 587u * pixel[1] + 114u * pixel[2];
+  const uint32_t alpha = pixel[3];
+  const uint32_t over_white = (luma * alpha + 255000u * (255u - alpha) + 127u) / 255u;
+  return static_cast<int>((255000u - over_white + 500u) / 1000u);
+}
+
+// ref: model/preprocess.py background_level()
+int background_level(const uint8_t* rgba, size_t pixels) {
+  std::array<size_t, 256> histogram{};
+  for (size_t i = 0; i < pixels; ++i) ++histogram[darkness(rgba + 4 * i)];
+  const size_t half = (pixels + 1) / 2;
+  size_t seen = 0;
+  for (int level = 0; level < 256; ++level) {
+    seen += histogram[level];
+    if (seen >= half) return level;
+  }
+  return 255;
+}
+
+struct Box {
+  int top, bottom, left, right;  // half-open
+};
+
+// ref: model/preprocess.py area_weights(): the field pixels canvas pixel i covers
+// (first, count) and by how much, with pixel i spanning [start + i*scale, start + (i+1)*scale).
+struct Coverage {
+  int first = 0;
+  int count = 0;
+  double weights[kFieldSize] = {};
+};
+
+std::vector<Coverage> area_weights(int source, double scale, double start) {
+  std::vector<Coverage> coverage(static_cast<size_t>(source));
+  for (int i = 0; i < source; ++i) {
+    const double low = start + i * scale, high = start + (i + 1) * scale;
+    const int first = std::max(0, static_cast<int>(std::floor(low)));
+    const int end = std::min(kFieldSize, static_cast<int>(std::ceil(high)));
+    coverage[i].first = first;
+    for (int o = first; o < end; ++o) {
+      coverage[i].weights[coverage[i].count++] = std::min(high, o + 1.0) - std::max(low, static_cast<double>(o));
+    }
+  }
+  return coverage;
+}
+
+}  // namespace
+
+Result<Preprocessed> preprocess_canvas(const uint8_t* rgba, size_t length, int width, int height) {
+  if (width < 1 || height < 1 || width > kMaxCanvasSide || height > kMaxCanvasSide) {
+    return Status::error("canvas of " + std::to_string(width) + "x" + std::to_string(height) +
+                         " pixels: each side must be 1 to " + std::to_string(kMaxCanvasSide));
+  }
+  const size_t pixels = static_cast<size_t>(width) * height;
+  if (rgba == nullptr || length != pixels * 4) {
+    return Status::error("canvas of " + std::to_string(width) + "x" + std::to_string(height) + " needs " +
+                         std::to_string(pixels * 4) + " bytes of RGBA, got " + std::to_string(length));
+  }
+  Preprocessed out;
+
+  // ref: model/preprocess.py ink_map()
+  const int background = background_level(rgba, pixels);
+  auto ink_at = [&](int y, int x) { return std::max(0, darkness(rgba + 4 * (static_cast<size_t>(y) * width + x)) - background); };
+  int strongest = 0;
+  uint64_t total = 0;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const int ink = ink_at(y, x);
+      strongest = std::max(strongest, ink);
+      total += static_cast<uint64_t>(ink);
+    }
+  }
+  if (strongest < kMinContrast) {
+    out.nothing_drawn = true;
+    out.reason = "the canvas is blank or the ink too faint";
+    return out;
+  }
+  if (total < static_cast<uint64_t>(kMinInkPixels) * strongest) {
+    out.nothing_drawn = true;
+    out.reason = "too little ink to be a digit";
+    return out;
+  }
+
+  // ref: model/preprocess.py bounding_box()
+  Box box{height, 0, width, 0};
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      if (ink_at(y, x) * 5 < strongest) continue;
+      box.top = std::min(box.top, y);
+      box.bottom = std::max(box.bottom, y + 1);
+      box.left = std::min(box.left, x);
+      box.right = std::max(box.right, x + 1);
+    }
+  }
+  const int box_height = box.bottom - box.top, box_width = box.right - box.left;
+
+  // ref: model/preprocess.py box_scale()
+  const double scale = static_cast<double>(kBox) / std::max(box_height, box_width);
+
+  // ref: model/preprocess.py centre_of_mass(), on the crop scaled by 1/strongest
+  double mass = 0.0, moment_y = 0.0, moment_x = 0.0;
+  for (int y = 0; y < box_height; ++y) {
+    for (int x = 0; x < box_width; ++x) {
+      const double value = static_cast<double>(ink_at(box.top + y, box.left + x)) / strongest;
+      mass += value;
+      moment_y += (y + 0.5) * value;
+      moment_x += (x + 0.5) * value;
+    }
+  }
+
+  // ref: model/preprocess.py placement()
+  const double start_y = kFieldSize / 2.0 + 0.5 - moment_y / mass * scale;
+  const double start_x = kFieldSize / 2.0 + 0.5 - moment_x / mass * scale;
+
+  // ref: model/preprocess.py preprocess() "field = rows @ crop @ cols.T", columns first so
+  // the intermediate is box_height x 28, never a copy of the whole crop.
+  const std::vector<Coverage> rows = area_weights(box_height, scale, start_y);
+  const std::vector<Coverage> cols = area_weights(box_width, scale, start_x);
+  std::vector<double> partial(static_cast<size_t>(box_height) * kFieldSize, 0.0);
+  for (int y = 0; y < box_height; ++y) {
+    double* partial_row = &partial[static_cast<size_t>(y) * kFieldSize];
+    for (int x = 0; x < box_width; ++x) {
+      const int ink = ink_at(box.top + y, box.left + x);
+      if (ink == 0) continue;
+      const double value = static_cast<double>(ink) / strongest;
+      const Coverage& c = cols[x];
+      for (int j = 0; j < c.count; ++j) partial_row[c.first + j] += c.weights[j] * value;
+    }
+  }
+  double field[kImagePixels] = {};
+  for (int y = 0; y < box_height; ++y) {
+    const Coverage& r = rows[y];
+    const double* partial_row = &partial[static_cast<size_t>(y) * kFieldSize];
+    for (int j = 0; j < r.count; ++j) {
+      double* field_row = field + (r.first + j) * kFieldSize;
+      for (int x = 0; x < kFieldSize; ++x) field_row[x] += r.weights[j] * partial_row[x];
+    }
+  }
+  for (int i = 0; i < kImagePixels; ++i) {
+    out.image[i] = static_cast<uint8_t>(std::floor(std::clamp(field[i], 0.0, 1.0) * 255.0 + 0.5));
+  }
+  return out;
+}
+
+void normalise_image(const uint8_t* image, float mean, float std_dev, float* out) {
+  // ref: model/preprocess.py normalise(), model/train.py to_tensor()
+  for (int i = 0; i < kImagePixels; ++i) out[i] = (image[i] / 255.0f - mean) / std_dev;
+}
+
+}  // namespace digits
