@@ -1,0 +1,33 @@
+// The parts of the server the HTTP handlers share, wired together by main().
+#pragma once
+
+#include <atomic>
+
+#include "config.h"
+#include "metrics.h"
+#include "rate_limiter.h"
+#include "read_pool.h"
+#include "record_writer.h"
+#include "static_files.h"
+
+namespace digits::server {
+
+struct App {
+  explicit App(const Config& config)
+      : config(config),
+        writer(config, metrics),
+        limiter(config.rate_limit_per_second, config.rate_limit_burst),
+        reads(config.connection_string(), config.db_readers),
+        files(config.www_dir) {}
+
+  const Config& config;
+  Metrics metrics;
+  RecordWriter writer;
+  RateLimiter limiter;
+  ReadPool reads;
+  StaticFiles files;
+  // Set on SIGTERM: new records are refused (503) while those in flight are committed.
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace digits::server

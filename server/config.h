@@ -1,0 +1,41 @@
+// Server configuration from environment variables (documented in .env.example).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "result.h"
+
+namespace digits::server {
+
+struct Config {
+  // HTTP
+  int port = 8080;                    // PORT; 0 picks a free port
+  std::string bind_address = "0.0.0.0";  // BIND_ADDRESS
+  int threads = 2;                    // HTTP_THREADS
+  std::string www_dir = "build/www";  // WWW_DIR
+  // PostgreSQL: DATABASE_URL wins over the DB_* variables.
+  std::string database_url;           // DATABASE_URL
+  std::string db_host = "localhost";  // DB_HOST
+  int db_port = 5432;                 // DB_PORT
+  std::string db_name = "digits";     // DB_NAME
+  std::string db_user = "digits";     // DB_USER
+  std::string db_password;            // DB_PASSWORD
+  int db_writers = 2;                 // DB_WRITERS: connections committing /log groups
+  int db_readers = 2;                 // DB_READERS: connections serving history and stats
+  std::string migrations_dir = "sql"; // MIGRATIONS_DIR
+  // POST /log
+  double rate_limit_per_second = 20;  // RATE_LIMIT_PER_SECOND per client; 0 turns it off
+  double rate_limit_burst = 60;       // RATE_LIMIT_BURST
+  size_t max_group_records = 2000;    // MAX_GROUP_RECORDS per shared transaction
+  // Logging
+  bool log_requests = false;          // LOG_REQUESTS=1 logs every request
+
+  // libpq connection string for the settings above.
+  std::string connection_string() const;
+};
+
+// Reads the environment; fails naming the variable whose value is not valid.
+Result<Config> config_from_environment();
+
+}  // namespace digits::server

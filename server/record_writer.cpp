@@ -1,0 +1,204 @@
+#include "record_writer.h"
+
+#include <chrono>
+#include <memory>
+#include <pqxx/pqxx>
+
+#include "database.h"
+#include "log.h"
+#include "repository.h"
+
+namespace digits::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Predictions whose true_digit may change after these records: every prediction and
+// every feedback target among them.
+std::vector<std::string> touched_predictions(const std::vector<const Record*>& records) {
+  std::vector<std::string> ids;
+  for (const Record* record : records) {
+    if (const auto* p = std::get_if<PredictionRecord>(record)) {
+      ids.push_back(p->id);
+    } else {
+      ids.push_back(std::get<FeedbackRecord>(*record).prediction_id);
+    }
+  }
+  return ids;
+}
+
+// SQLSTATE classes that say the data was wrong (22 data exception, 23 integrity
+// constraint), as opposed to the database being unavailable or overloaded.
+bool refuses_data(const pqxx::sql_error& error) {
+  const std::string state = error.sqlstate();
+  return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
+}
+
+}  // namespace
+
+// One writer thread's connection and its attempts to store.
+class RecordWriter::Worker {
+ public:
+  enum class Attempt { committed, refused, unavailable };
+
+  explicit Worker(const Config& config) : config_(config) {}
+
+  Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::string& error) {
+    if (!connect(error)) return Attempt::unavailable;
+    try {
+      store_records(*connection_, records, stored);
+      return Attempt::committed;
+    } catch (const pqxx::sql_error& e) {
+      error = e.what();
+      if (refuses_data(e)) return Attempt::refused;
+      connection_.reset();
+      return Attempt::unavailable;
+    } catch (const std::exception& e) {
+      // Lost connection, or a commit whose outcome is unknown: the client retries, and
+      // the record ids make a retry of an already stored record a duplicate.
+      error = e.what();
+      connection_.reset();
+      return Attempt::unavailable;
+    }
+  }
+
+  void apply(const std::vector<const Record*>& records) {
+    if (!connection_) return;
+    try {
+      apply_feedback(*connection_, touched_predictions(records));
+    } catch (const std::exception& e) {
+      // The records are safe; apply_all_feedback at the next start catches up.
+      log_warn("feedback not applied yet", {{"error", e.what()}});
+      connection_.reset();
+    }
+  }
+
+ private:
+  bool connect(std::string& error) {
+    if (connection_) return true;
+    if (Clock::now() < retry_at_) {
+      error = last_error_;
+      return false;
+    }
+    Result<std::unique_ptr<pqxx::connection>> opened = connect_database(config_.connection_string());
+    if (opened.ok()) {
+      connection_ = opened.take();
+      return true;
+    }
+    // Until the next attempt, requests fail fast with 503 instead of waiting on connects.
+    retry_at_ = Clock::now() + std::chrono::milliseconds(500);
+    last_error_ = error = opened.status().message();
+    return false;
+  }
+
+  const Config& config_;
+  std::unique_ptr<pqxx::connection> connection_;
+  Clock::time_point retry_at_{};
+  std::string last_error_;
+};
+
+RecordWriter::RecordWriter(const Config& config, Metrics& metrics) : config_(config), metrics_(metrics) {}
+
+RecordWriter::~RecordWriter() { drain_and_stop(); }
+
+void RecordWriter::submit(std::vector<Record> records, Done done) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queued_records_ += records.size();
+  metrics_.set_queue_depth(queued_records_);
+  queue_.push_back({std::move(records), std::move(done)});
+  work_.notify_one();
+}
+
+void RecordWriter::drain_and_stop() {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [this] { return queue_.empty() && busy_ == 0; });
+    stopping_ = true;
+  }
+  work_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+std::vector<RecordWriter::Submission> RecordWriter::take_group() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  std::vector<Submission> group;
+  size_t records = 0;
+  // Whole submissions only, so each request's records share one transaction.
+  while (!queue_.empty() && (group.empty() || records + queue_.front().records.size() <= config_.max_group_records)) {
+    records += queue_.front().records.size();
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  queued_records_ -= records;
+  metrics_.set_queue_depth(queued_records_);
+  if (!group.empty()) ++busy_;
+  return group;
+}
+
+void RecordWriter::finish_group() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --busy_;
+  }
+  idle_.notify_all();
+}
+
+void RecordWriter::start() {
+  for (int i = 0; i < config_.db_writers; ++i) {
+    threads_.emplace_back([this] {
+      Worker worker(config_);
+      for (std::vector<Submission> group = take_group(); !group.empty(); group = take_group()) {
+        std::vector<const Record*> records;
+        for (const Submission& submission : group) {
+          for (const Record& record : submission.records) records.push_back(&record);
+        }
+        std::vector<bool> stored;
+        std::string error;
+        const Worker::Attempt attempt = worker.store(records, stored, error);
+        database_up_.store(attempt != Worker::Attempt::unavailable);
+        metrics_.set_db_up(attempt != Worker::Attempt::unavailable);
+        if (attempt == Worker::Attempt::committed) metrics_.observe_group(records.size());
+        if (attempt == Worker::Attempt::unavailable) {
+          metrics_.count_db_error();
+          log_warn("records not stored", {{"records", std::to_string(records.size())}, {"error", error}});
+        }
+
+        size_t offset = 0;
+        for (Submission& submission : group) {
+          WriteOutcome outcome;
+          const size_t count = submission.records.size();
+          if (attempt == Worker::Attempt::committed) {
+            outcome.committed = true;
+            outcome.stored.assign(stored.begin() + static_cast<long>(offset),
+                                  stored.begin() + static_cast<long>(offset + count));
+            outcome.refused.assign(count, "");
+          } else if (attempt == Worker::Attempt::refused) {
+            // Find the refused records by storing this submission's records one at a time.
+            outcome.committed = true;
+            outcome.stored.assign(count, false);
+            outcome.refused.assign(count, "");
+            for (size_t i = 0; i < count && outcome.committed; ++i) {
+              std::vector<bool> one;
+              std::string why;
+              switch (worker.store({&submission.records[i]}, one, why)) {
+                case Worker::Attempt::committed: outcome.stored[i] = one[0]; break;
+                case Worker::Attempt::refused: outcome.refused[i] = why; break;
+                case Worker::Attempt::unavailable: outcome = WriteOutcome{false, why, {}, {}}; break;
+              }
+            }
+          } else {
+            outcome.error = error;
+          }
+          offset += count;
+          submission.done(std::move(outcome));
+        }
+        if (attempt != Worker::Attempt::unavailable) worker.apply(records);
+        finish_group();
+      }
+    });
+  }
+}
+
+}  // namespace digits::server

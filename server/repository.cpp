@@ -1,0 +1,274 @@
+#include "repository.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace digits::server {
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// A whole group travels as one jsonb parameter and is unpacked by jsonb_to_recordset:
+// one round trip per statement however many records the group holds.
+const char* const kInsertPredictions = R"SQL(
+INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
+                         image_data, engine, model_version, latency_ms, strokes)
+SELECT r.id, r.client_id, r.created_at, r.predicted_digit, r.confidence, r.probabilities,
+       decode(r.image, 'hex'), r.engine, r.model_version, r.latency_ms, r.strokes
+FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, client_id text, created_at timestamptz, predicted_digit smallint,
+                                        confidence real, probabilities real[], image text, engine text,
+                                        model_version text, latency_ms real, strokes jsonb)
+ON CONFLICT (record_id) DO NOTHING
+RETURNING record_id::text
+)SQL";
+
+const char* const kInsertFeedback = R"SQL(
+INSERT INTO feedback (record_id, prediction_id, client_id, true_digit, client_created_at)
+SELECT r.id, r.prediction_id, r.client_id, r.true_digit, r.created_at
+FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, prediction_id uuid, client_id text, true_digit smallint,
+                                        created_at timestamptz)
+ON CONFLICT (record_id) DO NOTHING
+RETURNING record_id::text
+)SQL";
+
+// Only newer feedback replaces older: two of these running at once, in either order,
+// leave the latest feedback in place.
+const char* const kApplyFeedback = R"SQL(
+UPDATE predictions p
+SET true_digit = f.true_digit, feedback_at = f.client_created_at, feedback_id = f.id
+FROM (SELECT DISTINCT ON (prediction_id) id, prediction_id, true_digit, client_created_at
+      FROM feedback
+      WHERE prediction_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
+      ORDER BY prediction_id, client_created_at DESC, id DESC) f
+WHERE p.record_id = f.prediction_id
+  AND (p.feedback_id IS NULL OR (f.client_created_at, f.id) > (p.feedback_at, p.feedback_id))
+)SQL";
+
+const char* const kApplyAllFeedback = R"SQL(
+UPDATE predictions p
+SET true_digit = f.true_digit, feedback_at = f.client_created_at, feedback_id = f.id
+FROM (SELECT DISTINCT ON (prediction_id) id, prediction_id, true_digit, client_created_at
+      FROM feedback ORDER BY prediction_id, client_created_at DESC, id DESC) f
+WHERE p.record_id = f.prediction_id
+  AND (p.feedback_id IS NULL OR (f.client_created_at, f.id) > (p.feedback_at, p.feedback_id))
+)SQL";
+
+void write_hex(JsonWriter& json, const std::vector<uint8_t>& bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex(bytes.size() * 2, '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    hex[2 * i] = kHex[bytes[i] >> 4];
+    hex[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  json.String(hex.c_str(), static_cast<rapidjson::SizeType>(hex.size()));
+}
+
+void write_string(JsonWriter& json, const char* key, const std::string& value) {
+  json.Key(key);
+  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+std::string predictions_json(const std::vector<const PredictionRecord*>& records) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter json(buffer);
+  json.StartArray();
+  for (const PredictionRecord* r : records) {
+    json.StartObject();
+    write_string(json, "id", r->id);
+    write_string(json, "client_id", r->client_id);
+    write_string(json, "created_at", r->created_at);
+    json.Key("predicted_digit");
+    json.Int(r->predicted_digit);
+    json.Key("confidence");
+    json.Double(r->confidence);
+    json.Key("probabilities");
+    json.StartArray();
+    for (double p : r->probabilities) json.Double(p);
+    json.EndArray();
+    json.Key("image");
+    write_hex(json, r->image);
+    write_string(json, "engine", r->engine);
+    write_string(json, "model_version", r->model_version);
+    json.Key("latency_ms");
+    json.Double(r->latency_ms);
+    if (!r->strokes_json.empty()) {
+      json.Key("strokes");
+      json.RawValue(r->strokes_json.c_str(), r->strokes_json.size(), rapidjson::kArrayType);
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  return buffer.GetString();
+}
+
+std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter json(buffer);
+  json.StartArray();
+  for (const FeedbackRecord* r : records) {
+    json.StartObject();
+    write_string(json, "id", r->id);
+    write_string(json, "prediction_id", r->prediction_id);
+    write_string(json, "client_id", r->client_id);
+    json.Key("true_digit");
+    json.Int(r->true_digit);
+    write_string(json, "created_at", r->created_at);
+    json.EndObject();
+  }
+  json.EndArray();
+  return buffer.GetString();
+}
+
+std::string id_list_json(const std::vector<std::string>& ids) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter json(buffer);
+  json.StartArray();
+  for (const std::string& id : ids) json.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+  json.EndArray();
+  return buffer.GetString();
+}
+
+// Marks stored[i] for the records whose id the statement returned; each id counts once,
+// so a second copy of a record in the same group is a duplicate too.
+void mark_stored(const pqxx::result& returned, const std::vector<size_t>& positions,
+                 const std::vector<const std::string*>& ids, std::vector<bool>& stored) {
+  std::unordered_map<std::string, size_t> first;
+  for (size_t i = 0; i < ids.size(); ++i) first.emplace(*ids[i], positions[i]);
+  for (const auto& row : returned) {
+    const auto found = first.find(row[0].c_str());
+    if (found != first.end()) stored[found->second] = true;
+  }
+}
+
+}  // namespace
+
+void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored) {
+  std::vector<const PredictionRecord*> predictions;
+  std::vector<const FeedbackRecord*> feedback;
+  std::vector<size_t> prediction_positions, feedback_positions;
+  std::vector<const std::string*> prediction_ids, feedback_ids;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (const auto* p = std::get_if<PredictionRecord>(records[i])) {
+      predictions.push_back(p);
+      prediction_positions.push_back(i);
+      prediction_ids.push_back(&p->id);
+    } else {
+      const auto& f = std::get<FeedbackRecord>(*records[i]);
+      feedback.push_back(&f);
+      feedback_positions.push_back(i);
+      feedback_ids.push_back(&f.id);
+    }
+  }
+  stored.assign(records.size(), false);
+  pqxx::work transaction(connection);
+  if (!predictions.empty()) {
+    mark_stored(transaction.exec_params(kInsertPredictions, predictions_json(predictions)), prediction_positions,
+                prediction_ids, stored);
+  }
+  if (!feedback.empty()) {
+    mark_stored(transaction.exec_params(kInsertFeedback, feedback_json(feedback)), feedback_positions, feedback_ids,
+                stored);
+  }
+  transaction.commit();
+}
+
+void apply_feedback(pqxx::connection& connection, const std::vector<std::string>& prediction_ids) {
+  if (prediction_ids.empty()) return;
+  pqxx::nontransaction(connection).exec_params(kApplyFeedback, id_list_json(prediction_ids));
+}
+
+void apply_all_feedback(pqxx::connection& connection) { pqxx::nontransaction(connection).exec(kApplyAllFeedback); }
+
+std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit) {
+  pqxx::read_transaction transaction(connection);
+  const pqxx::result rows = transaction.exec_params(
+      "SELECT record_id::text, to_char(client_created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+      " predicted_digit, confidence, array_to_string(probabilities, ','), coalesce(true_digit, -1),"
+      " encode(image_data, 'base64'), engine, model_version, latency_ms"
+      " FROM predictions WHERE client_id = $1 ORDER BY client_created_at DESC, id DESC LIMIT $2",
+      client_id, limit);
+  std::vector<HistoryItem> items;
+  for (const auto& row : rows) {
+    HistoryItem item;
+    item.id = row[0].c_str();
+    item.created_at = row[1].c_str();
+    item.predicted_digit = row[2].as<int>();
+    item.confidence = row[3].as<double>();
+    std::string probabilities = row[4].c_str();
+    size_t start = 0;
+    for (double& p : item.probabilities) {
+      const size_t end = probabilities.find(',', start);
+      p = std::stod(probabilities.substr(start, end - start));
+      start = end + 1;
+    }
+    item.true_digit = row[5].as<int>();
+    item.image_base64 = row[6].c_str();
+    item.image_base64.erase(std::remove(item.image_base64.begin(), item.image_base64.end(), '\n'),
+                            item.image_base64.end());  // encode() wraps lines at 76
+    item.engine = row[7].c_str();
+    item.model_version = row[8].c_str();
+    item.latency_ms = row[9].as<double>();
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+Stats read_stats(pqxx::connection& connection) {
+  Stats stats;
+  pqxx::read_transaction transaction(connection);  // one snapshot for every figure
+  const auto counts = [](const pqxx::row& row, int from) {
+    return Counts{row[from].as<int64_t>(), row[from + 1].as<int64_t>(), row[from + 2].as<int64_t>()};
+  };
+  stats.total = counts(transaction.exec_params1(
+                           "SELECT count(*), count(true_digit), count(*) FILTER (WHERE true_digit = predicted_digit)"
+                           " FROM predictions"),
+                       0);
+  for (const auto& row : transaction.exec_params(
+           "SELECT true_digit, predicted_digit, count(*) FROM predictions WHERE true_digit IS NOT NULL"
+           " GROUP BY 1, 2")) {
+    stats.confusion[row[0].as<int>()][row[1].as<int>()] = row[2].as<int64_t>();
+  }
+  for (const auto& row : transaction.exec_params(
+           "SELECT to_char(\"timestamp\" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*), count(true_digit),"
+           " count(*) FILTER (WHERE true_digit = predicted_digit) FROM predictions"
+           " WHERE \"timestamp\" > now() - interval '90 days' GROUP BY day ORDER BY day")) {
+    stats.per_day.emplace_back(row[0].c_str(), counts(row, 1));
+  }
+  for (const auto& row : transaction.exec_params(
+           "SELECT least(width_bucket(confidence, 0, 1, 10), 10) - 1, count(*), count(true_digit),"
+           " count(*) FILTER (WHERE true_digit = predicted_digit) FROM predictions GROUP BY 1")) {
+    stats.confidence[row[0].as<int>()] = counts(row, 1);
+  }
+  for (const auto& row : transaction.exec_params(
+           "SELECT engine, count(*), avg(latency_ms) FROM predictions GROUP BY engine ORDER BY engine")) {
+    stats.engines.push_back({row[0].c_str(), {row[1].as<int64_t>(), row[2].as<double>()}});
+  }
+  return stats;
+}
+
+void read_labelled_images(pqxx::connection& connection,
+                          const std::function<void(const std::vector<uint8_t>&, int)>& row) {
+  // Pages by id, so the export never holds the whole table in memory.
+  int64_t after = 0;
+  for (;;) {
+    pqxx::read_transaction transaction(connection);
+    const pqxx::result page = transaction.exec_params(
+        "SELECT id, encode(image_data, 'hex'), true_digit FROM predictions"
+        " WHERE true_digit IS NOT NULL AND id > $1 ORDER BY id LIMIT 5000",
+        after);
+    if (page.empty()) return;
+    for (const auto& r : page) {
+      after = r[0].as<int64_t>();
+      const char* hex = r[1].c_str();
+      std::vector<uint8_t> image(kImageBytes);
+      auto nibble = [](char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); };
+      for (size_t i = 0; i < kImageBytes; ++i) image[i] = static_cast<uint8_t>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+      row(image, r[2].as<int>());
+    }
+  }
+}
+
+}  // namespace digits::server

@@ -1,0 +1,60 @@
+// Every SQL statement the server runs, each with bound parameters only. Functions
+// take a connection and throw libpqxx's exceptions; callers decide what a lost
+// connection means for them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "records.h"
+
+namespace digits::server {
+
+// Stores a group of records in one transaction. stored[i] is true when records[i] was
+// new, false when it was already there (a duplicate). Returns after the commit.
+void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored);
+
+// Sets true_digit from the latest feedback for these predictions. Runs in its own
+// transaction after the records' commit, so that a prediction and its feedback stored
+// by two servers at once always meet: whichever applies last sees both.
+void apply_feedback(pqxx::connection& connection, const std::vector<std::string>& prediction_ids);
+// The same for every prediction: after a crash between a commit and its apply.
+void apply_all_feedback(pqxx::connection& connection);
+
+struct HistoryItem {
+  std::string id;
+  std::string created_at;
+  int predicted_digit = 0;
+  double confidence = 0;
+  std::array<double, 10> probabilities{};
+  int true_digit = -1;  // -1: no feedback
+  std::string image_base64;
+  std::string engine;
+  std::string model_version;
+  double latency_ms = 0;
+};
+std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit);
+
+struct Counts {
+  int64_t predictions = 0;
+  int64_t labelled = 0;
+  int64_t correct = 0;
+};
+struct Stats {
+  Counts total;
+  std::array<std::array<int64_t, 10>, 10> confusion{};  // [true][predicted]
+  std::vector<std::pair<std::string, Counts>> per_day;   // "YYYY-MM-DD", last 90 days
+  std::array<Counts, 10> confidence{};                   // buckets [0,0.1) ... [0.9,1]
+  std::vector<std::pair<std::string, std::pair<int64_t, double>>> engines;  // name, (count, mean latency)
+};
+Stats read_stats(pqxx::connection& connection);
+
+// Calls row(image, label) for every prediction with feedback, oldest first.
+void read_labelled_images(pqxx::connection& connection,
+                          const std::function<void(const std::vector<uint8_t>&, int)>& row);
+
+}  // namespace digits::server

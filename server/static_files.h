@@ -1,0 +1,53 @@
+// The built web app, served from memory: content types, ETags and 304s, cache policy,
+// precompressed .gz variants, and no path that leaves the web root.
+#pragma once
+
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace digits::server {
+
+struct StaticResponse {
+  int status = 404;
+  std::string content_type;
+  std::shared_ptr<const std::string> body;  // null for 304
+  std::string etag;
+  std::string cache_control;
+  bool gzip = false;          // body is the .gz variant
+  bool varies_by_encoding = false;
+};
+
+class StaticFiles {
+ public:
+  // root: the web root; files are read when first asked for and again when they change.
+  explicit StaticFiles(const std::string& root);
+
+  // path: the request path as received (percent-encoded, without the query).
+  StaticResponse get(std::string_view path, bool accepts_gzip, std::string_view if_none_match);
+
+  static std::string content_type_for(std::string_view path);
+
+ private:
+  struct File {
+    std::time_t modified = 0;
+    std::shared_ptr<const std::string> body;
+    std::shared_ptr<const std::string> gzipped;  // null when there is no .gz beside it
+    std::string etag;
+  };
+
+  StaticResponse not_found();
+  // The cached file (a copy: shared bodies, so no lock is held while it is sent) for a
+  // path already resolved inside the root; nullopt when it cannot be read.
+  std::optional<File> load(const std::string& real_path);
+
+  std::string root_;  // real path, no trailing slash
+  std::mutex mutex_;
+  std::map<std::string, File> files_;
+};
+
+}  // namespace digits::server
