@@ -2,6 +2,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
 
 #include "config.h"
 #include "metrics.h"
@@ -28,6 +31,13 @@ struct App {
   StaticFiles files;
   // Set on SIGTERM: new records are refused (503) while those in flight are committed.
   std::atomic<bool> draining{false};
+  // GET /api/stats, computed at most once a second: the figures change slowly and
+  // cost a few scans.
+  struct {
+    std::mutex mutex;
+    std::string json;
+    std::chrono::steady_clock::time_point computed_at;
+  } stats_cache;
 };
 
 }  // namespace digits::server

@@ -169,13 +169,10 @@ void handle_history(App& app, const Pistache::Http::Request& request, Pistache::
 
 void handle_stats(App& app, const Pistache::Http::Request&, Pistache::Http::ResponseWriter response,
                   Finished finished) {
-  // The figures change slowly and cost a few scans: computed at most once a second.
-  static std::mutex mutex;
-  static std::string cached;
-  static std::chrono::steady_clock::time_point computed_at;
-  std::unique_lock<std::mutex> lock(mutex);
+  auto& cache = app.stats_cache;
+  std::unique_lock<std::mutex> lock(cache.mutex);
   const auto now = std::chrono::steady_clock::now();
-  if (cached.empty() || now - computed_at > std::chrono::seconds(1)) {
+  if (cache.json.empty() || now - cache.computed_at > std::chrono::seconds(1)) {
     Stats stats;
     const Status status =
         app.reads.with_connection([&](pqxx::connection& connection) { stats = read_stats(connection); });
@@ -184,10 +181,10 @@ void handle_stats(App& app, const Pistache::Http::Request&, Pistache::Http::Resp
       send_error(response, 503, "the database is unavailable; try again shortly", 2);
       return finished(503);
     }
-    cached = stats_json(stats);
-    computed_at = now;
+    cache.json = stats_json(stats);
+    cache.computed_at = now;
   }
-  const std::string body = cached;
+  const std::string body = cache.json;
   lock.unlock();
   send_json(response, 200, body);
   finished(200);

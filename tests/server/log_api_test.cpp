@@ -1,0 +1,138 @@
+// POST /log against the real database.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include "support.h"
+
+using namespace digits::test;
+
+namespace {
+
+rapidjson::Document parse(const std::string& body) {
+  rapidjson::Document document;
+  document.Parse(body.c_str());
+  REQUIRE_MESSAGE(document.IsObject(), body);
+  return document;
+}
+
+std::string count(const std::string& table, const std::string& record_id) {
+  return Postgres::instance().scalar("SELECT count(*) FROM " + table + " WHERE record_id = '" + record_id + "'");
+}
+
+}  // namespace
+
+TEST_CASE("a prediction and its feedback become one row with every field") {
+  LocalServer server;
+  const std::string client = "client-" + new_uuid().substr(0, 8);
+  const std::string id = new_uuid(), feedback = new_uuid();
+  Response response = post_json(server.port(), batch({prediction_json(id, client, 7),
+                                                            feedback_json(feedback, id, client, 1)}));
+  REQUIRE(response.status == 200);
+  CHECK(response.headers["content-type"] == "application/json");
+  const auto json = parse(response.body);
+  CHECK(json["stored"].GetInt() == 2);
+  CHECK(std::string(json["results"][0]["status"].GetString()) == "stored");
+  CHECK(std::string(json["results"][1]["id"].GetString()) == feedback);
+
+  Postgres& db = Postgres::instance();
+  const std::string where = " FROM predictions WHERE record_id = '" + id + "'";
+  CHECK(db.scalar("SELECT predicted_digit" + where) == "7");
+  CHECK(db.scalar("SELECT true_digit" + where) == "1");
+  CHECK(db.scalar("SELECT client_id" + where) == client);
+  CHECK(db.scalar("SELECT round(confidence::numeric, 2)" + where) == "0.91");
+  CHECK(db.scalar("SELECT length(image_data)" + where) == "784");
+  CHECK(db.scalar("SELECT get_byte(image_data, 10)" + where) == std::to_string((10 * 7 + 7) % 256));
+  CHECK(db.scalar("SELECT array_length(probabilities, 1)" + where) == "10");
+  CHECK(db.scalar("SELECT engine" + where) == "native");
+  CHECK(db.scalar("SELECT model_version" + where) == "test-model");
+  CHECK(db.scalar("SELECT strokes::text" + where) == "[[[10, 12, 0], [11, 30, 16]], [[5, 5]]]");
+  CHECK(db.scalar("SELECT to_char(client_created_at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS')" + where) == "10:00:00.123");
+  CHECK(db.scalar("SELECT \"timestamp\" > now() - interval '1 minute'" + where) == "t");
+}
+
+TEST_CASE("a record sent twice is stored once and reported as a duplicate") {
+  LocalServer server;
+  const std::string id = new_uuid();
+  const std::string record = prediction_json(id, "dup-client");
+  REQUIRE(post_json(server.port(), record).status == 200);
+  const Response again = post_json(server.port(), batch({record, record}));
+  REQUIRE(again.status == 200);
+  const auto json = parse(again.body);
+  CHECK(json["duplicates"].GetInt() == 2);
+  CHECK(std::string(json["results"][0]["status"].GetString()) == "duplicate");
+  CHECK(count("predictions", id) == "1");
+}
+
+TEST_CASE("feedback that arrives before its prediction is applied when the prediction comes") {
+  LocalServer server;
+  const std::string id = new_uuid();
+  REQUIRE(post_json(server.port(), feedback_json(new_uuid(), id, "early", 4)).status == 200);
+  CHECK(count("predictions", id) == "0");
+  REQUIRE(post_json(server.port(), prediction_json(id, "early", 9)).status == 200);
+  // Applied right after the commit, by the writer thread: allow it a moment.
+  std::string true_digit;
+  for (int i = 0; i < 50 && true_digit != "4"; ++i) {
+    true_digit = Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + id + "'");
+    if (true_digit != "4") std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(true_digit == "4");
+  // A later correction wins; an older one arriving late does not.
+  REQUIRE(post_json(server.port(), feedback_json(new_uuid(), id, "early", 5, "2026-11-23T11:00:00Z")).status == 200);
+  REQUIRE(post_json(server.port(), feedback_json(new_uuid(), id, "early", 6, "2026-11-23T09:00:00Z")).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + id + "'") == "5");
+}
+
+TEST_CASE("a batch with bad records stores the good ones and names the bad") {
+  LocalServer server;
+  const std::string good = new_uuid(), bad = new_uuid();
+  const std::string bad_record = object_json(with(prediction_fields(bad, "mixed"), "image", "\"AAAA\""));
+  const Response response = post_json(server.port(), batch({prediction_json(good, "mixed"), bad_record, "42"}));
+  REQUIRE(response.status == 200);
+  const auto json = parse(response.body);
+  CHECK(json["stored"].GetInt() == 1);
+  CHECK(json["rejected"].GetInt() == 2);
+  CHECK(json["results"][1]["index"].GetInt() == 1);
+  CHECK(std::string(json["results"][1]["id"].GetString()) == bad);
+  CHECK(std::string(json["results"][1]["field"].GetString()) == "image");
+  CHECK(std::string(json["results"][2]["error"].GetString()) == "must be a JSON object");
+  CHECK(count("predictions", good) == "1");
+  CHECK(count("predictions", bad) == "0");
+}
+
+TEST_CASE("every class of bad request gets a 4xx with a message, and the server stays up") {
+  LocalServer server;
+  const int port = server.port();
+  CHECK(post_json(port, "{\"records\": [").status == 400);
+  CHECK(post_json(port, "").status == 400);
+  CHECK(post_json(port, "null").status == 400);
+  CHECK(post_json(port, std::string(300000, '[')).status == 400);
+  const Response all_bad = post_json(port, batch({"{\"type\":\"feedback\"}"}));
+  CHECK(all_bad.status == 422);
+  CHECK(parse(all_bad.body)["rejected"].GetInt() == 1);
+  CHECK(http(port, "POST", "/log", "{}", {{"Content-Type", "text/plain"}}).status == 415);
+  CHECK(http(port, "POST", "/log", "{}").status == 415);
+  std::vector<std::string> many(501, prediction_json(new_uuid(), "many"));
+  CHECK(post_json(port, batch(many)).status == 413);
+  const Response huge = post_json(port, "{\"records\":[\"" + std::string(1100000, 'x') + "\"]}");
+  CHECK(huge.status == 413);
+  CHECK(http(port, "GET", "/log").status == 405);
+  CHECK(http(port, "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("a client over its rate limit gets 429 with Retry-After") {
+  auto config = LocalServer::config_for_tests();
+  config.rate_limit_per_second = 1;
+  config.rate_limit_burst = 3;
+  LocalServer server(config);
+  int limited = 0;
+  Response last;
+  for (int i = 0; i < 6; ++i) {
+    last = post_json(server.port(), prediction_json(new_uuid(), "eager"));
+    if (last.status == 429) ++limited;
+  }
+  CHECK(limited >= 2);
+  CHECK(last.status == 429);
+  CHECK(std::stoi(last.headers["retry-after"]) >= 1);
+  CHECK(post_json(server.port(), prediction_json(new_uuid(), "patient")).status == 200);  // others unaffected
+}

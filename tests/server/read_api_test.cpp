@@ -1,0 +1,115 @@
+// GET /api/history, GET /api/stats, the export for retraining, and /metrics.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <zlib.h>
+
+#include <filesystem>
+
+#include "export_feedback.h"
+#include "support.h"
+
+using namespace digits::test;
+
+TEST_CASE("history returns one client's predictions, newest first, with images and feedback") {
+  LocalServer server;
+  const std::string client = "history-" + new_uuid().substr(0, 8);
+  const std::string first = new_uuid(), second = new_uuid();
+  std::string later = prediction_json(second, client, 3);
+  later.replace(later.find("10:00:00.123Z"), 13, "10:05:00.000Z");
+  REQUIRE(post_json(server.port(), batch({prediction_json(first, client, 2), later,
+                                          feedback_json(new_uuid(), first, client, 8),
+                                          prediction_json(new_uuid(), "someone-else", 1)}))
+              .status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const Response response = http(server.port(), "GET", "/api/history?client_id=" + client + "&limit=10");
+  REQUIRE(response.status == 200);
+  rapidjson::Document json;
+  json.Parse(response.body.c_str());
+  REQUIRE(json["items"].Size() == 2);
+  CHECK(std::string(json["items"][0]["id"].GetString()) == second);
+  CHECK(json["items"][0]["true_digit"].IsNull());
+  CHECK(json["items"][1]["true_digit"].GetInt() == 8);
+  CHECK(json["items"][1]["predicted_digit"].GetInt() == 2);
+  CHECK(std::string(json["items"][1]["image"].GetString()).size() == 1048);  // base64 of 784 bytes
+  CHECK(json["items"][1]["probabilities"].Size() == 10);
+
+  CHECK(http(server.port(), "GET", "/api/history").status == 400);
+  CHECK(http(server.port(), "GET", "/api/history?client_id=a%20b").status == 400);
+  CHECK(http(server.port(), "GET", "/api/history?client_id=x&limit=0").status == 400);
+  CHECK(http(server.port(), "GET", "/api/history?client_id=x&limit=abc").status == 400);
+}
+
+TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confidence") {
+  LocalServer server;
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  const std::string a = new_uuid(), b = new_uuid(), c = new_uuid();
+  REQUIRE(post_json(server.port(), batch({prediction_json(a, "s", 7), prediction_json(b, "s", 3),
+                                          prediction_json(c, "s", 1), feedback_json(new_uuid(), a, "s", 7),
+                                          feedback_json(new_uuid(), b, "s", 8)}))
+              .status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the one-second cache
+  const Response response = http(server.port(), "GET", "/api/stats");
+  REQUIRE(response.status == 200);
+  rapidjson::Document json;
+  json.Parse(response.body.c_str());
+  CHECK(json["total"]["predictions"].GetInt() == 3);
+  CHECK(json["total"]["labelled"].GetInt() == 2);
+  CHECK(json["total"]["correct"].GetInt() == 1);
+  CHECK(json["total"]["accuracy"].GetDouble() == doctest::Approx(0.5));
+  CHECK(json["confusion"][8][3].GetInt() == 1);
+  CHECK(json["confusion"][7][7].GetInt() == 1);
+  CHECK(json["per_digit"][7]["accuracy"].GetDouble() == doctest::Approx(1.0));
+  CHECK(json["per_digit"][8]["accuracy"].GetDouble() == doctest::Approx(0.0));
+  CHECK(json["per_digit"][0]["accuracy"].IsNull());
+  CHECK(json["per_day"].Size() == 1);
+  CHECK(json["per_day"][0]["predictions"].GetInt() == 3);
+  CHECK(json["confidence"][9]["predictions"].GetInt() == 3);  // 0.91
+  CHECK(std::string(json["engines"][0]["engine"].GetString()) == "native");
+  CHECK(response.body.find("image") == std::string::npos);  // nobody's drawings here
+}
+
+TEST_CASE("labelled images export as IDX files that model/train.py reads") {
+  LocalServer server;
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  const std::string a = new_uuid(), b = new_uuid();
+  REQUIRE(post_json(server.port(), batch({prediction_json(a, "e", 2), prediction_json(b, "e", 5),
+                                          prediction_json(new_uuid(), "e", 6), feedback_json(new_uuid(), a, "e", 2),
+                                          feedback_json(new_uuid(), b, "e", 9)}))
+              .status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string out = std::filesystem::temp_directory_path() / ("digits-export-" + new_uuid());
+  size_t exported = 0;
+  REQUIRE(digits::server::export_feedback(server.app().config, out, exported).ok());
+  CHECK(exported == 2);
+  auto read = [](const std::string& path) {
+    gzFile file = gzopen(path.c_str(), "rb");
+    std::vector<uint8_t> bytes(4096 * 4);
+    const int n = gzread(file, bytes.data(), static_cast<unsigned>(bytes.size()));
+    gzclose(file);
+    bytes.resize(static_cast<size_t>(n));
+    return bytes;
+  };
+  const auto labels = read(out + "/feedback-labels-idx1-ubyte.gz");
+  const auto images = read(out + "/feedback-images-idx3-ubyte.gz");
+  REQUIRE(labels.size() == 8 + 2);
+  CHECK(labels[2] == 0x08);
+  CHECK(labels[7] == 2);  // count
+  CHECK(std::vector<int>{labels[8], labels[9]} == std::vector<int>{2, 9});
+  REQUIRE(images.size() == 16 + 2 * 784);
+  CHECK(images[3] == 3);
+  CHECK(images[16 + 10] == (10 * 7 + 2) % 256);  // the first image, as sent
+  std::filesystem::remove_all(out);
+}
+
+TEST_CASE("metrics count requests, records, rejects") {
+  LocalServer server;
+  post_json(server.port(), batch({prediction_json(new_uuid(), "m"), "{}"}));
+  Response metrics = http(server.port(), "GET", "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.headers["content-type"].find("text/plain") == 0);
+  CHECK(metrics.body.find("digits_http_requests_total{route=\"log\",status=\"200\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("digits_records_total{result=\"stored\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("digits_records_total{result=\"rejected\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("digits_http_request_duration_seconds_bucket{route=\"log\",le=\"+Inf\"} 1") !=
+        std::string::npos);
+}

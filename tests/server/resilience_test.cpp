@@ -1,0 +1,109 @@
+// The database going away, SIGTERM under load, two servers on one database.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "support.h"
+
+using namespace digits::test;
+
+TEST_CASE("PostgreSQL stopped mid-test: 503 with Retry-After, readiness down, then recovery with nothing lost") {
+  LocalServer server;
+  const int port = server.port();
+  const std::string before = new_uuid(), during = new_uuid();
+  REQUIRE(post_json(port, prediction_json(before, "outage")).status == 200);
+
+  Postgres::instance().stop();
+  Response refused = post_json(port, prediction_json(during, "outage"));
+  CHECK(refused.status == 503);
+  CHECK(refused.headers["retry-after"] == "2");
+  CHECK(refused.body.find("nothing was stored") != std::string::npos);
+  CHECK(http(port, "GET", "/readyz").status == 503);
+  CHECK(http(port, "GET", "/healthz").status == 200);
+  CHECK(http(port, "GET", "/api/stats").status != 200);
+
+  Postgres::instance().start();
+  // The client retries, as the app's outbox does, until the server has reconnected.
+  int status = 0;
+  for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
+    status = post_json(port, prediction_json(during, "outage")).status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(status == 200);
+  CHECK(http(port, "GET", "/readyz").status == 200);
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = 'outage'") == "2");
+}
+
+TEST_CASE("SIGTERM under load: the server exits 0 and every acknowledged record is stored exactly once") {
+  ServerProcess process;
+  const std::string client = "sigterm-" + new_uuid().substr(0, 8);
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 6; ++t) {
+    senders.emplace_back([&] {
+      while (!stop.load()) {
+        std::vector<std::string> ids, records;
+        for (int i = 0; i < 5; ++i) {
+          ids.push_back(new_uuid());
+          records.push_back(prediction_json(ids.back(), client));
+        }
+        const Response response = post_json(process.port(), batch(records));
+        if (response.status == 200) {
+          std::lock_guard<std::mutex> lock(mutex);
+          acknowledged.insert(acknowledged.end(), ids.begin(), ids.end());
+        } else if (response.status == 0) {
+          return;  // the listener has closed
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const int exit_status = process.terminate();
+  stop.store(true);
+  for (std::thread& sender : senders) sender.join();
+  CHECK(exit_status == 0);
+  REQUIRE(acknowledged.size() > 50);
+  const std::string stored = Postgres::instance().scalar(
+      "SELECT count(*) FROM predictions WHERE client_id = '" + client + "'");
+  const std::string distinct = Postgres::instance().scalar(
+      "SELECT count(DISTINCT record_id) FROM predictions WHERE client_id = '" + client + "'");
+  CHECK(stored == distinct);
+  // Everything acknowledged is there (a few more may be: committed, answer lost in shutdown).
+  std::string in_list;
+  for (size_t i = 0; i < acknowledged.size(); ++i) in_list += (i ? ",'" : "'") + acknowledged[i] + "'";
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE record_id IN (" + in_list + ")") ==
+        std::to_string(acknowledged.size()));
+  MESSAGE("acknowledged " << acknowledged.size() << " records, " << stored << " stored");
+}
+
+TEST_CASE("two server processes share one database: migrations once, each record once") {
+  ServerProcess first, second;
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM schema_migrations") ==
+        Postgres::instance().scalar("SELECT count(DISTINCT version) FROM schema_migrations"));
+  const std::string client = "pair-" + new_uuid().substr(0, 8);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(new_uuid());
+    const int port = i % 2 ? first.port() : second.port();
+    REQUIRE(post_json(port, prediction_json(ids.back(), client)).status == 200);
+  }
+  // The same records again through the other server: duplicates, not new rows.
+  for (int i = 0; i < 20; ++i) {
+    const int port = i % 2 ? second.port() : first.port();
+    const Response response = post_json(port, prediction_json(ids[i], client));
+    CHECK(response.body.find("\"duplicate\"") != std::string::npos);
+  }
+  // Feedback on one server for a prediction stored by the other.
+  REQUIRE(post_json(first.port(), feedback_json(new_uuid(), ids[0], client, 3)).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = '" + client + "'") == "20");
+  CHECK(Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + ids[0] + "'") == "3");
+  CHECK(first.terminate() == 0);
+  CHECK(second.terminate() == 0);
+}

@@ -1,0 +1,81 @@
+// The web app's files: types, caching, compression, HEAD, and nothing outside the root.
+#include <doctest/doctest.h>
+
+#include "support.h"
+
+using namespace digits::test;
+
+TEST_CASE("files come with their type, security headers and cache policy") {
+  LocalServer server;
+  const int port = server.port();
+  Response index = http(port, "GET", "/");
+  REQUIRE(index.status == 200);
+  CHECK(index.headers["content-type"] == "text/html; charset=utf-8");
+  CHECK(index.headers["cache-control"] == "no-cache");
+  CHECK(index.headers["cross-origin-opener-policy"] == "same-origin");
+  CHECK(index.headers["cross-origin-embedder-policy"] == "require-corp");
+  CHECK(index.headers["x-content-type-options"] == "nosniff");
+  CHECK(index.headers["content-security-policy"].find("'wasm-unsafe-eval'") != std::string::npos);
+  CHECK(index.body == "<!doctype html><title>Digits</title>\n");
+
+  CHECK(http(port, "GET", "/app.mjs").headers["content-type"] == "text/javascript; charset=utf-8");
+  CHECK(http(port, "GET", "/manifest.webmanifest").headers["content-type"] == "application/manifest+json");
+  Response wasm = http(port, "GET", "/assets/engine.0123abcd.wasm");
+  CHECK(wasm.headers["content-type"] == "application/wasm");
+  CHECK(wasm.headers["cache-control"] == "public, max-age=31536000, immutable");
+  CHECK(wasm.body.size() == 8);
+}
+
+TEST_CASE("ETag and If-None-Match give 304") {
+  LocalServer server;
+  Response first = http(server.port(), "GET", "/app.mjs");
+  const std::string etag = first.headers["etag"];
+  REQUIRE_FALSE(etag.empty());
+  const Response again = http(server.port(), "GET", "/app.mjs", "", {{"If-None-Match", etag}});
+  CHECK(again.status == 304);
+  CHECK(again.body.empty());
+  CHECK(http(server.port(), "GET", "/app.mjs", "", {{"If-None-Match", "\"other\""}}).status == 200);
+}
+
+TEST_CASE("precompressed variants go to clients that accept gzip") {
+  LocalServer server;
+  Response plain = http(server.port(), "GET", "/big.js");
+  CHECK(plain.body.size() == 20000);
+  CHECK(plain.headers["vary"] == "Accept-Encoding");
+  CHECK(plain.headers.count("content-encoding") == 0);
+  Response gz = http(server.port(), "GET", "/big.js", "", {{"Accept-Encoding", "gzip, br"}});
+  CHECK(gz.headers["content-encoding"] == "gzip");
+  CHECK(gz.body.size() < 200);
+  CHECK(gz.headers["etag"] != plain.headers["etag"]);
+  CHECK(gz.headers["content-type"] == "text/javascript; charset=utf-8");
+}
+
+TEST_CASE("HEAD answers with the GET's headers and length but no body") {
+  LocalServer server;
+  Response head = http(server.port(), "HEAD", "/big.js");
+  CHECK(head.status == 200);
+  CHECK(head.headers["content-length"] == "20000");
+  CHECK(head.headers["content-type"] == "text/javascript; charset=utf-8");
+  CHECK(head.body.empty());
+  CHECK(http(server.port(), "HEAD", "/missing").status == 404);
+}
+
+TEST_CASE("no path leaves the web root") {
+  LocalServer server;
+  const int port = server.port();
+  for (const char* path : {"/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+                           "/assets/../../etc/passwd", "//etc/passwd", "/leak.txt", "/.%2e/etc/passwd",
+                           "/index.html%00.png", "/..%5c..%5cetc%5cpasswd", "/%zz"}) {
+    CAPTURE(path);
+    const Response response = http(port, "GET", path);
+    CHECK(response.status == 404);
+    CHECK(response.body.find("root:") == std::string::npos);
+    CHECK(response.body.find("secret") == std::string::npos);
+  }
+  Response missing = http(port, "GET", "/nothing-here");
+  CHECK(missing.status == 404);
+  CHECK(missing.headers["content-type"] == "text/html; charset=utf-8");
+  CHECK(missing.body.find("nothing here") != std::string::npos);
+  CHECK(http(port, "POST", "/index.html", "x").status == 405);
+  CHECK(http(port, "DELETE", "/index.html").status == 405);
+}
