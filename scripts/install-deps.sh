@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 packages=(
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake pkg-config git ca-certificates curl
   emscripten clang-14 libclang-rt-14-dev          # WebAssembly build, libFuzzer
   libpng-dev zlib1g-dev libcli11-dev doctest-dev  # engine command line and tests
   libpistache-dev libpqxx-dev libpq-dev rapidjson-dev postgresql  # server

@@ -66,6 +66,40 @@ EMSCRIPTEN_KEEPALIVE int digits_classify_canvas(digits::Classifier* classifier, 
                       capacity);
 }
 
+// Metadata only, for engines that run the graph themselves: 0, or -2 with the reason.
+EMSCRIPTEN_KEEPALIVE int digits_model_info(const uint8_t* model, size_t size, char* out, size_t capacity,
+                                           float* norm) {
+  auto parsed = digits::onnx::parse_model(model, size);
+  auto info = parsed.ok() ? digits::read_model_info(parsed.value()) : digits::Result<digits::ModelInfo>(parsed.status());
+  if (!info.ok()) {
+    copy_message(info.status().message(), out, capacity);
+    return -2;
+  }
+  copy_message(info.value().version + "\n" + info.value().mnist_test_accuracy, out, capacity);
+  norm[0] = info.value().norm_mean;
+  norm[1] = info.value().norm_std;
+  return 0;
+}
+
+// Preprocessing alone: the 28x28 image and the normalised model input. 0, -1 nothing
+// drawn (reason in message), -2 error (message).
+EMSCRIPTEN_KEEPALIVE int digits_preprocess(const uint8_t* rgba, size_t length, int width, int height, float mean,
+                                           float std_dev, uint8_t* image, float* input, char* message,
+                                           size_t capacity) {
+  auto out = digits::preprocess_canvas(rgba, length, width, height);
+  if (!out.ok()) {
+    copy_message(out.status().message(), message, capacity);
+    return -2;
+  }
+  if (out.value().nothing_drawn) {
+    copy_message(out.value().reason, message, capacity);
+    return -1;
+  }
+  std::copy(out.value().image.begin(), out.value().image.end(), image);
+  digits::normalise_image(image, mean, std_dev, input);
+  return 0;
+}
+
 EMSCRIPTEN_KEEPALIVE int digits_classify_image(digits::Classifier* classifier, const uint8_t* pixels,
                                                float* probabilities, uint8_t* image, char* message, size_t capacity) {
   return write_answer(classifier->classify_image(pixels), probabilities, image, message, capacity);

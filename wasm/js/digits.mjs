@@ -6,6 +6,10 @@
 //   const answer = await classifier.classify(imageData);     // a canvas ImageData or {data, width, height}
 //   // { digit, confidence, probabilities[10], image: Uint8Array(784), ms } or { nothingDrawn: true, reason, ms }
 //
+// For another runtime (ONNX Runtime Web) the same module preprocesses alone:
+//   const info = await engine.readModelInfo(modelBytes);          // norm values, version
+//   const prepared = await engine.preprocess(imageData, info);    // { image, input: Float32Array(784) }
+//
 // Every failure is a rejected promise whose Error carries the engine's own message.
 import createDigitsModule from './digits_engine.mjs';
 
@@ -31,6 +35,39 @@ function readString(module, pointer) {
 class Engine {
   constructor(module) {
     this.module = module;
+    this.scratch = new Scratch(module);
+  }
+
+  async readModelInfo(bytes) {
+    const m = this.module;
+    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const model = this.scratch.stage(data);
+    const message = this.scratch.message;
+    const norm = this.scratch.floats;
+    if (m._digits_model_info(model, data.length, message, MESSAGE_BYTES, norm) !== 0) {
+      throw new Error(readString(m, message));
+    }
+    const [version, accuracy] = readString(m, message).split('\n');
+    const [normMean, normStd] = new Float32Array(m.HEAPU8.buffer, norm, 2);
+    return { version, normMean, normStd, mnistTestAccuracy: accuracy };
+  }
+
+  async preprocess(imageData, { normMean, normStd }) {
+    const { data, width, height } = imageData ?? {};
+    if (!data || typeof data.length !== 'number') throw new Error('preprocess needs image data: { data, width, height }');
+    const m = this.module;
+    const started = performance.now();
+    const input = this.scratch.stage(data);
+    const { message, image, floats } = this.scratch;
+    const code = m._digits_preprocess(input, data.length, width | 0, height | 0, normMean, normStd, image, floats,
+      message, MESSAGE_BYTES);
+    if (code === NOTHING_DRAWN) return { nothingDrawn: true, reason: readString(m, message), ms: performance.now() - started };
+    if (code < 0) throw new Error(readString(m, message));
+    return {
+      image: m.HEAPU8.slice(image, image + PIXELS),
+      input: new Float32Array(m.HEAPU8.buffer, floats, PIXELS).slice(),
+      ms: performance.now() - started,
+    };
   }
 
   async loadModel(bytes) {
@@ -50,18 +87,43 @@ class Engine {
   }
 }
 
+// Buffers in wasm memory for one call at a time, reused: an input that grows as needed,
+// the 28x28 image, 784 floats and a message.
+class Scratch {
+  constructor(module) {
+    this.module = module;
+    this.image = module._malloc(PIXELS);
+    this.floats = module._malloc(PIXELS * 4);
+    this.message = module._malloc(MESSAGE_BYTES);
+    this.input = 0;
+    this.capacity = 0;
+  }
+
+  stage(bytes) {
+    const m = this.module;
+    if (bytes.length > this.capacity || !this.input) {
+      if (this.input) m._free(this.input);
+      this.capacity = Math.max(1, bytes.length);
+      this.input = m._malloc(this.capacity);
+    }
+    m.HEAPU8.set(bytes, this.input);
+    return this.input;
+  }
+
+  free() {
+    for (const pointer of [this.image, this.floats, this.message, this.input]) if (pointer) this.module._free(pointer);
+  }
+}
+
 class Classifier {
   constructor(module, handle) {
     this.module = module;
     this.handle = handle;
-    this.probabilities = module._malloc(DIGITS * 4);
-    this.image = module._malloc(PIXELS);
-    this.message = module._malloc(MESSAGE_BYTES);
-    this.input = 0;
-    this.inputCapacity = 0;
-    module._digits_classifier_info(handle, this.message, MESSAGE_BYTES, this.probabilities);
-    const [version, accuracy] = readString(module, this.message).split('\n');
-    const [normMean, normStd] = new Float32Array(module.HEAPU8.buffer, this.probabilities, 2);
+    this.scratch = new Scratch(module);
+    const { message, floats } = this.scratch;
+    module._digits_classifier_info(handle, message, MESSAGE_BYTES, floats);
+    const [version, accuracy] = readString(module, message).split('\n');
+    const [normMean, normStd] = new Float32Array(module.HEAPU8.buffer, floats, 2);
     this.info = { version, normMean, normStd, mnistTestAccuracy: accuracy };
   }
 
@@ -71,8 +133,9 @@ class Classifier {
     if (!data || typeof data.length !== 'number') throw new Error('classify needs image data: { data, width, height }');
     const started = performance.now();
     const input = this.stage(data);
+    const { floats, image, message } = this.scratch;
     const code = this.module._digits_classify_canvas(
-      this.handle, input, data.length, width | 0, height | 0, this.probabilities, this.image, this.message, MESSAGE_BYTES);
+      this.handle, input, data.length, width | 0, height | 0, floats, image, message, MESSAGE_BYTES);
     return this.answer(code, performance.now() - started);
   }
 
@@ -81,37 +144,28 @@ class Classifier {
     if (!pixels || pixels.length !== PIXELS) throw new Error(`classifyImage needs ${PIXELS} pixels`);
     const started = performance.now();
     const input = this.stage(pixels);
-    const code = this.module._digits_classify_image(
-      this.handle, input, this.probabilities, this.image, this.message, MESSAGE_BYTES);
+    const { floats, image, message } = this.scratch;
+    const code = this.module._digits_classify_image(this.handle, input, floats, image, message, MESSAGE_BYTES);
     return this.answer(code, performance.now() - started);
   }
 
   dispose() {
-    const m = this.module;
-    m._digits_classifier_destroy(this.handle);
-    for (const pointer of [this.probabilities, this.image, this.message, this.input]) if (pointer) m._free(pointer);
+    this.module._digits_classifier_destroy(this.handle);
+    this.scratch.free();
     this.handle = 0;
   }
 
-  // Copies bytes into wasm memory, reusing one buffer that grows as needed.
   stage(bytes) {
     if (!this.handle) throw new Error('this classifier has been disposed');
-    const m = this.module;
-    if (bytes.length > this.inputCapacity) {
-      if (this.input) m._free(this.input);
-      this.input = m._malloc(bytes.length);
-      this.inputCapacity = bytes.length;
-    }
-    m.HEAPU8.set(bytes, this.input);
-    return this.input;
+    return this.scratch.stage(bytes);
   }
 
   answer(code, ms) {
     const m = this.module;
-    if (code === NOTHING_DRAWN) return { nothingDrawn: true, reason: readString(m, this.message), ms };
-    if (code < 0) throw new Error(readString(m, this.message));
-    const probabilities = Array.from(new Float32Array(m.HEAPU8.buffer, this.probabilities, DIGITS));
-    const image = m.HEAPU8.slice(this.image, this.image + PIXELS);
-    return { digit: code, confidence: probabilities[code], probabilities, image, ms };
+    const { floats, image, message } = this.scratch;
+    if (code === NOTHING_DRAWN) return { nothingDrawn: true, reason: readString(m, message), ms };
+    if (code < 0) throw new Error(readString(m, message));
+    const probabilities = Array.from(new Float32Array(m.HEAPU8.buffer, floats, DIGITS));
+    return { digit: code, confidence: probabilities[code], probabilities, image: m.HEAPU8.slice(image, image + PIXELS), ms };
   }
 }

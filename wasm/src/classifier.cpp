@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 #include "digits/shape.h"
 
@@ -19,11 +20,17 @@ Result<float> metadata_float(const onnx::Model& model, const char* key) {
   return value;
 }
 
-Status check_signature(const Engine& engine) {
-  if (engine.input_count() != 1 || engine.output_count() < 1) {
+Status check_signature(const onnx::Model& model) {
+  std::vector<const onnx::ValueInfo*> inputs;
+  for (const onnx::ValueInfo& input : model.graph.inputs) {
+    bool initializer = false;
+    for (const onnx::Tensor& tensor : model.graph.initializers) initializer = initializer || tensor.name == input.name;
+    if (!initializer) inputs.push_back(&input);
+  }
+  if (inputs.size() != 1 || model.graph.outputs.empty()) {
     return Status::error("a digit model takes one image input and gives the probabilities first");
   }
-  const onnx::ValueInfo& input = engine.input_info(0);
+  const onnx::ValueInfo& input = *inputs[0];
   bool image = input.type == onnx::DataType::float32 && input.has_shape && input.dims.size() == 4;
   for (size_t d = 1; image && d < 4; ++d) image = input.dims[d].value == (d == 1 ? 1 : kFieldSize);
   image = image && (input.dims[0].value < 0 || input.dims[0].value == 1);
@@ -47,12 +54,7 @@ bool ends_in_softmax(const onnx::Model& model) {
 Classifier::Classifier(std::unique_ptr<Engine> engine, ModelInfo info, bool outputs_probabilities)
     : engine_(std::move(engine)), info_(std::move(info)), outputs_probabilities_(outputs_probabilities) {}
 
-Result<std::unique_ptr<Classifier>> Classifier::load(const uint8_t* bytes, size_t size) {
-  Result<onnx::Model> parsed = onnx::parse_model(bytes, size);
-  if (!parsed.ok()) return parsed.status();
-  onnx::Model& model = parsed.value();
-  const bool probabilities = !model.graph.outputs.empty() && ends_in_softmax(model);
-
+Result<ModelInfo> read_model_info(const onnx::Model& model) {
   ModelInfo info;
   Result<float> mean = metadata_float(model, "norm_mean");
   if (!mean.ok()) return mean.status();
@@ -65,16 +67,24 @@ Result<std::unique_ptr<Classifier>> Classifier::load(const uint8_t* bytes, size_
   info.version = version != nullptr ? *version : "unversioned";
   const std::string* accuracy = model.metadata_value("mnist_test_accuracy");
   if (accuracy != nullptr) info.mnist_test_accuracy = *accuracy;
+  DIGITS_TRY(check_signature(model));
+  return info;
+}
 
+Result<std::unique_ptr<Classifier>> Classifier::load(const uint8_t* bytes, size_t size) {
+  Result<onnx::Model> parsed = onnx::parse_model(bytes, size);
+  if (!parsed.ok()) return parsed.status();
+  Result<ModelInfo> info = read_model_info(parsed.value());
+  if (!info.ok()) return info.status();
+  const bool probabilities = ends_in_softmax(parsed.value());
   Result<std::unique_ptr<Engine>> engine = Engine::load(parsed.take());
   if (!engine.ok()) return engine.status();
-  DIGITS_TRY(check_signature(*engine.value()));
   DIGITS_TRY(engine.value()->prepare({{1, 1, kFieldSize, kFieldSize}}));
   const TensorView output = engine.value()->output(0);
   if (output.type != onnx::DataType::float32 || element_count(output.shape) != kDigits) {
     return Status::error("the model's output must be 10 float32 values per image, it is " + shape_string(output.shape));
   }
-  return std::unique_ptr<Classifier>(new Classifier(engine.take(), std::move(info), probabilities));
+  return std::unique_ptr<Classifier>(new Classifier(engine.take(), info.take(), probabilities));
 }
 
 Result<Classification> Classifier::classify_canvas(const uint8_t* rgba, size_t length, int width, int height) {

@@ -27,6 +27,12 @@ struct ModelInfo {
   std::string mnist_test_accuracy;    // as written by model/export.py, may be empty
 };
 
+// Reads a digit model's metadata and checks its signature without building an engine,
+// for runtimes that execute the graph themselves (ONNX Runtime Web). Fails like
+// Classifier::load on unparseable files, a missing or invalid norm_mean / norm_std,
+// and an input that is not one float32 [N,1,28,28] image.
+Result<ModelInfo> read_model_info(const onnx::Model& model);
+
 struct Classification {
   bool nothing_drawn = false;
   std::string reason;                 // when nothing_drawn

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Assembles the web app in build/www: the pages and modules of www/, the WebAssembly
+// engine, the model, and the npm packages the app serves itself (idb, Chart.js, ONNX
+// Runtime Web). Large files that never change under a name get a content hash in it
+// (the server caches those for a year); the service worker gets the list of files to
+// precache and a version; text and wasm files get a .gz beside them.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'build', 'www');
+const staging = `${out}.partial`;
+const engineBuild = join(root, 'build', 'wasm', 'wasm', 'js');
+const modules = join(root, 'node_modules');
+
+function fail(message) {
+  console.error(`build-web: ${message}`);
+  process.exit(1);
+}
+
+const hash = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+function copy(from, to) {
+  if (!existsSync(from)) fail(`${relative(root, from)} is missing`);
+  mkdirSync(dirname(join(staging, to)), { recursive: true });
+  cpSync(from, join(staging, to), { recursive: true });
+  return to;
+}
+
+// Copies a file under a name carrying its content hash: name.<hash8>.ext
+function copyFingerprinted(from, directory) {
+  if (!existsSync(from)) fail(`${relative(root, from)} is missing`);
+  const name = from.split('/').pop();
+  const dot = name.indexOf('.');
+  const target = `${directory}/${name.slice(0, dot)}.${hash(readFileSync(from)).slice(0, 8)}${name.slice(dot)}`;
+  return copy(from, target);
+}
+
+function files(directory, base = directory) {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? files(path, base) : [relative(base, path)];
+  });
+}
+
+if (!existsSync(join(engineBuild, 'digits_engine.wasm'))) {
+  fail('the WebAssembly engine is not built: run scripts/build.sh (or cmake --build --preset wasm)');
+}
+if (!existsSync(join(modules, 'onnxruntime-web'))) fail('npm packages are missing: run scripts/install-deps.sh');
+
+rmSync(staging, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true });
+for (const name of readdirSync(join(root, 'www'))) copy(join(root, 'www', name), name);
+
+const ortVersion = JSON.parse(readFileSync(join(modules, 'onnxruntime-web', 'package.json'))).version;
+const ortDir = `vendor/onnxruntime-web-${ortVersion}`;
+for (const name of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) {
+  copy(join(modules, 'onnxruntime-web', 'dist', name), `${ortDir}/${name}`);
+}
+copy(join(modules, 'idb', 'build', 'index.js'), 'vendor/idb.js');
+copy(join(modules, 'chart.js', 'dist', 'chart.umd.js'), 'vendor/chart.umd.js');
+
+const assets = {
+  engine: {
+    module: copy(join(engineBuild, 'digits.mjs'), 'engine/digits.mjs'),
+    wasm: copyFingerprinted(join(engineBuild, 'digits_engine.wasm'), 'engine'),
+  },
+  model: { file: copyFingerprinted(join(root, 'model', 'mnist.onnx'), 'model') },
+  ort: { module: `${ortDir}/ort.wasm.min.mjs`, dir: `${ortDir}/` },
+};
+copy(join(engineBuild, 'digits_engine.mjs'), 'engine/digits_engine.mjs');
+writeFileSync(join(staging, 'assets.json'), `${JSON.stringify(assets, null, 1)}\n`);
+
+// Everything the app needs offline, except ONNX Runtime Web (14 MB, cached on first use).
+const precache = files(staging)
+  .filter((path) => path !== 'sw.js' && !path.startsWith('vendor/onnxruntime-web') && !path.endsWith('.map'))
+  .sort();
+const version = hash(precache.map((path) => `${path}:${hash(readFileSync(join(staging, path)))}`).join('\n')).slice(0, 12);
+const sw = readFileSync(join(staging, 'sw.js'), 'utf8')
+  .replace("const VERSION = 'development';", `const VERSION = '${version}';`)
+  .replace('const PRECACHE = [];', `const PRECACHE = ${JSON.stringify(['./', ...precache], null, 1)};`);
+if (!sw.includes(version)) fail('www/sw.js no longer has the VERSION line the build fills in');
+writeFileSync(join(staging, 'sw.js'), sw);
+
+const compressible = /\.(html|css|js|mjs|json|webmanifest|svg|wasm|onnx)$/;
+let total = 0;
+for (const path of files(staging)) {
+  const bytes = readFileSync(join(staging, path));
+  total += bytes.length;
+  if (!compressible.test(path) || bytes.length < 1024) continue;
+  const gz = gzipSync(bytes, { level: 9 });
+  if (gz.length < bytes.length * 0.9) writeFileSync(join(staging, `${path}.gz`), gz);
+}
+
+rmSync(out, { recursive: true, force: true });
+renameSync(staging, out);
+console.error(`    build/www: ${precache.length} files precached, version ${version}, ` +
+  `${(total / 1e6).toFixed(1)} MB in all (ONNX Runtime Web ${ortVersion} included)`);

@@ -1,0 +1,172 @@
+// End-to-end set-up: a private PostgreSQL and the real server (scripts/pg.sh and
+// build/native/server/digits-server), Debian's Chromium through playwright-core, and
+// the gestures of a person: mouse strokes, touch strokes, keys.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { shapes } from './shapes.mjs';
+
+export const root = new URL('../../', import.meta.url).pathname;
+export const screenshots = join(root, 'test-output', 'e2e');
+mkdirSync(screenshots, { recursive: true });
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class Stack {
+  async start() {
+    this.pgDir = mkdtempSync(join(tmpdir(), 'digits-e2e-pg-'));
+    rmSync(this.pgDir, { recursive: true });
+    this.pgPort = Number(execFileSync(join(root, 'scripts/pg.sh'), ['start', this.pgDir],
+      { env: { ...process.env, PG_OPTIONS: '-c fsync=off' } }).toString().trim());
+    this.port = await freePort();
+    this.origin = `http://127.0.0.1:${this.port}`;
+    this.server = spawn(join(root, 'build/native/server/digits-server'), ['serve'], {
+      env: {
+        ...process.env, PORT: String(this.port), BIND_ADDRESS: '127.0.0.1', DB_HOST: '127.0.0.1',
+        DB_PORT: String(this.pgPort), WWW_DIR: join(root, 'build/www'), MIGRATIONS_DIR: join(root, 'sql'),
+        RATE_LIMIT_PER_SECOND: '0',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.serverLog = '';
+    this.server.stderr.on('data', (chunk) => { this.serverLog += chunk; });
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${this.origin}/healthz`)).ok) return this;
+      } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the server did not start:\n${this.serverLog}`);
+  }
+
+  async stop() {
+    this.server?.kill('SIGTERM');
+    await new Promise((resolve) => this.server?.once('exit', resolve) ?? resolve());
+    if (this.pgDir) {
+      this.stopDatabase();
+      rmSync(this.pgDir, { recursive: true, force: true });
+    }
+  }
+
+  stopDatabase() {
+    execFileSync(join(root, 'scripts/pg.sh'), ['stop', this.pgDir]);
+  }
+
+  startDatabase() {
+    execFileSync(join(root, 'scripts/pg.sh'), ['start', this.pgDir, String(this.pgPort)],
+      { env: { ...process.env, PG_OPTIONS: '-c fsync=off' } });
+  }
+
+  // The first column of each row of a query, as text.
+  sql(query) {
+    return execFileSync('psql', ['-h', '127.0.0.1', '-p', String(this.pgPort), '-U', 'digits', '-d', 'digits',
+      '-tAc', query]).toString().trim().split('\n').filter(Boolean);
+  }
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A page with the app loaded and its engine ready; page errors fail the test.
+export async function openApp(context, origin, query = '') {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  await page.goto(`${origin}/${query}`);
+  await engineReady(page);
+  return page;
+}
+
+export async function engineReady(page) {
+  await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid=engine]')?.textContent;
+    return text && text !== 'loading…' && text !== 'loading';
+  }, null, { timeout: 30000 });
+}
+
+async function padBox(page) {
+  return page.locator('[data-testid=pad]').boundingBox();
+}
+
+export async function drawWithMouse(page, digit) {
+  const box = await padBox(page);
+  for (const stroke of shapes[digit]) {
+    await page.mouse.move(box.x + stroke[0][0] * box.width, box.y + stroke[0][1] * box.height);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) {
+      await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 6 });
+    }
+    await page.mouse.up();
+  }
+}
+
+// Touch strokes through the DevTools protocol: real touch events, which Chromium turns
+// into pointer events of type "touch", as on a phone.
+export async function drawWithTouch(page, digit) {
+  const box = await padBox(page);
+  const session = await page.context().newCDPSession(page);
+  const point = ([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height, id: 1 });
+  for (const stroke of shapes[digit]) {
+    await session.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point(stroke[0])] });
+    for (let i = 1; i < stroke.length; i++) {
+      const [x0, y0] = stroke[i - 1];
+      const [x1, y1] = stroke[i];
+      for (let s = 1; s <= 6; s++) {
+        const t = s / 6;
+        await session.send('Input.dispatchTouchEvent', {
+          type: 'touchMove', touchPoints: [point([x0 + (x1 - x0) * t, y0 + (y1 - y0) * t])],
+        });
+      }
+    }
+    await session.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  }
+  await session.detach();
+}
+
+// The answer once every classification asked for has finished.
+export async function predicted(page) {
+  await page.waitForFunction(() => document.querySelector('.result').getAttribute('aria-busy') === 'false' &&
+    document.querySelector('[data-testid=prediction]').textContent !== '?');
+  return {
+    digit: await page.textContent('[data-testid=prediction]'),
+    confidence: await page.textContent('[data-testid=confidence]'),
+  };
+}
+
+// Waits until the history lists `count` drawings and every one of them, with its
+// feedback, has been acknowledged by the server.
+export async function allSent(page, count) {
+  await page.waitForFunction((expected) => {
+    const items = [...document.querySelectorAll('[data-testid=history] li .meta')];
+    return items.length === expected && items.every((meta) => meta.dataset.synced === 'yes') &&
+      document.querySelector('[data-testid=outbox]').textContent === '0';
+  }, count, { timeout: 30000 });
+}
+
+export async function outboxCount(page) {
+  return Number(await page.textContent('[data-testid=outbox]'));
+}
+
+export async function waitFor(check, { timeout = 20000, message = 'condition' } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${message}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,103 @@
+// Offline use, a server that cannot store, and a closed tab: nothing is lost, nothing doubled.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Stack, allSent, drawWithMouse, engineReady, launch, openApp, outboxCount, predicted, screenshots, waitFor } from './harness.mjs';
+
+let stack;
+let browser;
+
+before(async () => {
+  stack = await new Stack().start();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function drawAndAnswer(page, digit, trueDigit) {
+  await page.click('[data-testid=clear]');
+  await drawWithMouse(page, digit);
+  await page.click('[data-testid=predict]');
+  assert.equal((await predicted(page)).digit, digit);
+  await page.click(`[data-testid=feedback-${trueDigit}]`);
+  await page.waitForFunction(() => document.querySelector('#feedback-status').textContent !== '');
+}
+
+function storedOnce() {
+  const [rows, distinct] = stack.sql('SELECT count(*), count(DISTINCT record_id) FROM predictions')[0].split('|');
+  assert.equal(rows, distinct, 'a prediction was stored twice');
+  return Number(rows);
+}
+
+test('offline after the first visit: the page loads, predicts and queues; back online, every record arrives once', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openApp(context, stack.origin);
+  // The service worker takes over once it has stored the app for offline use.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+  const before = storedOnce();
+
+  await context.setOffline(true);
+  await page.reload();
+  await engineReady(page);
+  await drawAndAnswer(page, '3', 3);
+  await drawAndAnswer(page, '5', 6);
+  await page.click('[data-testid=clear]');
+  await waitFor(async () => (await outboxCount(page)) === 4, { message: 'four records queued' });
+  const waiting = await page.$$eval('[data-testid=history] li .meta', (items) => items.map((m) => m.dataset.synced));
+  assert.deepEqual(waiting, ['no', 'no']);
+  await page.screenshot({ path: join(screenshots, 'offline-queued.png'), fullPage: true });
+  assert.equal(storedOnce(), before, 'something reached the server while offline');
+
+  await context.setOffline(false);
+  await allSent(page, 2);
+  assert.equal(storedOnce(), before + 2);
+  assert.deepEqual(stack.sql("SELECT predicted_digit || ':' || true_digit FROM predictions ORDER BY id DESC LIMIT 2").reverse(),
+    ['3:3', '5:6']);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('the server answering 503 while its database is down, then recovering: records wait and arrive once', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openApp(context, stack.origin);
+  const before = storedOnce();
+  stack.stopDatabase();
+  try {
+    await drawAndAnswer(page, '2', 2);
+    await page.click('[data-testid=clear]');
+    // Sent, refused with 503, kept: the outbox still holds both records.
+    await waitFor(async () => (await outboxCount(page)) === 2, { message: 'two records kept after a 503' });
+    await page.waitForTimeout(1500);
+    assert.equal(await outboxCount(page), 2);
+    assert.match(await page.getAttribute('.sync', 'title'), /not taking them right now \(unavailable\)/);
+  } finally {
+    stack.startDatabase();
+  }
+  // The outbox retries on its own, honouring Retry-After, with backoff.
+  await allSent(page, 1);
+  assert.equal(storedOnce(), before + 1);
+  await context.close();
+});
+
+test('closing the tab with records still queued loses nothing: the next visit sends them', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  let page = await openApp(context, stack.origin);
+  const before = storedOnce();
+  stack.stopDatabase();
+  try {
+    await drawAndAnswer(page, '6', 6);
+    await page.click('[data-testid=clear]');
+    await waitFor(async () => (await outboxCount(page)) === 2, { message: 'records kept' });
+    await page.close();
+  } finally {
+    stack.startDatabase();
+  }
+  page = await openApp(context, stack.origin);
+  await allSent(page, 1);
+  assert.equal(storedOnce(), before + 1);
+  assert.equal(stack.sql("SELECT true_digit FROM predictions ORDER BY id DESC LIMIT 1")[0], '6');
+  await context.close();
+});

@@ -1,0 +1,280 @@
+// The drawing page's controller: wires the pad, the classification worker, the outbox,
+// the history and the settings, and turns what people do into predictions and feedback.
+//
+// Each drawing is logged once, with the last answer shown for it: when Predict is
+// pressed, when feedback is given, or when the drawing is cleared or the page left.
+// Answers shown while strokes are still being added are previews and are not logged.
+import { ClassifierClient } from './classifier-client.js';
+import { HistoryView } from './history-view.js';
+import { enqueue, onOutboxChange, pendingCount } from './outbox.js';
+import { DrawingPad } from './pad.js';
+import { feedbackRecord, predictionRecord } from './records.js';
+import { ResultView } from './result-view.js';
+import { engineChoice, engineNames, saveEngineChoice } from './settings.js';
+import { clientId, describeStorageError } from './store.js';
+import { registerServiceWorker } from './sw-register.js';
+import { Syncer } from './sync.js';
+
+export class App {
+  constructor(doc) {
+    this.doc = doc;
+    this.element = (id) => doc.getElementById(id);
+    this.result = new ResultView(doc);
+    this.classifier = new ClassifierClient();
+    this.engine = null;          // { engine, modelVersion, loadMs, fallback }
+    this.current = null;         // the drawing's answer: { answer, record, trueDigit }
+    this.classifying = null;     // the classification in flight
+    this.drawingVersion = 0;     // strokes changed since the answer shown
+    this.predictions = 0;        // predict() calls running; the result region is aria-busy meanwhile
+  }
+
+  async start() {
+    this.pad = new DrawingPad(this.element('pad'), {
+      onStrokeEnd: () => this.predict({ log: false }),
+      onChange: () => this.drawingChanged(),
+    });
+    this.bindControls();
+    this.buildFeedbackButtons();
+    await this.loadEngine(engineChoice());
+    // After the engine and model arrived: the offline copy then comes from the HTTP
+    // cache instead of a second download competing with the first prediction.
+    registerServiceWorker(this.doc);
+    try {
+      this.clientId = await clientId();
+      this.history = new HistoryView(this.doc, this.clientId);
+      await this.history.render();
+    } catch (error) {
+      this.problem(describeStorageError(error));
+      return;
+    }
+    this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
+    onOutboxChange(() => this.refreshFromStore());
+    this.syncer.start();
+    this.history.mergeFromServer();
+  }
+
+  // ---- engine
+
+  async loadEngine(choice) {
+    const select = this.element('engine-choice');
+    select.value = choice;
+    this.element('engine').textContent = 'loading…';
+    try {
+      this.engine = await this.classifier.load(choice);
+      const name = engineNames[this.engine.engine];
+      this.element('engine').textContent = name;
+      this.element('engine').title = `model ${this.engine.modelVersion}, loaded in ${this.engine.loadMs.toFixed(0)} ms` +
+        (this.engine.fallback ? `; the built-in engine could not run it: ${this.engine.fallback}` : '');
+      this.problem(null);
+    } catch (error) {
+      this.engine = null;
+      this.element('engine').textContent = 'not loaded';
+      this.problem(`The recognition engine could not load: ${error.message}.`);
+    }
+  }
+
+  // ---- drawing and predicting
+
+  drawingChanged() {
+    this.drawingVersion++;
+    this.element('pad').parentElement.classList.toggle('drawn', !this.pad.isEmpty);
+  }
+
+  // Classifies the drawing. With log: true the answer is logged at once (Predict).
+  async predict({ log }) {
+    this.setBusy(+1);
+    try {
+      await this.classifyDrawing(log);
+    } finally {
+      this.setBusy(-1);
+    }
+  }
+
+  setBusy(change) {
+    this.predictions += change;
+    this.doc.querySelector('.result').setAttribute('aria-busy', String(this.predictions > 0));
+  }
+
+  async classifyDrawing(log) {
+    if (!this.engine) return;
+    if (this.pad.isEmpty) {
+      this.current = null;
+      this.result.empty('Nothing drawn yet: draw a digit first.');
+      this.setFeedbackEnabled(false);
+      return;
+    }
+    const version = this.drawingVersion;
+    const strokes = this.pad.strokesForLog();
+    // One at a time: a newer drawing waits for the running classification.
+    while (this.classifying) await this.classifying.catch(() => {});
+    if (version !== this.drawingVersion) return;  // a later stroke will ask again
+    if (this.current && this.current.version === version) {
+      if (log) await this.logPrediction();
+      return;
+    }
+    this.classifying = this.classifier.classify(this.pad.imageForModel());
+    let answer;
+    try {
+      answer = await this.classifying;
+    } catch (error) {
+      this.problem(`Recognition failed: ${error.message}.`);
+      return;
+    } finally {
+      this.classifying = null;
+    }
+    if (version !== this.drawingVersion) return;
+    if (answer.nothingDrawn) {
+      this.current = null;
+      this.result.empty(`Nothing to read: ${answer.reason}.`);
+      this.setFeedbackEnabled(false);
+      return;
+    }
+    this.current = { answer, strokes, version, record: null, trueDigit: null };
+    this.result.show(answer);
+    this.element('feedback-status').textContent = '';
+    this.setFeedbackEnabled(true);
+    if (log) await this.logPrediction();
+  }
+
+  async logPrediction() {
+    const current = this.current;
+    if (!current || current.record) return;
+    current.record = predictionRecord({
+      clientId: this.clientId, answer: current.answer, engine: current.answer.engine,
+      modelVersion: this.engine.modelVersion, strokes: current.strokes,
+    });
+    const { answer, record } = current;
+    await this.keep(async () => {
+      await this.history.add({
+        id: record.id, createdAt: record.created_at, digit: answer.digit, confidence: answer.confidence,
+        probabilities: answer.probabilities, image: answer.image, engine: answer.engine,
+        modelVersion: record.model_version, trueDigit: null, synced: 'no',
+      });
+      await enqueue(record);
+    });
+  }
+
+  // Logs the answer shown for the drawing as it is now, when the drawing is left
+  // (cleared, or the page hidden) without Predict or feedback.
+  async finishDrawing() {
+    if (this.current && !this.current.record && this.current.version === this.drawingVersion) await this.logPrediction();
+  }
+
+  async giveFeedback(trueDigit) {
+    if (!this.current) return;
+    await this.logPrediction();
+    const record = feedbackRecord({ clientId: this.clientId, predictionId: this.current.record.id, trueDigit });
+    this.current.trueDigit = trueDigit;
+    await this.keep(async () => {
+      await this.history.setFeedback(this.current.record.id, trueDigit, record.id);
+      await enqueue(record);
+    });
+    const right = trueDigit === this.current.answer.digit;
+    this.element('feedback-status').textContent = right ? 'Thank you: noted as right.' : `Thank you: noted as a ${trueDigit}.`;
+    for (const button of this.doc.querySelectorAll('#feedback button')) {
+      button.setAttribute('aria-pressed', String(button.dataset.digit === String(trueDigit) ||
+        (button.id === 'feedback-correct' && right)));
+    }
+  }
+
+  async clear() {
+    await this.finishDrawing();
+    this.current = null;
+    this.pad.clear();
+    this.result.empty('Cleared. Draw a digit.');
+    this.setFeedbackEnabled(false);
+    this.element('feedback-status').textContent = '';
+  }
+
+  // Runs a storage step; a full disk or a blocked database becomes words on the page.
+  async keep(step) {
+    try {
+      await step();
+      this.syncer?.requestBackgroundSync();
+      this.syncer?.now();
+    } catch (error) {
+      this.problem(describeStorageError(error));
+    }
+  }
+
+  // ---- controls
+
+  bindControls() {
+    this.element('predict').addEventListener('click', () => this.predict({ log: true }));
+    this.element('clear').addEventListener('click', () => this.clear());
+    this.element('undo').addEventListener('click', () => this.pad.undo());
+    this.element('feedback-correct').addEventListener('click', () => this.giveFeedback(this.current?.answer.digit));
+    this.element('engine-choice').addEventListener('change', (event) => {
+      saveEngineChoice(event.target.value);
+      this.current = null;
+      this.loadEngine(event.target.value).then(() => this.predict({ log: false }));
+    });
+    this.doc.addEventListener('keydown', (event) => this.key(event));
+    // Leaving the page ends the drawing: its answer is kept for sending.
+    this.doc.addEventListener('visibilitychange', () => {
+      if (this.doc.visibilityState === 'hidden') this.finishDrawing();
+    });
+  }
+
+  key(event) {
+    const target = event.target;
+    if (target.closest?.('select, input, textarea') || event.altKey || event.metaKey) return;
+    if ((event.ctrlKey && event.key === 'z')) {
+      event.preventDefault();
+      this.pad.undo();
+      return;
+    }
+    if (event.ctrlKey) return;
+    if (event.key === 'Enter' && (target === this.doc.body || target.id === 'pad')) {
+      event.preventDefault();
+      this.predict({ log: true });
+    } else if (event.key === 'Escape') {
+      this.clear();
+    } else if (/^[0-9]$/.test(event.key) && this.current) {
+      this.giveFeedback(Number(event.key));
+    }
+  }
+
+  buildFeedbackButtons() {
+    const group = this.doc.querySelector('#feedback .digits');
+    for (let d = 0; d < 10; d++) {
+      const button = this.doc.createElement('button');
+      button.type = 'button';
+      button.textContent = String(d);
+      button.dataset.digit = String(d);
+      button.dataset.testid = `feedback-${d}`;
+      button.setAttribute('aria-label', `It was a ${d}`);
+      button.setAttribute('aria-keyshortcuts', String(d));
+      button.addEventListener('click', () => this.giveFeedback(d));
+      group.append(button);
+    }
+  }
+
+  setFeedbackEnabled(enabled) {
+    this.element('feedback').disabled = !enabled;
+    for (const button of this.doc.querySelectorAll('#feedback button')) button.removeAttribute('aria-pressed');
+  }
+
+  // ---- status
+
+  async refreshFromStore() {
+    await this.history?.render();
+    this.showOutbox({ pending: await pendingCount(), why: null });
+  }
+
+  showOutbox({ pending, why }) {
+    this.element('outbox').textContent = String(pending);
+    const explanation = pending === 0 ? ''
+      : why === 'offline' ? 'Offline: they will be sent when the connection returns.'
+        : why ? `The server is not taking them right now (${why}); they will be sent later.` : '';
+    this.element('sync-why').textContent = explanation ? `· ${explanation}` : '';
+    this.element('outbox').parentElement.title = explanation || 'Everything is sent.';
+    this.history?.render();
+  }
+
+  problem(message) {
+    const box = this.element('problem');
+    box.hidden = !message;
+    box.textContent = message ?? '';
+  }
+}

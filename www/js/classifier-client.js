@@ -1,0 +1,38 @@
+// The page's side of the classification worker: every call carries an id and always gets
+// a reply, a result or an error, so a promise never hangs.
+export class ClassifierClient {
+  constructor() {
+    this.worker = new Worker(new URL('./classifier.worker.js', import.meta.url), { type: 'module' });
+    this.nextId = 1;
+    this.pending = new Map();
+    this.worker.addEventListener('message', ({ data }) => {
+      const call = this.pending.get(data.id);
+      if (!call) return;
+      this.pending.delete(data.id);
+      if ('error' in data) call.reject(new Error(data.error));
+      else call.resolve(data.result);
+    });
+    this.worker.addEventListener('error', (event) => {
+      const error = new Error(`the recognition engine stopped: ${event.message || 'it could not start'}`);
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  call(action, payload = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, action, payload }, transfer);
+    });
+  }
+
+  // Loads the model with 'auto', 'native' or 'ort'; resolves to what was loaded.
+  load(choice) {
+    return this.call('load', { choice });
+  }
+
+  classify(imageData) {
+    return this.call('classify', { imageData }, [imageData.data.buffer]);
+  }
+}

@@ -1,0 +1,100 @@
+// "Your drawings": this browser's predictions from IndexedDB, merged with what the server
+// holds for this client (GET /api/history), newest first.
+import { fromBase64 } from './records.js';
+import { percent } from './result-view.js';
+import { openStore } from './store.js';
+
+const SHOWN = 60;
+
+export class HistoryView {
+  constructor(doc, clientId) {
+    this.list = doc.getElementById('history');
+    this.emptyNote = doc.getElementById('history-empty');
+    this.clientId = clientId;
+  }
+
+  async add(entry) {
+    const db = await openStore();
+    await db.put('history', entry);
+    await this.render();
+  }
+
+  async setFeedback(predictionId, trueDigit, feedbackId) {
+    const db = await openStore();
+    const entry = await db.get('history', predictionId);
+    if (!entry) return;
+    Object.assign(entry, { trueDigit, feedbackId, feedbackSynced: 'no' });
+    await db.put('history', entry);
+    await this.render();
+  }
+
+  // Predictions the server has for this client that this browser lacks (another tab, or
+  // storage cleared while the id survived) join the list as already synced.
+  async mergeFromServer() {
+    let items;
+    try {
+      const response = await fetch(`api/history?client_id=${encodeURIComponent(this.clientId)}&limit=${SHOWN}`);
+      if (!response.ok) return;
+      ({ items } = await response.json());
+    } catch {
+      return;  // offline: the local list stands
+    }
+    const db = await openStore();
+    const tx = db.transaction('history', 'readwrite');
+    for (const item of items) {
+      const local = await tx.store.get(item.id);
+      if (local) {
+        if (item.true_digit !== null && local.trueDigit == null) Object.assign(local, { trueDigit: item.true_digit, feedbackSynced: 'yes' });
+        local.synced = 'yes';
+        await tx.store.put(local);
+        continue;
+      }
+      await tx.store.put({
+        id: item.id, createdAt: item.created_at, digit: item.predicted_digit, confidence: item.confidence,
+        probabilities: item.probabilities, image: fromBase64(item.image), engine: item.engine,
+        modelVersion: item.model_version, trueDigit: item.true_digit, synced: 'yes', feedbackSynced: 'yes',
+      });
+    }
+    await tx.done;
+    await this.render();
+  }
+
+  async render() {
+    const db = await openStore();
+    const entries = (await db.getAllFromIndex('history', 'createdAt')).reverse().slice(0, SHOWN);
+    this.emptyNote.hidden = entries.length > 0;
+    this.list.replaceChildren(...entries.map((entry) => this.item(entry)));
+  }
+
+  item(entry) {
+    const li = document.createElement('li');
+    li.dataset.id = entry.id;
+    const thumb = document.createElement('canvas');
+    thumb.width = 28;
+    thumb.height = 28;
+    const pixels = new ImageData(28, 28);
+    for (let i = 0; i < 784; i++) pixels.data.set([entry.image[i], entry.image[i], entry.image[i], 255], i * 4);
+    thumb.getContext('2d').putImageData(pixels, 0, 0);
+    thumb.setAttribute('role', 'img');
+    thumb.setAttribute('aria-label', `drawing read as ${entry.digit}`);
+
+    const said = document.createElement('span');
+    said.className = 'said';
+    said.textContent = `${entry.digit} `;
+    const verdict = document.createElement('span');
+    if (entry.trueDigit != null) {
+      const right = entry.trueDigit === entry.digit;
+      verdict.className = right ? 'right' : 'wrong';
+      verdict.textContent = right ? '✓' : `✗ was ${entry.trueDigit}`;
+      said.append(verdict);
+    }
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    const when = new Date(entry.createdAt).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+    const pending = entry.synced !== 'yes' || (entry.trueDigit != null && entry.feedbackSynced !== 'yes');
+    meta.textContent = `${percent(entry.confidence)} · ${when} · ${pending ? 'not sent yet' : 'sent'}`;
+    meta.dataset.synced = pending ? 'no' : 'yes';
+    li.append(thumb, said, meta);
+    return li;
+  }
+}

@@ -1,0 +1,89 @@
+// The service worker: after the first visit the app loads, predicts and queues records
+// with no network at all. The build fills in VERSION and PRECACHE (scripts/build-web.mjs).
+import { flush } from './js/outbox.js';
+
+const VERSION = 'development';
+const PRECACHE = [];
+
+const SHELL = `digits-shell-${VERSION}`;
+const RUNTIME = 'digits-runtime';  // ONNX Runtime Web, cached when first used
+const API = 'digits-api';          // last answers of the read endpoints, for offline viewing
+
+// Fingerprinted files (name.3f9a2c1b.ext) never change, so the copy the page just
+// downloaded is the one to keep; every other file is revalidated (usually a 304).
+const FINGERPRINTED = /\.[0-9a-f]{8}\.[a-z]+$/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(
+    PRECACHE.map((path) => new Request(path, { cache: FINGERPRINTED.test(path) ? 'default' : 'no-cache' })))));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('digits-shell-') && name !== SHELL) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+// The page's "Reload" on the update notice.
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'activate-now') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;  // POST /log and others: network
+  if (url.pathname.startsWith('/api/')) {
+    event.respondWith(networkFirst(request));
+  } else if (url.pathname.includes('/vendor/onnxruntime-web/')) {
+    event.respondWith(cacheFirst(request, RUNTIME));
+  } else {
+    event.respondWith(shellFirst(request));
+  }
+});
+
+async function shellFirst(request) {
+  const cache = await caches.open(SHELL);
+  const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+  if (cached) return cached;
+  try {
+    return await fetch(request);
+  } catch (error) {
+    if (request.mode === 'navigate') return (await cache.match('./')) ?? Response.error();
+    throw error;
+  }
+}
+
+async function cacheFirst(request, name) {
+  const cache = await caches.open(name);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(API);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+// Background Sync: the outbox drains even after the tab is closed. A failure asks the
+// browser to try again later.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'outbox') return;
+  event.waitUntil(flush().then((result) => {
+    if (!result.done) throw new Error(`outbox not drained: ${result.why}`);
+  }));
+});
