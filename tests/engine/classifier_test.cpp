@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <tuple>
+
 #include "digits/classifier.h"
 #include "files.h"
 #include "onnx_builder.h"
@@ -53,6 +55,39 @@ TEST_CASE("models that are not digit classifiers are refused with a reason") {
   auto bad_number = tiny_model({1, 1, 28, 28});
   bad_number.metadata("norm_mean", "zero").metadata("norm_std", "0.3");
   CHECK(load_error(bad_number) == "the model's norm_mean 'zero' is not a number");
+}
+
+TEST_CASE("normalisation values are read as decimals, in any notation, or refused") {
+  auto with_norm = [](const std::string& mean, const std::string& std_dev) {
+    test::ModelBuilder builder;
+    builder.input("input", {-1, 1, 28, 28})
+        .output("scores")
+        .initializer("w", {784, 10}, std::vector<float>(7840, 0.0f))
+        .node("Flatten", {"input"}, {"flat"})
+        .node("Gemm", {"flat", "w"}, {"scores"})
+        .metadata("norm_mean", mean)
+        .metadata("norm_std", std_dev);
+    return builder.build();
+  };
+  for (const auto& [mean, std_dev, expected_mean] :
+       std::vector<std::tuple<std::string, std::string, float>>{{"0.1307", "0.3081", 0.1307f},
+                                                                {"1.307E-1", "3.081e-1", 0.1307f},
+                                                                {"-0.5", "+2", -0.5f}}) {
+    const auto bytes = with_norm(mean, std_dev);
+    auto classifier = Classifier::load(bytes.data(), bytes.size());
+    REQUIRE_MESSAGE(classifier.ok(), classifier.status().message());
+    CHECK(classifier.value()->info().norm_mean == doctest::Approx(expected_mean));
+    // A model ending in scores, not Softmax: the classifier turns them into probabilities.
+    std::vector<uint8_t> image(784, 0);
+    auto answer = classifier.value()->classify_image(image.data());
+    REQUIRE(answer.ok());
+    CHECK(answer.value().confidence == doctest::Approx(0.1f));
+  }
+  for (const std::string bad : {"", "1e", ".", "0.1.2", "abc", "1e999", "0x10", "--1"}) {
+    const auto bytes = with_norm(bad, "0.3");
+    auto classifier = Classifier::load(bytes.data(), bytes.size());
+    CHECK(classifier.status().message() == "the model's norm_mean '" + bad + "' is not a number");
+  }
 }
 
 TEST_CASE("MNIST test images are classified as their labels") {

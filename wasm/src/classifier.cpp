@@ -9,12 +9,46 @@
 namespace digits {
 namespace {
 
+// [+-]digits[.digits][(e|E)[+-]digits]. Our own rather than strtof: the C library's
+// parser, with the long-double arithmetic it brings, is a tenth of the .wasm.
+bool parse_decimal(const std::string& text, float& out) {
+  size_t i = 0;
+  const bool negative = i < text.size() && text[i] == '-';
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  double mantissa = 0;
+  int exponent = 0, digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) mantissa = mantissa * 10 + (text[i] - '0');
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+      mantissa = mantissa * 10 + (text[i] - '0');
+      --exponent;
+    }
+  }
+  if (digits == 0 || digits > 17) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    const bool negative_exponent = i < text.size() && text[i] == '-';
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    int value = 0, exponent_digits = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && exponent_digits < 3; ++i, ++exponent_digits) {
+      value = value * 10 + (text[i] - '0');
+    }
+    if (exponent_digits == 0) return false;
+    exponent += negative_exponent ? -value : value;
+  }
+  if (i != text.size()) return false;
+  double scaled = mantissa;
+  for (; exponent > 0; --exponent) scaled *= 10;
+  for (; exponent < 0; ++exponent) scaled /= 10;
+  out = static_cast<float>(negative ? -scaled : scaled);
+  return std::isfinite(out);
+}
+
 Result<float> metadata_float(const onnx::Model& model, const char* key) {
   const std::string* text = model.metadata_value(key);
   if (text == nullptr) return Status::error(std::string("the model's metadata has no ") + key);
-  char* end = nullptr;
-  const float value = std::strtof(text->c_str(), &end);
-  if (end == text->c_str() || *end != '\0' || !std::isfinite(value)) {
+  float value = 0;
+  if (!parse_decimal(*text, value)) {
     return Status::error(std::string("the model's ") + key + " '" + *text + "' is not a number");
   }
   return value;

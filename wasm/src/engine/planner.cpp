@@ -1,7 +1,6 @@
 #include "engine/planner.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace digits::engine {
 namespace {
@@ -18,10 +17,14 @@ bool overlap_in_time(const BufferRequest& a, const BufferRequest& b) {
 
 size_t plan_buffers(const std::vector<BufferRequest>& requests, std::vector<size_t>& offsets) {
   offsets.assign(requests.size(), 0);
-  std::vector<size_t> order(requests.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return requests[a].floats > requests[b].floats; });
+  // Largest first, ties in request order. Insertion sort: a graph has few buffers, and
+  // std::stable_sort's merge code would weigh more in the .wasm than this whole planner.
+  std::vector<size_t> order;
+  for (size_t index = 0; index < requests.size(); ++index) {
+    size_t at = order.size();
+    while (at > 0 && requests[order[at - 1]].floats < requests[index].floats) --at;
+    order.insert(order.begin() + static_cast<long>(at), index);
+  }
 
   std::vector<size_t> placed;
   size_t total = 0;
@@ -33,7 +36,9 @@ size_t plan_buffers(const std::vector<BufferRequest>& requests, std::vector<size
     for (size_t other : placed) {
       if (overlap_in_time(request, requests[other])) live.push_back(other);
     }
-    std::sort(live.begin(), live.end(), [&](size_t a, size_t b) { return offsets[a] < offsets[b]; });
+    for (size_t i = 1; i < live.size(); ++i) {  // by offset
+      for (size_t j = i; j > 0 && offsets[live[j - 1]] > offsets[live[j]]; --j) std::swap(live[j - 1], live[j]);
+    }
     size_t offset = 0;
     for (size_t other : live) {
       if (offsets[other] >= offset + size) break;

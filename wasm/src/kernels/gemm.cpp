@@ -97,15 +97,22 @@ void pack_rhs_f32(int k, int n, const float* b, ptrdiff_t row_stride, ptrdiff_t 
 void gemv_packed_rhs_f32(const GemvParams& p, const float* x, const float* packed_b, const float* column_bias,
                          float* y) {
   for (int panel = 0; panel < p.n; panel += kPanelColumns) {
-    v4f acc[4] = {};
+    // Named accumulators rather than an array: V8 keeps them in registers.
+    v4f acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
     const float* b = packed_b + static_cast<size_t>(panel) * p.k;
     for (int depth = 0; depth < p.k; ++depth) {
       const v4f xk = splat4(x[depth]);
-      for (int v = 0; v < 4; ++v) acc[v] += xk * load4(b + 4 * v);
+      acc0 += xk * load4(b);
+      acc1 += xk * load4(b + 4);
+      acc2 += xk * load4(b + 8);
+      acc3 += xk * load4(b + 12);
       b += kPanelColumns;
     }
     float out[kPanelColumns];
-    for (int v = 0; v < 4; ++v) store4(out + 4 * v, acc[v]);
+    store4(out, acc0);
+    store4(out + 4, acc1);
+    store4(out + 8, acc2);
+    store4(out + 12, acc3);
     for (int j = 0; j < kPanelColumns && panel + j < p.n; ++j) {
       const int col = panel + j;
       y[col] = p.activation.apply(out[j] + (column_bias != nullptr ? column_bias[col] : 0.0f));

@@ -22,13 +22,32 @@ int visit_window(const Pool2dParams& p, const float* plane, int out_y, int out_x
   return padded_taps;
 }
 
-template <typename Reduce>
-void pool2d(const Pool2dParams& p, const float* input, float* output, Reduce reduce) {
+// Output positions [first, end) along one axis whose whole window lies inside the input.
+void interior(int out_size, int stride, int pad, int span, int in_size, int& first, int& end) {
+  first = 0;
+  while (first < out_size && first * stride - pad < 0) ++first;
+  end = out_size;
+  while (end > first && (end - 1) * stride - pad + span > in_size) --end;
+}
+
+// Calls edge(plane, out_y, out_x) where a window reaches into the padding, and
+// inside(window_origin) where it does not: there every tap is in bounds, so the
+// common case (no padding at all) runs without a check per tap.
+template <typename Edge, typename Inside>
+void pool2d(const Pool2dParams& p, const float* input, float* output, Edge edge, Inside inside) {
   const int plane_size = p.in_height * p.in_width;
+  int y_first, y_end, x_first, x_end;
+  interior(p.out_height, p.stride_y, p.pad_top, (p.kernel_height - 1) * p.dilation_y + 1, p.in_height, y_first, y_end);
+  interior(p.out_width, p.stride_x, p.pad_left, (p.kernel_width - 1) * p.dilation_x + 1, p.in_width, x_first, x_end);
   for (int plane = 0; plane < p.planes; ++plane) {
     const float* in_plane = input + static_cast<long>(plane) * plane_size;
     for (int out_y = 0; out_y < p.out_height; ++out_y) {
-      for (int out_x = 0; out_x < p.out_width; ++out_x) *output++ = reduce(in_plane, out_y, out_x);
+      const bool row_inside = out_y >= y_first && out_y < y_end;
+      const long row = static_cast<long>(out_y * p.stride_y - p.pad_top) * p.in_width - p.pad_left;
+      for (int out_x = 0; out_x < p.out_width; ++out_x) {
+        const bool inside_window = row_inside && out_x >= x_first && out_x < x_end;
+        *output++ = inside_window ? inside(in_plane + row + out_x * p.stride_x) : edge(in_plane, out_y, out_x);
+      }
     }
   }
 }
@@ -36,15 +55,35 @@ void pool2d(const Pool2dParams& p, const float* input, float* output, Reduce red
 }  // namespace
 
 void max_pool2d_nchw_f32(const Pool2dParams& p, const float* input, float* output) {
-  pool2d(p, input, output, [&](const float* plane, int out_y, int out_x) {
+  const auto edge = [&](const float* plane, int out_y, int out_x) {
     float best = -std::numeric_limits<float>::infinity();
     visit_window(p, plane, out_y, out_x, [&](float value) { best = value > best ? value : best; });
+    return best;
+  };
+  if (p.kernel_height == 2 && p.kernel_width == 2 && p.dilation_y == 1 && p.dilation_x == 1) {
+    const int w = p.in_width;
+    pool2d(p, input, output, edge, [w](const float* at) {
+      const float top = at[0] > at[1] ? at[0] : at[1];
+      const float bottom = at[w] > at[w + 1] ? at[w] : at[w + 1];
+      return top > bottom ? top : bottom;
+    });
+    return;
+  }
+  pool2d(p, input, output, edge, [&](const float* at) {
+    float best = -std::numeric_limits<float>::infinity();
+    for (int filter_y = 0; filter_y < p.kernel_height; ++filter_y) {
+      const float* row = at + filter_y * p.dilation_y * p.in_width;
+      for (int filter_x = 0; filter_x < p.kernel_width; ++filter_x) {
+        const float value = row[filter_x * p.dilation_x];
+        best = value > best ? value : best;
+      }
+    }
     return best;
   });
 }
 
 void average_pool2d_nchw_f32(const Pool2dParams& p, const float* input, float* output) {
-  pool2d(p, input, output, [&](const float* plane, int out_y, int out_x) {
+  const auto edge = [&](const float* plane, int out_y, int out_x) {
     float sum = 0.0f;
     int inside = 0;
     const int padded = visit_window(p, plane, out_y, out_x, [&](float value) {
@@ -53,6 +92,15 @@ void average_pool2d_nchw_f32(const Pool2dParams& p, const float* input, float* o
     });
     const int divisor = p.count_include_pad ? padded : inside;
     return divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;
+  };
+  const float taps = static_cast<float>(p.kernel_height * p.kernel_width);
+  pool2d(p, input, output, edge, [&](const float* at) {
+    float sum = 0.0f;
+    for (int filter_y = 0; filter_y < p.kernel_height; ++filter_y) {
+      const float* row = at + filter_y * p.dilation_y * p.in_width;
+      for (int filter_x = 0; filter_x < p.kernel_width; ++filter_x) sum += row[filter_x * p.dilation_x];
+    }
+    return sum / taps;
   });
 }
 

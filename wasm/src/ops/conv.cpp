@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "kernels/conv.h"
+#include "kernels/winograd.h"
 #include "ops/ops.h"
 #include "ops/window.h"
 
@@ -44,6 +45,17 @@ class ConvOp final : public Op {
                                     window.kernel_height, window.kernel_width, window.stride_y, window.stride_x,
                                     window.dilation_y, window.dilation_x, window.pad_top, window.pad_left,
                                     static_cast<int>(groups), c.fused_activation()};
+    if (winograd_applies(c)) {
+      winograd_ = kernels::WinogradParams{params_.batch,       params_.in_channels, params_.in_height,
+                                          params_.in_width,    params_.out_channels, params_.out_height,
+                                          params_.out_width,   params_.pad_top,      params_.pad_left,
+                                          params_.activation};
+      use_winograd_ = true;
+      packed_weights_.resize(kernels::winograd_packed_weights_size_f32(winograd_));
+      kernels::pack_winograd_weights_f32(winograd_, c.input(1).floats.data(), packed_weights_.data());
+      c.request_scratch(kernels::winograd_scratch_size_f32(winograd_));
+      return c.define_output(0, window_output_shape(x, filters, window));
+    }
     const size_t packed_size = kernels::conv2d_packed_weights_size_f32(params_);
     weights_packed_ = c.input(1).constant;
     if (weights_packed_) {
@@ -58,6 +70,11 @@ class ConvOp final : public Op {
   }
 
   void run(const RunBuffers& b) const override {
+    if (use_winograd_) {
+      kernels::conv2d_winograd_f23_nchw_f32(winograd_, b.inputs[0], packed_weights_.data(),
+                                            has_bias_ ? b.inputs[2] : nullptr, b.scratch, b.outputs[0]);
+      return;
+    }
     const float* packed = packed_weights_.data();
     float* columns = b.scratch;
     if (!weights_packed_) {
@@ -69,7 +86,19 @@ class ConvOp final : public Op {
   }
 
  private:
+  // Winograd F(2x2, 3x3) where it applies and pays: constant 3x3 weights, stride and
+  // dilation 1, one group, output channels in fours, and enough input channels that
+  // its transforms are shared by many multiplications.
+  bool winograd_applies(const PrepareContext& c) const {
+    const kernels::Conv2dParams& p = params_;
+    return c.input(1).constant && p.kernel_height == 3 && p.kernel_width == 3 && p.stride_y == 1 && p.stride_x == 1 &&
+           p.dilation_y == 1 && p.dilation_x == 1 && p.groups == 1 && p.out_channels % 4 == 0 &&
+           p.in_channels >= 8 && p.out_height >= 2 && p.out_width >= 2;
+  }
+
   kernels::Conv2dParams params_;
+  kernels::WinogradParams winograd_;
+  bool use_winograd_ = false;
   std::vector<float> packed_weights_;
   bool weights_packed_ = false;
   bool has_bias_ = false;
