@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Engine benchmark, one run, same model and same inputs (MNIST test images):
+// per-inference latency (median and p99, batch 1, one thread) of this engine in
+// WebAssembly under Node, of ONNX Runtime Web (wasm backend, numThreads = 1), and of
+// this engine natively (`digits bench`); model-load times; each .wasm's size.
+//   node bench/engine.mjs [--runs 2000]
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import * as ort from 'onnxruntime-web';
+
+const root = new URL('../', import.meta.url).pathname;
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 2000;
+const wasmDir = join(root, 'build/wasm/wasm/js');
+const modelPath = join(root, 'model/mnist.onnx');
+const imagesPath = join(root, 'tests/fixtures/mnist/t10k-images-idx3-ubyte.gz');
+const model = readFileSync(modelPath);
+const images = gunzipSync(readFileSync(imagesPath)).subarray(16);
+const image = (i) => images.subarray((i % 10000) * 784, (i % 10000 + 1) * 784);
+
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.round(p * (values.length - 1)))];
+
+// Times both engines in alternating blocks of 100 runs, so that whatever else the
+// machine is doing weighs on both alike.
+async function timeBoth(runOurs, runTheirs) {
+  for (let i = 0; i < 1000; i++) {  // warm up: V8 tiers the wasm up to its optimising compiler
+    await runOurs(i);
+    await runTheirs(i);
+  }
+  const times = [[], []];
+  for (let block = 0; block < runs / 100; block++) {
+    for (const [which, run] of [[0, runOurs], [1, runTheirs]]) {
+      for (let i = block * 100; i < (block + 1) * 100; i++) {
+        const start = performance.now();
+        await run(i);
+        times[which].push(performance.now() - start);
+      }
+    }
+  }
+  return times.map((t) => ({ median: percentile(t, 0.5), p99: percentile(t, 0.99) }));
+}
+
+async function ours() {
+  const started = performance.now();
+  const { createEngine } = await import(join(wasmDir, 'digits.mjs'));
+  const engine = await createEngine({ wasmBinary: readFileSync(join(wasmDir, 'digits_engine.wasm')) });
+  const classifier = await engine.loadModel(model);
+  const loadMs = performance.now() - started;
+  const firstStart = performance.now();
+  await classifier.classifyImage(image(0));
+  const firstMs = performance.now() - firstStart;
+  return { loadMs, firstMs, run: (i) => classifier.classifyImage(image(i)), info: classifier.info,
+    wasm: readFileSync(join(wasmDir, 'digits_engine.wasm')) };
+}
+
+async function onnxRuntime(normMean, normStd) {
+  ort.env.wasm.numThreads = 1;
+  const started = performance.now();
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  const loadMs = performance.now() - started;
+  // Inputs are normalised outside the timed part: ONNX Runtime is timed on run() alone.
+  const inputs = Array.from({ length: 10000 }, (_, i) =>
+    new ort.Tensor('float32', Float32Array.from(image(i), (p) => (p / 255 - normMean) / normStd), [1, 1, 28, 28]));
+  const firstStart = performance.now();
+  await session.run({ input: inputs[0] });
+  const firstMs = performance.now() - firstStart;
+  const wasm = readFileSync(join(root, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm'));
+  return { loadMs, firstMs, run: (i) => session.run({ input: inputs[i % 10000] }), wasm };
+}
+
+const native = JSON.parse(execFileSync(join(root, 'build/native/wasm/cli/digits'),
+  ['bench', '--json', '--runs', String(runs), '--model', modelPath, '--images', imagesPath]).toString());
+const wasm = await ours();
+const reference = await onnxRuntime(wasm.info.normMean, wasm.info.normStd);
+const [ourLatency, theirLatency] = await timeBoth(wasm.run, reference.run);
+Object.assign(wasm, ourLatency);
+Object.assign(reference, theirLatency);
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
+const ms = (value) => value.toFixed(3);
+console.log(`Engine benchmark: model/mnist.onnx, batch 1, one thread, ${runs} runs over MNIST test images`);
+console.log(`Node ${process.version}, onnxruntime-web ${JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'))).version}\n`);
+console.log('| engine | load (ms) | first inference (ms) | median (ms) | p99 (ms) | .wasm (raw / gzip) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(`| this engine, WebAssembly (Node) | ${wasm.loadMs.toFixed(1)} | ${ms(wasm.firstMs)} | ${ms(wasm.median)} | ${ms(wasm.p99)} | ${kb(wasm.wasm.length)} / ${kb(gzipSync(wasm.wasm).length)} |`);
+console.log(`| ONNX Runtime Web, wasm (Node) | ${reference.loadMs.toFixed(1)} | ${ms(reference.firstMs)} | ${ms(reference.median)} | ${ms(reference.p99)} | ${kb(reference.wasm.length)} / ${kb(gzipSync(reference.wasm).length)} |`);
+console.log(`| this engine, native | ${native.load_ms.toFixed(1)} | ${ms(native.first_inference_ms)} | ${ms(native.median_ms)} | ${ms(native.p99_ms)} | — |`);
+console.log(`\nWebAssembly latency / ONNX Runtime Web latency (median): ${(wasm.median / reference.median).toFixed(2)} (target at most 0.5)`);
+console.log(`Load plus first inference, WebAssembly: ${(wasm.loadMs + wasm.firstMs).toFixed(1)} ms (target under 20 ms)`);
+console.log(`Our .wasm: ${kb(wasm.wasm.length)} (target under 150 KB)`);
