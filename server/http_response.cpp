@@ -50,11 +50,21 @@ const char* reason(int status) {
   }
 }
 
+// The security headers never change: built once and shared (read-only) by every response.
+const std::vector<std::shared_ptr<Pistache::Http::Header::Header>>& shared_security_headers() {
+  static const auto kShared = [] {
+    std::vector<std::shared_ptr<Pistache::Http::Header::Header>> shared;
+    for (const auto& [name, value] : security_headers()) shared.push_back(std::make_shared<NamedHeader>(name, value));
+    return shared;
+  }();
+  return kShared;
+}
+
 }  // namespace
 
 void send_response(Pistache::Http::ResponseWriter& response, int status, const Headers& headers,
                    const std::string& body) {
-  for (const auto& [name, value] : security_headers()) response.headers().add(std::make_shared<NamedHeader>(name, value));
+  for (const auto& header : shared_security_headers()) response.headers().add(header);
   for (const auto& [name, value] : headers) response.headers().add(std::make_shared<NamedHeader>(name, value));
   response.send(static_cast<Pistache::Http::Code>(status), body);
 }

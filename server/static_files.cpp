@@ -156,19 +156,36 @@ std::optional<StaticFiles::File> StaticFiles::load(const std::string& real_path)
   return file;
 }
 
+std::string StaticFiles::resolve(const std::string& decoded) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto found = resolved_.find(decoded);
+    if (found != resolved_.end()) return found->second;
+  }
+  char resolved[PATH_MAX];
+  const std::string candidate = root_ + decoded;
+  // realpath follows symlinks: a link pointing out of the root resolves outside it.
+  if (realpath(candidate.c_str(), resolved) == nullptr) return "";
+  const std::string real_path = resolved;
+  if (real_path.compare(0, root_.size() + 1, root_ + "/") != 0 || ends_with(real_path, ".gz")) return "";
+  std::lock_guard<std::mutex> lock(mutex_);
+  resolved_[decoded] = real_path;
+  return real_path;
+}
+
 StaticResponse StaticFiles::get(std::string_view path, bool accepts_gzip, std::string_view if_none_match) {
   std::string decoded;
   if (!decode_path(path, decoded) || !safe_segments(decoded)) return not_found();
   if (decoded.back() == '/') decoded += "index.html";
 
-  char resolved[PATH_MAX];
-  const std::string candidate = root_ + decoded;
-  // realpath follows symlinks: a link pointing out of the root resolves outside it.
-  if (realpath(candidate.c_str(), resolved) == nullptr) return not_found();
-  const std::string real_path = resolved;
-  if (real_path.compare(0, root_.size() + 1, root_ + "/") != 0 || ends_with(real_path, ".gz")) return not_found();
+  const std::string real_path = resolve(decoded);
+  if (real_path.empty()) return not_found();
   const std::optional<File> file = load(real_path);
-  if (!file) return not_found();
+  if (!file) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    resolved_.erase(decoded);  // gone since: resolve afresh next time
+    return not_found();
+  }
 
   StaticResponse response;
   response.status = 200;

@@ -45,9 +45,15 @@ class StaticFiles {
   // path already resolved inside the root; nullopt when it cannot be read.
   std::optional<File> load(const std::string& real_path);
 
+  // The checked real path for a decoded request path: realpath() walks every component
+  // with a system call, too slow to repeat per request. Only paths that resolved inside
+  // the root are kept, so unknown paths cannot grow it.
+  std::string resolve(const std::string& decoded);
+
   std::string root_;  // real path, no trailing slash
   std::mutex mutex_;
   std::map<std::string, File> files_;
+  std::map<std::string, std::string> resolved_;
 };
 
 }  // namespace digits::server
