@@ -6,7 +6,7 @@ const VERSION = 'development';
 const PRECACHE = [];
 
 const SHELL = `digits-shell-${VERSION}`;
-const RUNTIME = 'digits-runtime';  // ONNX Runtime Web, cached when first used
+const RUNTIME = 'digits-runtime';  // what is not precached, cached when first used
 const API = 'digits-api';          // last answers of the read endpoints, for offline viewing
 
 // Fingerprinted files (name.3f9a2c1b.ext) never change, so the copy the page just
@@ -37,7 +37,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;  // POST /log and others: network
   if (url.pathname.startsWith('/api/')) {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(request, API));
   } else if (url.pathname.includes('/vendor/onnxruntime-web/')) {
     event.respondWith(cacheFirst(request, RUNTIME));
   } else {
@@ -46,13 +46,13 @@ self.addEventListener('fetch', (event) => {
 });
 
 async function shellFirst(request) {
-  const cache = await caches.open(SHELL);
-  const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+  const shell = await caches.open(SHELL);
+  const cached = await shell.match(request, { ignoreSearch: request.mode === 'navigate' });
   if (cached) return cached;
   try {
-    return await fetch(request);
+    return await networkFirst(request, RUNTIME);
   } catch (error) {
-    if (request.mode === 'navigate') return (await cache.match('./')) ?? Response.error();
+    if (request.mode === 'navigate') return (await shell.match('./')) ?? Response.error();
     throw error;
   }
 }
@@ -66,8 +66,8 @@ async function cacheFirst(request, name) {
   return response;
 }
 
-async function networkFirst(request) {
-  const cache = await caches.open(API);
+async function networkFirst(request, name) {
+  const cache = await caches.open(name);
   try {
     const response = await fetch(request);
     if (response.ok) await cache.put(request, response.clone());

@@ -82,9 +82,11 @@ export class App {
 
   // Classifies the drawing. With log: true the answer is logged at once (Predict).
   async predict({ log }) {
+    // User Timing marks, read by bench/web.mjs: request to answer, as the person sees it.
+    const asked = performance.now();
     this.setBusy(+1);
     try {
-      await this.classifyDrawing(log);
+      await this.classifyDrawing(log, asked);
     } finally {
       this.setBusy(-1);
     }
@@ -95,7 +97,7 @@ export class App {
     this.doc.querySelector('.result').setAttribute('aria-busy', String(this.predictions > 0));
   }
 
-  async classifyDrawing(log) {
+  async classifyDrawing(log, asked) {
     if (!this.engine) return;
     if (this.pad.isEmpty) {
       this.current = null;
@@ -131,13 +133,13 @@ export class App {
     }
     this.current = { answer, strokes, version, record: null, trueDigit: null };
     this.result.show(answer);
+    performance.measure('digits:answer', { start: asked });
     this.element('feedback-status').textContent = '';
     this.setFeedbackEnabled(true);
     if (log) await this.logPrediction();
   }
 
-  async logPrediction() {
-    const current = this.current;
+  async logPrediction(current = this.current) {
     if (!current || current.record) return;
     current.record = predictionRecord({
       clientId: this.clientId, answer: current.answer, engine: current.answer.engine,
@@ -154,10 +156,15 @@ export class App {
     });
   }
 
-  // Logs the answer shown for the drawing as it is now, when the drawing is left
-  // (cleared, or the page hidden) without Predict or feedback.
+  // The answer shown for the drawing as it is now, if it was not logged yet.
+  unloggedAnswer() {
+    const current = this.current;
+    return current && !current.record && current.version === this.drawingVersion ? current : null;
+  }
+
+  // Logs that answer when the drawing is left (the page hidden) without Predict or feedback.
   async finishDrawing() {
-    if (this.current && !this.current.record && this.current.version === this.drawingVersion) await this.logPrediction();
+    await this.logPrediction(this.unloggedAnswer());
   }
 
   async giveFeedback(trueDigit) {
@@ -177,13 +184,16 @@ export class App {
     }
   }
 
+  // The pad is cleared at once, so a stroke that follows right away is kept; the
+  // cleared drawing's answer is logged meanwhile.
   async clear() {
-    await this.finishDrawing();
+    const left = this.unloggedAnswer();
     this.current = null;
     this.pad.clear();
     this.result.empty('Cleared. Draw a digit.');
     this.setFeedbackEnabled(false);
     this.element('feedback-status').textContent = '';
+    await this.logPrediction(left);
   }
 
   // Runs a storage step; a full disk or a blocked database becomes words on the page.
