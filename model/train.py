@@ -3,8 +3,8 @@
 
     python3 model/train.py --data ../shared/mnist --out build/model
 
-Writes build/model/{digitnet.pt,train_log.csv} and then runs export.py, which writes
-model/mnist.onnx, the test fixtures and the model card data.
+Writes build/model/{digitnet.pt,train_log.csv}, then runs export.py (model/mnist.onnx,
+the test fixtures) and card.py (model/MODEL.md).
 """
 import argparse
 import csv
@@ -136,8 +136,10 @@ def main():
     print(f"trained in {minutes:.1f} min; wrote {checkpoint} and {log_path}", file=sys.stderr)
 
     if not args.no_export:
+        import card
         import export
         export.export(checkpoint, args.data, args.out)
+        card.main()
 
 
 if __name__ == "__main__":

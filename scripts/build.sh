@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything the app needs: the native server and tools, the WebAssembly engine,
-# and the web app. With --tests, also the fuzzing build the test suite runs.
+# and the web app. With --tests, also the fuzzing build the test suite runs (clang).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian 12 and skips what is already there.
 #   scripts/install-deps.sh           build, run and test
+#   scripts/install-deps.sh --build   only what building needs (the Docker image's build stage)
 #   scripts/install-deps.sh --train   also what model/train.py needs (PyTorch, ONNX)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 packages=(
   build-essential cmake pkg-config git ca-certificates curl
-  emscripten clang-14 libclang-rt-14-dev          # WebAssembly build, libFuzzer
+  emscripten                                      # the WebAssembly engine
   libpng-dev zlib1g-dev libcli11-dev doctest-dev  # engine command line and tests
-  libpistache-dev libpqxx-dev libpq-dev rapidjson-dev postgresql  # server
-  chromium wrk nginx docker-compose               # browser tests, benchmarks, compose checks
-  python3 python3-numpy python3-pil               # the preprocessing reference in model/
+  libpistache-dev libpqxx-dev libpq-dev rapidjson-dev  # server
 )
+if [ "${1:-}" != "--build" ]; then
+  packages+=(
+    postgresql                                    # the embedded database of scripts/run.sh
+    clang-14 libclang-rt-14-dev                   # libFuzzer
+    chromium wrk nginx docker-compose             # browser tests, benchmarks, compose checks
+    python3 python3-numpy python3-pil             # the preprocessing reference in model/
+  )
+fi
 if [ "${1:-}" = "--train" ]; then
   packages+=(python3-torch python3-onnx python3-matplotlib python3-tqdm)
 fi
