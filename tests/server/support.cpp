@@ -40,6 +40,11 @@ std::string run(const std::string& command) {
   return output;
 }
 
+// The test web root: one per test process, removed with the database at exit.
+std::filesystem::path www_path() {
+  return std::filesystem::temp_directory_path() / ("digits-test-www-" + std::to_string(getpid()));
+}
+
 int free_port() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -75,6 +80,8 @@ Postgres::Postgres() {
 Postgres::~Postgres() {
   stop();
   std::filesystem::remove_all(dir_);
+  std::filesystem::remove_all(www_path());
+  std::filesystem::remove(std::filesystem::temp_directory_path() / "digits-test-secret.txt");
 }
 
 void Postgres::start() {
@@ -289,7 +296,7 @@ std::string batch(const std::vector<std::string>& records) {
 std::string www_dir() {
   static const std::string dir = [] {
     namespace fs = std::filesystem;
-    const fs::path root = fs::temp_directory_path() / ("digits-test-www-" + std::to_string(getpid()));
+    const fs::path root = www_path();
     fs::create_directories(root / "assets");
     std::ofstream(root / "index.html") << "<!doctype html><title>Digits</title>\n";
     std::ofstream(root / "app.mjs") << "export const answer = 42;\n";
