@@ -1,6 +1,7 @@
 // HTTP handlers: each parses and validates its request, calls into the app, and maps the
-// result to a status. routes.cpp binds them to paths; every one reports its status
-// through `finished` (for metrics and logs), also when it answers later.
+// result to a status. http_server.cpp binds them to paths. Each reports its status
+// through `finished` (metrics and logs) just before it answers, also when it answers
+// later: a client that reads /metrics right after its answer finds the request counted.
 #pragma once
 
 #include <pistache/http.h>

@@ -88,8 +88,8 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
 void handle_log(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
                 Finished finished) {
   auto fail = [&](int status, const std::string& message, int retry_after = 0) {
-    send_error(response, status, message, retry_after);
     finished(status);
+    send_error(response, status, message, retry_after);
   };
   if (app.draining.load()) return fail(503, "the server is shutting down; send again shortly", 1);
   if (!is_json(request)) return fail(415, "Content-Type must be application/json");
@@ -111,9 +111,9 @@ void handle_log(App& app, const Pistache::Http::Request& request, Pistache::Http
   }
   auto answer = [&app, body, ids, finished](Pistache::Http::ResponseWriter& writer, const WriteOutcome* outcome) {
     if (outcome != nullptr && !outcome->committed) {
+      finished(503);
       send_error(writer, 503, "the database is unavailable; nothing was stored, send again later",
                  kRetryAfterUnavailable);
-      finished(503);
       return;
     }
     size_t stored = 0, duplicates = 0, rejected = 0;
@@ -121,8 +121,8 @@ void handle_log(App& app, const Pistache::Http::Request& request, Pistache::Http
     app.metrics.count_records(stored, duplicates, rejected);
     // 422 when nothing in the request could be stored: every record is wrong.
     const int status = rejected == body->total ? 422 : 200;
-    send_json(writer, status, json);
     finished(status);
+    send_json(writer, status, json);
   };
   if (records.empty()) {
     answer(response, nullptr);

@@ -6,8 +6,8 @@ namespace digits::server {
 
 void handle_healthz(App&, const Pistache::Http::Request&, Pistache::Http::ResponseWriter response,
                     Finished finished) {
-  send_json(response, 200, "{\"status\":\"ok\"}");
   finished(200);
+  send_json(response, 200, "{\"status\":\"ok\"}");
 }
 
 void handle_readyz(App& app, const Pistache::Http::Request&, Pistache::Http::ResponseWriter response,
@@ -17,33 +17,36 @@ void handle_readyz(App& app, const Pistache::Http::Request&, Pistache::Http::Res
   });
   app.metrics.set_db_up(status.ok());
   if (app.draining.load()) {
+    finished(503);
     send_json(response, 503, "{\"status\":\"draining\",\"database\":\"up\"}");
-    return finished(503);
+    return;
   }
   if (!status.ok()) {
+    finished(503);
     send_json(response, 503, "{\"status\":\"not ready\",\"database\":\"down\",\"error\":" + json_string(status.message()) + "}",
               {{"Retry-After", "2"}});
-    return finished(503);
+    return;
   }
-  send_json(response, 200, "{\"status\":\"ready\",\"database\":\"up\"}");
   finished(200);
+  send_json(response, 200, "{\"status\":\"ready\",\"database\":\"up\"}");
 }
 
 void handle_metrics(App& app, const Pistache::Http::Request&, Pistache::Http::ResponseWriter response,
                     Finished finished) {
+  finished(200);
   send_response(response, 200,
                 {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}, {"Cache-Control", "no-store"}},
                 app.metrics.prometheus_text());
-  finished(200);
 }
 
 void handle_static(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
                    Finished finished) {
   using Pistache::Http::Method;
   if (request.method() != Method::Get && request.method() != Method::Head) {
+    finished(405);
     send_response(response, 405, {{"Allow", "GET, HEAD"}, {"Content-Type", "text/plain; charset=utf-8"}},
                   "only GET and HEAD\n");
-    return finished(405);
+    return;
   }
   const auto accept = request.headers().tryGetRaw("Accept-Encoding");
   const auto if_none_match = request.headers().tryGetRaw("If-None-Match");
@@ -57,12 +60,12 @@ void handle_static(App& app, const Pistache::Http::Request& request, Pistache::H
   if (file.varies_by_encoding) headers.emplace_back("Vary", "Accept-Encoding");
   static const std::string kEmpty;
   const std::string& body = file.body ? *file.body : kEmpty;
+  finished(file.status);
   if (request.method() == Method::Head) {
     send_head(response, file.status, headers, body.size());
   } else {
     send_response(response, file.status, headers, body);
   }
-  finished(file.status);
 }
 
 }  // namespace digits::server

@@ -143,16 +143,18 @@ void handle_history(App& app, const Pistache::Http::Request& request, Pistache::
                     Finished finished) {
   const auto client_id = request.query().get("client_id");
   if (!client_id || !is_client_id(*client_id)) {
+    finished(400);
     send_error(response, 400, "client_id must be given: 1 to 64 letters, digits, '-', '_', '.' or ':'");
-    return finished(400);
+    return;
   }
   int limit = kDefaultHistory;
   if (const auto text = request.query().get("limit")) {
     char* end = nullptr;
     const long value = std::strtol(text->c_str(), &end, 10);
     if (text->empty() || *end != '\0' || value < 1 || value > kMaxHistory) {
+      finished(400);
       send_error(response, 400, "limit must be a whole number from 1 to 200");
-      return finished(400);
+      return;
     }
     limit = static_cast<int>(value);
   }
@@ -160,11 +162,12 @@ void handle_history(App& app, const Pistache::Http::Request& request, Pistache::
   const Status status =
       app.reads.with_connection([&](pqxx::connection& connection) { items = read_history(connection, *client_id, limit); });
   if (!status.ok()) {
+    finished(503);
     send_error(response, 503, "the database is unavailable; try again shortly", 2);
-    return finished(503);
+    return;
   }
-  send_json(response, 200, history_json(*client_id, items));
   finished(200);
+  send_json(response, 200, history_json(*client_id, items));
 }
 
 void handle_stats(App& app, const Pistache::Http::Request&, Pistache::Http::ResponseWriter response,
@@ -178,16 +181,17 @@ void handle_stats(App& app, const Pistache::Http::Request&, Pistache::Http::Resp
         app.reads.with_connection([&](pqxx::connection& connection) { stats = read_stats(connection); });
     if (!status.ok()) {
       lock.unlock();
+      finished(503);
       send_error(response, 503, "the database is unavailable; try again shortly", 2);
-      return finished(503);
+      return;
     }
     cache.json = stats_json(stats);
     cache.computed_at = now;
   }
   const std::string body = cache.json;
   lock.unlock();
-  send_json(response, 200, body);
   finished(200);
+  send_json(response, 200, body);
 }
 
 }  // namespace digits::server

@@ -20,7 +20,7 @@ TEST_CASE("history returns one client's predictions, newest first, with images a
                                           feedback_json(new_uuid(), first, client, 8),
                                           prediction_json(new_uuid(), "someone-else", 1)}))
               .status == 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  eventually("SELECT true_digit FROM predictions WHERE record_id = '" + first + "'", "8");
   const Response response = http(server.port(), "GET", "/api/history?client_id=" + client + "&limit=10");
   REQUIRE(response.status == 200);
   rapidjson::Document json;
@@ -47,6 +47,7 @@ TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confid
                                           prediction_json(c, "s", 1), feedback_json(new_uuid(), a, "s", 7),
                                           feedback_json(new_uuid(), b, "s", 8)}))
               .status == 200);
+  eventually("SELECT count(true_digit) FROM predictions", "2");
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the one-second cache
   const Response response = http(server.port(), "GET", "/api/stats");
   REQUIRE(response.status == 200);
@@ -76,7 +77,7 @@ TEST_CASE("labelled images export as IDX files that model/train.py reads") {
                                           prediction_json(new_uuid(), "e", 6), feedback_json(new_uuid(), a, "e", 2),
                                           feedback_json(new_uuid(), b, "e", 9)}))
               .status == 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  eventually("SELECT count(true_digit) FROM predictions", "2");
   const std::string out = std::filesystem::temp_directory_path() / ("digits-export-" + new_uuid());
   size_t exported = 0;
   REQUIRE(digits::server::export_feedback(server.app().config, out, exported).ok());

@@ -101,9 +101,8 @@ TEST_CASE("two server processes share one database: migrations once, each record
   }
   // Feedback on one server for a prediction stored by the other.
   REQUIRE(post_json(first.port(), feedback_json(new_uuid(), ids[0], client, 3)).status == 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = '" + client + "'") == "20");
-  CHECK(Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + ids[0] + "'") == "3");
+  CHECK(eventually("SELECT true_digit FROM predictions WHERE record_id = '" + ids[0] + "'", "3") == "3");
   CHECK(first.terminate() == 0);
   CHECK(second.terminate() == 0);
 }

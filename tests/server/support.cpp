@@ -232,6 +232,16 @@ int ServerProcess::terminate() {
   return -1;
 }
 
+std::string eventually(const std::string& query, const std::string& expected) {
+  std::string value;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    value = Postgres::instance().scalar(query);
+    if (value == expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return value;
+}
+
 std::string new_uuid() {
   static thread_local std::mt19937_64 random(std::random_device{}());
   const uint64_t a = random(), b = random();

@@ -75,6 +75,10 @@ class ServerProcess {
 
 std::string new_uuid();
 
+// Polls query until it returns expected or 10 s pass; returns the last value. Feedback is
+// applied by the writer thread just after the answer goes out, so tests wait for it.
+std::string eventually(const std::string& query, const std::string& expected);
+
 // A record as (field, raw JSON value) pairs, so a test can replace one field.
 using Fields = std::vector<std::pair<std::string, std::string>>;
 Fields prediction_fields(const std::string& id, const std::string& client, int digit = 7);
