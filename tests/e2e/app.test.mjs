@@ -1,27 +1,16 @@
 // The drawing page in Chromium against the real server and PostgreSQL.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  Stack, allSent, drawWithMouse, drawWithTouch, launch, openApp, outboxCount, predicted, screenshots, waitFor,
+  allSent, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, useStack, waitFor,
 } from './harness.mjs';
 
-let stack;
-let browser;
-
-before(async () => {
-  stack = await new Stack().start();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const running = useStack();
 
 test('mouse drawings are read as the digits drawn, and feedback reaches the database', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await openApp(context, stack.origin);
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
   await page.screenshot({ path: join(screenshots, 'desktop-empty.png'), fullPage: true });
   assert.equal(await page.textContent('[data-testid=engine]'), 'built-in C++ engine');
 
@@ -39,22 +28,22 @@ test('mouse drawings are read as the digits drawn, and feedback reaches the data
   await allSent(page, 10);
   await page.screenshot({ path: join(screenshots, 'desktop-history.png'), fullPage: true });
 
-  const rows = stack.sql("SELECT predicted_digit || ':' || true_digit || ':' || engine FROM predictions ORDER BY id");
+  const rows = running.stack.sql("SELECT predicted_digit || ':' || true_digit || ':' || engine FROM predictions ORDER BY id");
   assert.equal(rows.length, 10);
   assert.deepEqual(rows, ['0:1:native', '1:2:native', '2:3:native', '3:4:native', '4:5:native', '5:6:native',
     '6:7:native', '7:7:native', '8:9:native', '9:0:native']);
-  assert.equal(stack.sql('SELECT count(*) FROM feedback')[0], '10');
-  assert.equal(stack.sql('SELECT min(length(image_data)) FROM predictions')[0], '784');
+  assert.equal(running.stack.sql('SELECT count(*) FROM feedback')[0], '10');
+  assert.equal(running.stack.sql('SELECT min(length(image_data)) FROM predictions')[0], '784');
   assert.equal(await page.locator('[data-testid=history] li').count(), 10);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
 
 test('touch strokes draw without scrolling the page, on a phone-sized screen', async () => {
-  const context = await browser.newContext({
+  const context = await running.browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, hasTouch: true, isMobile: true,
   });
-  const page = await openApp(context, stack.origin);
+  const page = await openApp(context, running.stack.origin);
   await page.screenshot({ path: join(screenshots, 'phone-empty.png') });
   await page.evaluate(() => window.scrollTo(0, 0));
   await drawWithTouch(page, '4');
@@ -67,7 +56,7 @@ test('touch strokes draw without scrolling the page, on a phone-sized screen', a
   await page.waitForTimeout(1200);
   await page.locator('[data-testid=feedback-correct]').tap();
   await allSent(page, 1);
-  assert.equal(stack.sql("SELECT true_digit FROM predictions WHERE predicted_digit = 4 AND true_digit = 4").length, 1);
+  assert.equal(running.stack.sql("SELECT true_digit FROM predictions WHERE predicted_digit = 4 AND true_digit = 4").length, 1);
   await page.screenshot({ path: join(screenshots, 'phone-history.png'), fullPage: true });
   assert.deepEqual(page.errors, []);
   await context.close();
@@ -76,8 +65,8 @@ test('touch strokes draw without scrolling the page, on a phone-sized screen', a
 test('both engines give the same answers', async () => {
   const answers = {};
   for (const engine of ['native', 'ort']) {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-    const page = await openApp(context, stack.origin, `?engine=${engine}`);
+    const context = await running.browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const page = await openApp(context, running.stack.origin, `?engine=${engine}`);
     assert.equal(await page.textContent('[data-testid=engine]'),
       engine === 'native' ? 'built-in C++ engine' : 'ONNX Runtime Web');
     answers[engine] = [];
@@ -95,16 +84,16 @@ test('both engines give the same answers', async () => {
   assert.deepEqual(answers.ort, answers.native);
   // Within 1e-4 of each other in the database too: the last three of each engine.
   const parse = (rows) => rows.map((row) => row.slice(1, -1).split(',').map(Number));
-  const native = parse(stack.sql("SELECT probabilities FROM predictions WHERE engine = 'native' ORDER BY id DESC LIMIT 3")).reverse();
-  const ort = parse(stack.sql("SELECT probabilities FROM predictions WHERE engine = 'ort' ORDER BY id"));
+  const native = parse(running.stack.sql("SELECT probabilities FROM predictions WHERE engine = 'native' ORDER BY id DESC LIMIT 3")).reverse();
+  const ort = parse(running.stack.sql("SELECT probabilities FROM predictions WHERE engine = 'ort' ORDER BY id"));
   assert.equal(ort.length, 3);
   const gap = Math.max(...native.flatMap((row, i) => row.map((p, d) => Math.abs(p - ort[i][d]))));
   assert.ok(gap < 1e-4, `probabilities differ by ${gap}`);
 });
 
 test('keyboard only: draw with arrows and Space, predict with Enter, answer with a digit key, clear with Escape', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-  const page = await openApp(context, stack.origin);
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await openApp(context, running.stack.origin);
   // Tab from the top of the page reaches the pad first after the navigation links.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
@@ -132,31 +121,31 @@ test('keyboard only: draw with arrows and Space, predict with Enter, answer with
   await page.keyboard.press('Escape');
   assert.equal(await page.textContent('[data-testid=prediction]'), '?');
   await allSent(page, 1);
-  assert.equal(stack.sql("SELECT count(*) FROM predictions WHERE predicted_digit = 1 AND true_digit = 1")[0] >= '1', true);
+  assert.equal(running.stack.sql("SELECT count(*) FROM predictions WHERE predicted_digit = 1 AND true_digit = 1")[0] >= '1', true);
   await context.close();
 });
 
-test('an empty pad says so instead of guessing, and faint specks are not digits', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-  const page = await openApp(context, stack.origin);
-  const before = Number(stack.sql('SELECT count(*) FROM predictions')[0]);
+test('an empty pad says so instead of guessing, and nothing is logged', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await openApp(context, running.stack.origin);
+  const before = Number(running.stack.sql('SELECT count(*) FROM predictions')[0]);
   await page.click('[data-testid=predict]');
   assert.equal(await page.textContent('[data-testid=prediction]'), '?');
   assert.match(await page.textContent('#announce'), /Nothing drawn/);
   assert.equal(await page.isDisabled('[data-testid=feedback-correct]'), true);
-  assert.equal(Number(stack.sql('SELECT count(*) FROM predictions')[0]), before);
+  assert.equal(Number(running.stack.sql('SELECT count(*) FROM predictions')[0]), before);
   await context.close();
 });
 
 test('the statistics page shows totals, charts and the confusion matrix', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${stack.origin}/stats.html`);
+  await page.goto(`${running.stack.origin}/stats.html`);
   await page.waitForFunction(() => document.querySelector('[data-testid=total-predictions]').textContent !== '—');
   const total = Number((await page.textContent('[data-testid=total-predictions]')).replace(/\D/g, ''));
-  assert.equal(total, Number(stack.sql('SELECT count(*) FROM predictions')[0]));
+  assert.equal(total, Number(running.stack.sql('SELECT count(*) FROM predictions')[0]));
   assert.match(await page.textContent('[data-testid=total-accuracy]'), /%$/);
   assert.equal(await page.locator('[data-testid=confusion] tr').count(), 11);
   assert.equal(await page.locator('canvas').count(), 3);

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { shapes } from './shapes.mjs';
 
@@ -72,6 +73,21 @@ export class Stack {
     return execFileSync('psql', ['-h', '127.0.0.1', '-p', String(this.pgPort), '-U', 'digits', '-d', 'digits',
       '-tAc', query]).toString().trim().split('\n').filter(Boolean);
   }
+}
+
+// A database, a server and a browser for the tests of one file: started before the
+// first test, stopped after the last. The returned object fills in when they are up.
+export function useStack() {
+  const running = {};
+  before(async () => {
+    running.stack = await new Stack().start();
+    running.browser = await launch();
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.stack?.stop();
+  });
+  return running;
 }
 
 export async function launch() {

@@ -1,21 +1,12 @@
 // Offline use, a server that cannot store, and a closed tab: nothing is lost, nothing doubled.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { Stack, allSent, drawWithMouse, engineReady, launch, openApp, outboxCount, predicted, screenshots, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import {
+  allSent, drawWithMouse, engineReady, openApp, outboxCount, predicted, screenshots, useStack, waitFor,
+} from './harness.mjs';
 
-let stack;
-let browser;
-
-before(async () => {
-  stack = await new Stack().start();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const running = useStack();
 
 async function drawAndAnswer(page, digit, trueDigit) {
   await page.click('[data-testid=clear]');
@@ -27,14 +18,14 @@ async function drawAndAnswer(page, digit, trueDigit) {
 }
 
 function storedOnce() {
-  const [rows, distinct] = stack.sql('SELECT count(*), count(DISTINCT record_id) FROM predictions')[0].split('|');
+  const [rows, distinct] = running.stack.sql('SELECT count(*), count(DISTINCT record_id) FROM predictions')[0].split('|');
   assert.equal(rows, distinct, 'a prediction was stored twice');
   return Number(rows);
 }
 
 test('offline after the first visit: the page loads, predicts and queues; back online, every record arrives once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await openApp(context, stack.origin);
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
   // The service worker takes over once it has stored the app for offline use.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
   const before = storedOnce();
@@ -54,17 +45,17 @@ test('offline after the first visit: the page loads, predicts and queues; back o
   await context.setOffline(false);
   await allSent(page, 2);
   assert.equal(storedOnce(), before + 2);
-  assert.deepEqual(stack.sql("SELECT predicted_digit || ':' || true_digit FROM predictions ORDER BY id DESC LIMIT 2").reverse(),
+  assert.deepEqual(running.stack.sql("SELECT predicted_digit || ':' || true_digit FROM predictions ORDER BY id DESC LIMIT 2").reverse(),
     ['3:3', '5:6']);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
 
 test('the server answering 503 while its database is down, then recovering: records wait and arrive once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await openApp(context, stack.origin);
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
   const before = storedOnce();
-  stack.stopDatabase();
+  running.stack.stopDatabase();
   try {
     await drawAndAnswer(page, '2', 2);
     await page.click('[data-testid=clear]');
@@ -74,7 +65,7 @@ test('the server answering 503 while its database is down, then recovering: reco
     assert.equal(await outboxCount(page), 2);
     assert.match(await page.getAttribute('.sync', 'title'), /not taking them right now \(unavailable\)/);
   } finally {
-    stack.startDatabase();
+    running.stack.startDatabase();
   }
   // The outbox retries on its own, honouring Retry-After, with backoff.
   await allSent(page, 1);
@@ -83,21 +74,21 @@ test('the server answering 503 while its database is down, then recovering: reco
 });
 
 test('closing the tab with records still queued loses nothing: the next visit sends them', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  let page = await openApp(context, stack.origin);
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  let page = await openApp(context, running.stack.origin);
   const before = storedOnce();
-  stack.stopDatabase();
+  running.stack.stopDatabase();
   try {
     await drawAndAnswer(page, '6', 6);
     await page.click('[data-testid=clear]');
     await waitFor(async () => (await outboxCount(page)) === 2, { message: 'records kept' });
     await page.close();
   } finally {
-    stack.startDatabase();
+    running.stack.startDatabase();
   }
-  page = await openApp(context, stack.origin);
+  page = await openApp(context, running.stack.origin);
   await allSent(page, 1);
   assert.equal(storedOnce(), before + 1);
-  assert.equal(stack.sql("SELECT true_digit FROM predictions ORDER BY id DESC LIMIT 1")[0], '6');
+  assert.equal(running.stack.sql("SELECT true_digit FROM predictions ORDER BY id DESC LIMIT 1")[0], '6');
   await context.close();
 });
