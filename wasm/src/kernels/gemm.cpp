@@ -13,8 +13,9 @@ constexpr int kPanelColumns = 16;
 int round_up(int value, int multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 // One 4 x (4 * kVectors) tile of C. Rows past rows_valid are computed from A's zero
-// padding and not stored.
-template <int kVectors>
+// padding and not stored. kPlain: no bias and no activation (Winograd's products), so
+// the results are stored as they are.
+template <int kVectors, bool kPlain>
 void gemm_tile(int k, const float* a_panel, const float* b, int ldb, const float* bias, int rows_valid,
                const Activation& activation, float* c, int ldc) {
   v4f acc[kPanelRows][kVectors] = {};
@@ -29,9 +30,15 @@ void gemm_tile(int k, const float* a_panel, const float* b, int ldb, const float
     b += ldb;
   }
   for (int r = 0; r < rows_valid; ++r) {
+    if (kPlain) {
+      for (int v = 0; v < kVectors; ++v) store4(c + r * ldc + 4 * v, acc[r][v]);
+      continue;
+    }
     const v4f row_bias = splat4(bias != nullptr ? bias[r] : 0.0f);
     for (int v = 0; v < kVectors; ++v) store4(c + r * ldc + 4 * v, activation.apply(acc[r][v] + row_bias));
   }
+}
+
 }
 
 // The last n % 4 columns, one at a time.
@@ -45,6 +52,20 @@ void gemm_column(int k, const float* a_panel, const float* b, int ldb, const flo
   }
   for (int r = 0; r < rows_valid; ++r) c[r * ldc] = activation.apply(acc[r] + (bias != nullptr ? bias[r] : 0.0f));
 }
+
+template <bool kPlain>
+void gemm_rows(const GemmParams& p, const float* a_panel, const float* b, const float* bias, int rows_valid,
+               float* c_rows) {
+  int col = 0;
+  for (; col + 8 <= p.n; col += 8) {
+    gemm_tile<2, kPlain>(p.k, a_panel, b + col, p.ldb, bias, rows_valid, p.activation, c_rows + col, p.ldc);
+  }
+  for (; col + 4 <= p.n; col += 4) {
+    gemm_tile<1, kPlain>(p.k, a_panel, b + col, p.ldb, bias, rows_valid, p.activation, c_rows + col, p.ldc);
+  }
+  for (; col < p.n; ++col) {
+    gemm_column(p.k, a_panel, b + col, p.ldb, bias, rows_valid, p.activation, c_rows + col, p.ldc);
+  }
 
 }  // namespace
 
@@ -67,15 +88,10 @@ void gemm_packed_lhs_f32(const GemmParams& p, const float* packed_a, const float
     const float* bias = row_bias != nullptr ? row_bias + row : nullptr;
     const int rows_valid = p.m - row < kPanelRows ? p.m - row : kPanelRows;
     float* c_rows = c + static_cast<size_t>(row) * p.ldc;
-    int col = 0;
-    for (; col + 8 <= p.n; col += 8) {
-      gemm_tile<2>(p.k, a_panel, b + col, p.ldb, bias, rows_valid, p.activation, c_rows + col, p.ldc);
-    }
-    for (; col + 4 <= p.n; col += 4) {
-      gemm_tile<1>(p.k, a_panel, b + col, p.ldb, bias, rows_valid, p.activation, c_rows + col, p.ldc);
-    }
-    for (; col < p.n; ++col) {
-      gemm_column(p.k, a_panel, b + col, p.ldb, bias, rows_valid, p.activation, c_rows + col, p.ldc);
+    if (bias == nullptr && p.activation.is_identity()) {
+      gemm_rows<true>(p, a_panel, b, bias, rows_valid, c_rows);
+    } else {
+      gemm_rows<false>(p, a_panel, b, bias, rows_valid, c_rows);
     }
   }
 }

@@ -1,7 +1,7 @@
-// 3x3 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, 2015):
-// each 2x2 block of outputs costs 16 multiplications per channel pair instead of 36,
+// 3x3 convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin & Gray, 2015):
+// each 4x4 block of outputs costs 36 multiplications per channel pair instead of 144,
 // in exchange for cheap additions before and after. For stride 1, dilation 1, one
-// group, and a multiple of 4 output channels; Conv picks it where it applies.
+// group, and a multiple of 4 output channels; Conv picks it where it applies and pays.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +28,7 @@ size_t winograd_packed_weights_size_f32(const WinogradParams& params);
 void pack_winograd_weights_f32(const WinogradParams& params, const float* weights, float* packed);
 size_t winograd_scratch_size_f32(const WinogradParams& params);
 // bias may be null.
-void conv2d_winograd_f23_nchw_f32(const WinogradParams& params, const float* input, const float* packed_weights,
+void conv2d_winograd_nchw_f32(const WinogradParams& params, const float* input, const float* packed_weights,
                                   const float* bias, float* scratch, float* output);
 
 }  // namespace digits::kernels

@@ -71,7 +71,7 @@ class ConvOp final : public Op {
 
   void run(const RunBuffers& b) const override {
     if (use_winograd_) {
-      kernels::conv2d_winograd_f23_nchw_f32(winograd_, b.inputs[0], packed_weights_.data(),
+      kernels::conv2d_winograd_nchw_f32(winograd_, b.inputs[0], packed_weights_.data(),
                                             has_bias_ ? b.inputs[2] : nullptr, b.scratch, b.outputs[0]);
       return;
     }
@@ -86,14 +86,15 @@ class ConvOp final : public Op {
   }
 
  private:
-  // Winograd F(2x2, 3x3) where it applies and pays: constant 3x3 weights, stride and
-  // dilation 1, one group, output channels in fours, and enough input channels that
-  // its transforms are shared by many multiplications.
+  // Winograd where it applies and pays: constant 3x3 weights, stride and
+  // dilation 1, one group, output channels in fours, enough input channels that its
+  // transforms are shared by many multiplications, and outputs of 6x6 or more (its 4x4
+  // tiles waste too much on the edges of smaller ones).
   bool winograd_applies(const PrepareContext& c) const {
     const kernels::Conv2dParams& p = params_;
     return c.input(1).constant && p.kernel_height == 3 && p.kernel_width == 3 && p.stride_y == 1 && p.stride_x == 1 &&
            p.dilation_y == 1 && p.dilation_x == 1 && p.groups == 1 && p.out_channels % 4 == 0 &&
-           p.in_channels >= 8 && p.out_height >= 2 && p.out_width >= 2;
+           p.in_channels >= 8 && p.out_height >= 6 && p.out_width >= 6;
   }
 
   kernels::Conv2dParams params_;
