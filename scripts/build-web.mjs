@@ -74,12 +74,30 @@ const assets = {
 copy(join(engineBuild, 'digits_engine.mjs'), 'engine/digits_engine.mjs');
 writeFileSync(join(staging, 'assets.json'), `${JSON.stringify(assets, null, 1)}\n`);
 
+// Every module the drawing page imports, directly or not, preloaded from index.html: the
+// browser then fetches them in parallel instead of one import level after another.
+function moduleGraph(entry, seen = new Set()) {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const source = readFileSync(join(staging, entry), 'utf8');
+  for (const [, target] of source.matchAll(/^import [^'"]*['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+    moduleGraph(join(dirname(entry), target), seen);
+  }
+  return seen;
+}
+const preloads = [...moduleGraph('js/main.js')].map((path) => `  <link rel="modulepreload" href="${path}">`).join('\n');
+const index = readFileSync(join(staging, 'index.html'), 'utf8');
+if (!index.includes('  <link rel="modulepreload" href="js/main.js">')) fail('www/index.html lost its modulepreload line');
+writeFileSync(join(staging, 'index.html'), index.replace('  <link rel="modulepreload" href="js/main.js">', preloads));
+
 // What the drawing page needs offline. The rest (ONNX Runtime Web's 14 MB, the
 // statistics page and its chart library, the large icons) is cached when first used,
 // so a first visit downloads little more than the page itself.
 const laterOnly = /^(sw\.js|index\.html|404\.html|stats\.html|js\/stats-page\.js|vendor\/chart\.umd\.js|vendor\/onnxruntime-web.*|icons\/icon-(512|maskable-512)\.png)$/;
 const precache = files(staging).filter((path) => !laterOnly.test(path) && !path.endsWith('.map')).sort();
-const version = hash(precache.map((path) => `${path}:${hash(readFileSync(join(staging, path)))}`).join('\n')).slice(0, 12);
+// './' is served as index.html, so index.html's content is part of the version too.
+const version = hash([...precache, 'index.html'].map((path) => `${path}:${hash(readFileSync(join(staging, path)))}`)
+  .join('\n')).slice(0, 12);
 const sw = readFileSync(join(staging, 'sw.js'), 'utf8')
   .replace("const VERSION = 'development';", `const VERSION = '${version}';`)
   .replace('const PRECACHE = [];', `const PRECACHE = ${JSON.stringify(['./', ...precache], null, 1)};`);
