@@ -168,15 +168,17 @@ export class App {
   }
 
   async giveFeedback(trueDigit) {
-    if (!this.current) return;
-    await this.logPrediction();
-    const record = feedbackRecord({ clientId: this.clientId, predictionId: this.current.record.id, trueDigit });
-    this.current.trueDigit = trueDigit;
+    const current = this.current;  // the answer on screen now, even if the pad is cleared meanwhile
+    if (!current) return;
+    await this.logPrediction(current);
+    const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
+    current.trueDigit = trueDigit;
     await this.keep(async () => {
-      await this.history.setFeedback(this.current.record.id, trueDigit, record.id);
+      await this.history.setFeedback(current.record.id, trueDigit, record.id);
       await enqueue(record);
     });
-    const right = trueDigit === this.current.answer.digit;
+    if (current !== this.current) return;
+    const right = trueDigit === current.answer.digit;
     this.element('feedback-status').textContent = right ? 'Thank you: noted as right.' : `Thank you: noted as a ${trueDigit}.`;
     for (const button of this.doc.querySelectorAll('#feedback button')) {
       button.setAttribute('aria-pressed', String(button.dataset.digit === String(trueDigit) ||
