@@ -24,6 +24,11 @@ function freePort() {
 }
 
 export class Stack {
+  // www: the web root to serve (default build/www).
+  constructor({ www = join(root, 'build/www') } = {}) {
+    this.www = www;
+  }
+
   async start() {
     this.pgDir = mkdtempSync(join(tmpdir(), 'digits-e2e-pg-'));
     rmSync(this.pgDir, { recursive: true });
@@ -34,7 +39,7 @@ export class Stack {
     this.server = spawn(join(root, 'build/native/server/digits-server'), ['serve'], {
       env: {
         ...process.env, PORT: String(this.port), BIND_ADDRESS: '127.0.0.1', DB_HOST: '127.0.0.1',
-        DB_PORT: String(this.pgPort), WWW_DIR: join(root, 'build/www'), MIGRATIONS_DIR: join(root, 'sql'),
+        DB_PORT: String(this.pgPort), WWW_DIR: this.www, MIGRATIONS_DIR: join(root, 'sql'),
         RATE_LIMIT_PER_SECOND: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -77,10 +82,10 @@ export class Stack {
 
 // A database, a server and a browser for the tests of one file: started before the
 // first test, stopped after the last. The returned object fills in when they are up.
-export function useStack() {
+export function useStack(options) {
   const running = {};
   before(async () => {
-    running.stack = await new Stack().start();
+    running.stack = await new Stack(options).start();
     running.browser = await launch();
   });
   after(async () => {
