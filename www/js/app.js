@@ -269,8 +269,9 @@ export class App {
 
   // ---- status
 
+  // Another context (a tab, the service worker) changed the outbox: showOutbox redraws
+  // the history too.
   async refreshFromStore() {
-    await this.history?.render();
     this.showOutbox({ pending: await pendingCount(), why: null });
   }
 
