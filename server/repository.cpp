@@ -35,23 +35,14 @@ RETURNING record_id::text
 )SQL";
 
 // Only newer feedback replaces older: two of these running at once, in either order,
-// leave the latest feedback in place.
+// leave the latest feedback in place. $1 lists the predictions to update; NULL, all.
 const char* const kApplyFeedback = R"SQL(
 UPDATE predictions p
 SET true_digit = f.true_digit, feedback_at = f.client_created_at, feedback_id = f.id
 FROM (SELECT DISTINCT ON (prediction_id) id, prediction_id, true_digit, client_created_at
       FROM feedback
-      WHERE prediction_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
+      WHERE $1::jsonb IS NULL OR prediction_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
       ORDER BY prediction_id, client_created_at DESC, id DESC) f
-WHERE p.record_id = f.prediction_id
-  AND (p.feedback_id IS NULL OR (f.client_created_at, f.id) > (p.feedback_at, p.feedback_id))
-)SQL";
-
-const char* const kApplyAllFeedback = R"SQL(
-UPDATE predictions p
-SET true_digit = f.true_digit, feedback_at = f.client_created_at, feedback_id = f.id
-FROM (SELECT DISTINCT ON (prediction_id) id, prediction_id, true_digit, client_created_at
-      FROM feedback ORDER BY prediction_id, client_created_at DESC, id DESC) f
 WHERE p.record_id = f.prediction_id
   AND (p.feedback_id IS NULL OR (f.client_created_at, f.id) > (p.feedback_at, p.feedback_id))
 )SQL";
@@ -180,7 +171,9 @@ void apply_feedback(pqxx::connection& connection, const std::vector<std::string>
   pqxx::nontransaction(connection).exec_params(kApplyFeedback, id_list_json(prediction_ids));
 }
 
-void apply_all_feedback(pqxx::connection& connection) { pqxx::nontransaction(connection).exec(kApplyAllFeedback); }
+void apply_all_feedback(pqxx::connection& connection) {
+  pqxx::nontransaction(connection).exec_params(kApplyFeedback, nullptr);
+}
 
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit) {
   pqxx::read_transaction transaction(connection);

@@ -22,7 +22,7 @@ export class App {
     this.result = new ResultView(doc);
     this.classifier = new ClassifierClient();
     this.engine = null;          // { engine, modelVersion, loadMs, fallback }
-    this.current = null;         // the drawing's answer: { answer, record, trueDigit }
+    this.current = null;         // the drawing's answer: { answer, strokes, version, record }
     this.classifying = null;     // the classification in flight
     this.drawingVersion = 0;     // strokes changed since the answer shown
     this.predictions = 0;        // predict() calls running; the result region is aria-busy meanwhile
@@ -131,7 +131,7 @@ export class App {
       this.setFeedbackEnabled(false);
       return;
     }
-    this.current = { answer, strokes, version, record: null, trueDigit: null };
+    this.current = { answer, strokes, version, record: null };
     this.result.show(answer);
     performance.measure('digits:answer', { start: asked });
     this.element('feedback-status').textContent = '';
@@ -172,7 +172,6 @@ export class App {
     if (!current) return;
     await this.logPrediction(current);
     const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
-    current.trueDigit = trueDigit;
     await this.keep(async () => {
       await this.history.setFeedback(current.record.id, trueDigit, record.id);
       await enqueue(record);

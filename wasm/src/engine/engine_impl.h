@@ -55,7 +55,6 @@ struct Engine::Impl {
   bool prepared = false;
   std::vector<engine::ValueState> values;
   std::unordered_map<std::string, int> value_ids;
-  std::vector<int> alias_root;                // per value: the value whose memory it uses
   std::vector<engine::Step> steps;
   std::vector<int> input_values;              // per run-time input
   std::vector<int> output_values;             // per graph output

@@ -173,7 +173,7 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
   // Memory plan. Views share their source's buffer, so a buffer lives until the last
   // read of any value that views it; graph inputs and outputs live through the run.
   const int end = static_cast<int>(steps.size());
-  alias_root.assign(values.size(), -1);
+  std::vector<int> alias_root(values.size());  // per value: the value whose memory it uses
   for (size_t id = 0; id < values.size(); ++id) alias_root[id] = static_cast<int>(id);
   for (const Step& step : steps) {
     for (size_t i = 0; i < step.outputs.size(); ++i) {

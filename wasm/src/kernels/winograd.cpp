@@ -23,7 +23,7 @@ struct Layout {
   size_t transformed_floats;    // kPoints packed matrices [tiles4/4][channels4][4]
   size_t products_floats;       // kPoints matrices [tiles4][out_channels]
 
-  explicit Layout(const WinogradParams& p) {
+  explicit Layout(const Conv2dParams& p) {
     tiles_y = (p.out_height + kTile - 1) / kTile;
     tiles_x = (p.out_width + kTile - 1) / kTile;
     tiles = tiles_y * tiles_x;
@@ -90,7 +90,7 @@ void transpose4(const v4f in[4], v4f out[4]) {
 // Channels interleaved by fours, zero-padded around: every input tile then reads whole
 // vectors of 4 channels with no bounds checks.
 template <int kTile>
-void interleave_input(const WinogradParams& p, const Layout<kTile>& l, const float* input, float* image) {
+void interleave_input(const Conv2dParams& p, const Layout<kTile>& l, const float* input, float* image) {
   std::fill(image, image + l.image_floats, 0.0f);
   for (int c = 0; c < p.in_channels; ++c) {
     float* group = image + static_cast<size_t>(c / 4) * l.padded_height * l.padded_width * 4 + c % 4;
@@ -148,7 +148,7 @@ void transform_input(const Layout<kTile>& l, const float* image, float* transfor
 // Y = A^T m A per tile and 4 output channels; then bias, the fused activation, and the
 // outputs that fall inside the image.
 template <int kTile>
-void transform_output(const WinogradParams& p, const Layout<kTile>& l, const float* products, const float* bias,
+void transform_output(const Conv2dParams& p, const Layout<kTile>& l, const float* products, const float* bias,
                       float* output) {
   constexpr int kSide = Layout<kTile>::kSide, kPoints = Layout<kTile>::kPoints;
   const size_t point_floats = static_cast<size_t>(l.tiles4) * p.out_channels;
@@ -178,7 +178,7 @@ void transform_output(const WinogradParams& p, const Layout<kTile>& l, const flo
 }
 
 template <int kTile>
-void pack_weights(const WinogradParams& p, const float* weights, float* packed) {
+void pack_weights(const Conv2dParams& p, const float* weights, float* packed) {
   constexpr int kSide = Layout<kTile>::kSide;
   const int channels4 = round_up4(p.in_channels);
   std::fill(packed, packed + static_cast<size_t>(kSide * kSide) * channels4 * p.out_channels, 0.0f);
@@ -196,7 +196,7 @@ void pack_weights(const WinogradParams& p, const float* weights, float* packed) 
 }
 
 template <int kTile>
-void convolve(const WinogradParams& p, const float* input, const float* packed_weights, const float* bias,
+void convolve(const Conv2dParams& p, const float* input, const float* packed_weights, const float* bias,
               float* scratch, float* output) {
   const Layout<kTile> l(p);
   float* image = scratch;
@@ -226,20 +226,20 @@ constexpr int kOutputTile = 4;
 
 }  // namespace
 
-size_t winograd_packed_weights_size_f32(const WinogradParams& p) {
+size_t winograd_packed_weights_size_f32(const Conv2dParams& p) {
   return static_cast<size_t>(Layout<kOutputTile>::kPoints) * round_up4(p.in_channels) * p.out_channels;
 }
 
-void pack_winograd_weights_f32(const WinogradParams& p, const float* weights, float* packed) {
+void pack_winograd_weights_f32(const Conv2dParams& p, const float* weights, float* packed) {
   pack_weights<kOutputTile>(p, weights, packed);
 }
 
-size_t winograd_scratch_size_f32(const WinogradParams& p) {
+size_t winograd_scratch_size_f32(const Conv2dParams& p) {
   const Layout<kOutputTile> l(p);
   return l.image_floats + l.transformed_floats + l.products_floats;
 }
 
-void conv2d_winograd_nchw_f32(const WinogradParams& p, const float* input, const float* packed_weights,
+void conv2d_winograd_nchw_f32(const Conv2dParams& p, const float* input, const float* packed_weights,
                               const float* bias, float* scratch, float* output) {
   convolve<kOutputTile>(p, input, packed_weights, bias, scratch, output);
 }

@@ -1,34 +1,23 @@
 // 3x3 convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin & Gray, 2015):
 // each 4x4 block of outputs costs 36 multiplications per channel pair instead of 144,
-// in exchange for cheap additions before and after. For stride 1, dilation 1, one
-// group, and a multiple of 4 output channels; Conv picks it where it applies and pays.
+// in exchange for cheap additions before and after. The parameters are Conv2dParams
+// with a 3x3 kernel, stride 1, dilation 1, one group and output channels in fours;
+// Conv picks it where it applies and pays.
 #pragma once
 
 #include <cstddef>
 
-#include "kernels/activation.h"
+#include "kernels/conv.h"
 
 namespace digits::kernels {
 
-struct WinogradParams {
-  int batch = 1;
-  int in_channels = 0;
-  int in_height = 0;
-  int in_width = 0;
-  int out_channels = 0;  // a multiple of 4
-  int out_height = 0;
-  int out_width = 0;
-  int pad_top = 0;
-  int pad_left = 0;
-  Activation activation;
-};
 
-size_t winograd_packed_weights_size_f32(const WinogradParams& params);
+size_t winograd_packed_weights_size_f32(const Conv2dParams& params);
 // weights: [out_channels][in_channels][3][3] -> the 16 transformed [in][out] matrices.
-void pack_winograd_weights_f32(const WinogradParams& params, const float* weights, float* packed);
-size_t winograd_scratch_size_f32(const WinogradParams& params);
+void pack_winograd_weights_f32(const Conv2dParams& params, const float* weights, float* packed);
+size_t winograd_scratch_size_f32(const Conv2dParams& params);
 // bias may be null.
-void conv2d_winograd_nchw_f32(const WinogradParams& params, const float* input, const float* packed_weights,
+void conv2d_winograd_nchw_f32(const Conv2dParams& params, const float* input, const float* packed_weights,
                                   const float* bias, float* scratch, float* output);
 
 }  // namespace digits::kernels

@@ -46,14 +46,10 @@ class ConvOp final : public Op {
                                     window.dilation_y, window.dilation_x, window.pad_top, window.pad_left,
                                     static_cast<int>(groups), c.fused_activation()};
     if (winograd_applies(c)) {
-      winograd_ = kernels::WinogradParams{params_.batch,       params_.in_channels, params_.in_height,
-                                          params_.in_width,    params_.out_channels, params_.out_height,
-                                          params_.out_width,   params_.pad_top,      params_.pad_left,
-                                          params_.activation};
       use_winograd_ = true;
-      packed_weights_.resize(kernels::winograd_packed_weights_size_f32(winograd_));
-      kernels::pack_winograd_weights_f32(winograd_, c.input(1).floats.data(), packed_weights_.data());
-      c.request_scratch(kernels::winograd_scratch_size_f32(winograd_));
+      packed_weights_.resize(kernels::winograd_packed_weights_size_f32(params_));
+      kernels::pack_winograd_weights_f32(params_, c.input(1).floats.data(), packed_weights_.data());
+      c.request_scratch(kernels::winograd_scratch_size_f32(params_));
       return c.define_output(0, window_output_shape(x, filters, window));
     }
     const size_t packed_size = kernels::conv2d_packed_weights_size_f32(params_);
@@ -71,7 +67,7 @@ class ConvOp final : public Op {
 
   void run(const RunBuffers& b) const override {
     if (use_winograd_) {
-      kernels::conv2d_winograd_nchw_f32(winograd_, b.inputs[0], packed_weights_.data(),
+      kernels::conv2d_winograd_nchw_f32(params_, b.inputs[0], packed_weights_.data(),
                                             has_bias_ ? b.inputs[2] : nullptr, b.scratch, b.outputs[0]);
       return;
     }
@@ -98,7 +94,6 @@ class ConvOp final : public Op {
   }
 
   kernels::Conv2dParams params_;
-  kernels::WinogradParams winograd_;
   bool use_winograd_ = false;
   std::vector<float> packed_weights_;
   bool weights_packed_ = false;
