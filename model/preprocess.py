@@ -41,9 +41,8 @@ def background_level(dark):
     return int(np.searchsorted(np.cumsum(histogram), half))
 
 
-def ink_map(rgba):
+def ink_map(dark):
     """step ink: darkness above the background, scaled so the strongest ink is 1.0."""
-    dark = darkness(rgba)
     ink = np.maximum(dark - background_level(dark), 0)
     strongest = int(ink.max())
     if strongest < MIN_CONTRAST:
@@ -88,17 +87,24 @@ def area_weights(source, scale, start):
     Canvas pixel i spans [start + i*scale, start + (i+1)*scale) in field coordinates; a
     field pixel's value is the ink averaged over its area (anti-aliased, area-exact).
     """
-    weights = np.zeros((FIELD, source))
-    for i in range(source):
-        low, high = start + i * scale, start + (i + 1) * scale
-        for o in range(max(0, int(np.floor(low))), min(FIELD, int(np.ceil(high)))):
-            weights[o, i] = min(high, o + 1) - max(low, o)
-    return weights
+    i = np.arange(source)
+    low, high = start + i * scale, start + (i + 1) * scale
+    o = np.arange(FIELD)[:, None]
+    # The same min/max expression as one pixel pair at a time (the C++ loops), evaluated
+    # for every pair at once and kept where the canvas pixel reaches the field pixel.
+    overlap = np.minimum(high, o + 1) - np.maximum(low, o)
+    inside = (o >= np.maximum(0, np.floor(low))) & (o < np.minimum(FIELD, np.ceil(high)))
+    return np.where(inside, overlap, 0.0)
 
 
 def preprocess(rgba):
     """RGBA canvas -> 28x28 uint8 image (0 background, 255 ink). Raises NothingDrawn."""
-    ink, strongest = ink_map(rgba)
+    return preprocess_darkness(darkness(rgba))
+
+
+def preprocess_darkness(dark):
+    """The steps after darkness: for a canvas already reduced to 0..255 darkness values."""
+    ink, strongest = ink_map(dark)
     top, bottom, left, right = bounding_box(ink, strongest)
     crop = ink[top:bottom, left:right].astype(np.float64) / strongest
     scale = box_scale(bottom - top, right - left)

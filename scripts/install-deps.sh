@@ -17,7 +17,7 @@ if [ "${1:-}" != "--build" ]; then
     postgresql                                    # the embedded database of scripts/run.sh
     clang-14 libclang-rt-14-dev                   # libFuzzer
     chromium wrk nginx docker-compose             # browser tests, benchmarks, compose checks
-    python3 python3-numpy python3-pil             # the preprocessing reference in model/
+    python3 python3-numpy python3-pil python3-cairo  # preprocessing reference and stroke renderer in model/
   )
 fi
 if [ "${1:-}" = "--train" ]; then

@@ -1,0 +1,91 @@
+"""Draws pen strokes the way the app's drawing pad does (www/js/pad.js).
+
+The pad keeps a drawing as strokes of points in the unit square and paints them on a
+canvas the classifier reads (MODEL_CANVAS pixels square): round caps and joins, a line
+LINE_WIDTH of the side wide, quadratic curves through the midpoints of consecutive
+points, a filled disc for a single-point stroke, anti-aliased, one colour over
+transparency. This module paints the same with cairo (Skia's counterpart in C, with
+analytic anti-aliasing too), so training sees what the app's preprocessing sees;
+tests/model/render.test.mjs checks the two pixel by pixel in Chromium.
+
+    canvas = render(pad_strokes(drawing["strokes"], fill=0.7))   # 280x280x4 uint8 RGBA
+    image = preprocess(canvas)                                    # 28x28, as the app
+"""
+import math
+
+import cairo
+import numpy as np
+
+# ref: www/js/pad.js LINE_WIDTH, MODEL_CANVAS, MIN_STEP, INK
+LINE_WIDTH = 0.075
+MODEL_CANVAS = 280
+MIN_STEP = 0.004
+INK = (0x1a, 0x1a, 0x2e)
+
+
+def pad_strokes(strokes, fill=0.7, centre=(0.5, 0.5)):
+    """Tablet strokes ([[x, y], ...] per stroke, y down) -> pad strokes in the unit square.
+
+    The points' bounding box is scaled, keeping its aspect, so that its longer side is
+    `fill` of the pad's side, and centred on `centre`. Points then go through what the
+    pad does with pointer events: clamped to the pad, and a point closer than MIN_STEP
+    to the last one kept is dropped.
+    """
+    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    scale = fill / max(float((high - low).max()), 1e-9)
+    middle = (low + high) / 2
+    out = []
+    for stroke in strokes:
+        placed = (np.asarray(stroke, dtype=np.float64).reshape(-1, 2) - middle) * scale + centre
+        out.append(keep_pad_points(placed))
+    return out
+
+
+def keep_pad_points(points):
+    """ref: www/js/pad.js point() clamps, extend() drops points within MIN_STEP."""
+    points = np.clip(points, 0.0, 1.0).tolist()
+    kept = [points[0]]
+    for x, y in points[1:]:
+        if math.hypot(x - kept[-1][0], y - kept[-1][1]) >= MIN_STEP:
+            kept.append([x, y])
+    return np.array(kept)
+
+
+def render_alpha(strokes, side=MODEL_CANVAS):
+    """The ink's coverage, side x side uint8: what the canvas's alpha channel holds."""
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, side, side)
+    context = cairo.Context(surface)
+    # ref: www/js/pad.js paint()
+    context.set_line_cap(cairo.LINE_CAP_ROUND)
+    context.set_line_join(cairo.LINE_JOIN_ROUND)
+    context.set_line_width(side * LINE_WIDTH)
+    for stroke in strokes:
+        points = (np.asarray(stroke, dtype=np.float64) * side).tolist()  # plain floats: a fast loop
+        if len(points) == 1:  # a dot
+            context.arc(points[0][0], points[0][1], side * LINE_WIDTH / 2, 0, 2 * math.pi)
+            context.fill()
+            continue
+        x, y = points[0]
+        context.move_to(x, y)
+        for (cx, cy), (nx, ny) in zip(points[1:-1], points[2:]):
+            ex, ey = (cx + nx) / 2, (cy + ny) / 2
+            # A quadratic curve is the cubic with control points 2/3 of the way to its own.
+            context.curve_to(x + (cx - x) * 2 / 3, y + (cy - y) * 2 / 3, ex + (cx - ex) * 2 / 3,
+                             ey + (cy - ey) * 2 / 3, ex, ey)
+            x, y = ex, ey
+        context.line_to(*points[-1])
+        context.stroke()
+    surface.flush()
+    stride = surface.get_stride()
+    return np.frombuffer(surface.get_data(), dtype=np.uint8).reshape(side, stride)[:, :side].copy()
+
+
+def render(strokes, side=MODEL_CANVAS):
+    """The canvas as getImageData returns it: side x side x 4 uint8, unpremultiplied RGBA."""
+    alpha = render_alpha(strokes, side)
+    canvas = np.zeros((side, side, 4), dtype=np.uint8)
+    canvas[..., :3] = INK
+    canvas[..., 3] = alpha
+    canvas[alpha == 0, :3] = 0  # a fully transparent pixel reads as transparent black
+    return canvas
