@@ -128,6 +128,28 @@ ModelBuilder& ModelBuilder::int64_initializer(const std::string& name, std::vect
   return *this;
 }
 
+ModelBuilder& ModelBuilder::byte_initializer(const std::string& name, std::vector<int64_t> dims, int32_t type,
+                                             const std::string& raw) {
+  Message tensor;
+  for (int64_t dim : dims) tensor.varint(1, static_cast<uint64_t>(dim));
+  tensor.varint(2, static_cast<uint64_t>(type));
+  tensor.bytes(8, name);
+  tensor.bytes(9, raw);
+  graph_.message(5, tensor);
+  return *this;
+}
+
+ModelBuilder& ModelBuilder::int32_data_initializer(const std::string& name, std::vector<int64_t> dims, int32_t type,
+                                                   const std::vector<int32_t>& values) {
+  Message tensor;
+  for (int64_t dim : dims) tensor.varint(1, static_cast<uint64_t>(dim));
+  tensor.varint(2, static_cast<uint64_t>(type));
+  for (int32_t value : values) tensor.varint(5, static_cast<uint64_t>(static_cast<int64_t>(value)));
+  tensor.bytes(8, name);
+  graph_.message(5, tensor);
+  return *this;
+}
+
 ModelBuilder& ModelBuilder::node(const std::string& op_type, std::vector<std::string> inputs,
                                  std::vector<std::string> outputs, std::vector<AttributeSpec> attributes,
                                  const std::string& domain) {

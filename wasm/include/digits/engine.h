@@ -1,7 +1,8 @@
 // The inference engine: runs float32 ONNX graphs of the operators a small image CNN
 // needs (Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Relu,
 // Clip, Sigmoid, Add, Gemm, MatMul, Flatten, Reshape, Softmax, LogSoftmax, Dropout,
-// Identity), opsets 7 to 25.
+// Identity, and DequantizeLinear of constant weights), opsets 7 to 25. Quantized
+// weights are dequantized once at prepare: arithmetic is float32 throughout.
 //
 //   auto engine = digits::Engine::load(bytes, size);       // parse and check
 //   if (!engine.ok()) fail(engine.status().message());     // "unsupported operator LSTM at node 7"

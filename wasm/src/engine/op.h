@@ -60,8 +60,9 @@ class PrepareContext {
   Status define_output(size_t i, Shape shape);
   // Output i shares input's values under a new shape (Reshape, Flatten, Identity).
   Status alias_output(size_t i, size_t input, Shape shape);
-  // Output i is known now (Dropout's mask).
+  // Output i is known now (Dropout's mask, dequantized weights).
   Status constant_output(size_t i, onnx::DataType type, Shape shape, std::vector<int64_t> ints);
+  Status constant_output(size_t i, Shape shape, std::vector<float> floats);
   // Floats of workspace run() receives.
   void request_scratch(size_t floats) { scratch_floats_ = floats; }
 

@@ -156,4 +156,16 @@ Status PrepareContext::constant_output(size_t i, onnx::DataType type, Shape shap
   return Status::success();
 }
 
+Status PrepareContext::constant_output(size_t i, Shape shape, std::vector<float> floats) {
+  if (!has_output(i)) return Status::success();
+  DIGITS_TRY(check_shape(shape));
+  ValueState& value = *outputs_[i];
+  value.type = onnx::DataType::float32;
+  value.shape = std::move(shape);
+  value.floats = std::move(floats);
+  value.constant = true;
+  value.defined = true;
+  return Status::success();
+}
+
 }  // namespace digits::engine

@@ -182,7 +182,9 @@ Status parse_tensor_fields(Bytes bytes, size_t base, Tensor& tensor) {
       default: DIGITS_TRY(reader.skip(wire)); break;
     }
   }
-  return materialise(tensor, fields);
+  // Values are checked once every field is read, so the name is known by then.
+  Status values = materialise(tensor, fields);
+  return values.ok() || tensor.name.empty() ? values : values.within("tensor '" + tensor.name + "'");
 }
 
 Result<Tensor> parse_tensor(const uint8_t* bytes, size_t size) {

@@ -24,5 +24,6 @@ std::unique_ptr<Op> make_softmax();
 std::unique_ptr<Op> make_log_softmax();
 std::unique_ptr<Op> make_dropout();
 std::unique_ptr<Op> make_identity();
+std::unique_ptr<Op> make_dequantize_linear();
 
 }  // namespace digits::engine

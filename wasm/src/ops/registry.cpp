@@ -21,6 +21,7 @@ const OpInfo* find_op(std::string_view op_type) {
       {"LogSoftmax", make_log_softmax, false},
       {"Dropout", make_dropout, false},
       {"Identity", make_identity, false},
+      {"DequantizeLinear", make_dequantize_linear, false},
   };
   for (const OpInfo& info : kOps) {
     if (info.op_type == op_type) return &info;

@@ -1,0 +1,111 @@
+// DequantizeLinear on constant tensors: int8 / uint8 / int32 weights stored with a scale
+// (per tensor, or per channel along `axis`) and an optional zero point become float32
+// once, at prepare, so a quantized model runs with float arithmetic and costs nothing
+// at run time. y = (x - zero_point) * scale.
+//
+// Only constants: a run-time input is float32 by the engine's contract, so a
+// DequantizeLinear of computed values could not occur in a model it runs anyway.
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ops/ops.h"
+
+namespace digits::engine {
+namespace {
+
+struct IntegerRange {
+  int64_t low;
+  int64_t high;
+};
+
+Result<IntegerRange> quantized_range(onnx::DataType type) {
+  switch (type) {
+    case onnx::DataType::int8: return IntegerRange{-128, 127};
+    case onnx::DataType::uint8: return IntegerRange{0, 255};
+    case onnx::DataType::int32:
+      return IntegerRange{std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
+    default:
+      return Status::error("quantized values must be int8, uint8 or int32, not " + onnx::data_type_name(type));
+  }
+}
+
+Status check_range(const ValueState& value, IntegerRange range) {
+  for (size_t i = 0; i < value.ints.size(); ++i) {
+    if (value.ints[i] < range.low || value.ints[i] > range.high) {
+      return Status::error("tensor '" + value.name + "' holds " + std::to_string(value.ints[i]) + " at " +
+                           std::to_string(i) + ", outside " + onnx::data_type_name(value.type) + "'s range");
+    }
+  }
+  return Status::success();
+}
+
+class DequantizeLinearOp final : public Op {
+ public:
+  Status prepare(PrepareContext& c) override {
+    DIGITS_TRY(c.require_inputs(2, 3));
+    const ValueState& x = c.input(0);
+    const ValueState& scale = c.input(1);
+    if (!x.constant || !scale.constant || (c.has_input(2) && !c.input(2).constant)) {
+      return Status::error("only constant tensors (quantized initializers) can be dequantized");
+    }
+    Result<IntegerRange> range = quantized_range(x.type);
+    if (!range.ok()) return Status::error("tensor '" + x.name + "': " + range.status().message());
+    DIGITS_TRY(check_range(x, range.value()));
+    if (scale.type != onnx::DataType::float32) {
+      return Status::error("scale '" + scale.name + "' must be float32, not " + onnx::data_type_name(scale.type));
+    }
+    int64_t block_size = 0;
+    DIGITS_TRY(c.int_attribute("block_size", 0, block_size));
+    if (block_size != 0) return Status::error("blocked quantization (block_size) is not supported");
+
+    // Per tensor: one scale (a scalar, or [1]). Per channel (opset 13 on): one scale per
+    // index of axis.
+    const bool per_channel = element_count(scale.shape) != 1;
+    int64_t axis = 1;
+    DIGITS_TRY(c.int_attribute("axis", 1, axis));
+    const int64_t rank = static_cast<int64_t>(x.shape.size());
+    size_t channels = 1, inner = 1;
+    if (per_channel) {
+      if (scale.shape.size() != 1 || c.opset() < 13) {
+        return Status::error("scale '" + scale.name + "' must be a scalar" +
+                             (c.opset() < 13 ? " before opset 13" : " or one value per channel"));
+      }
+      if (axis < 0) axis += rank;
+      if (axis < 0 || axis >= rank) return Status::error("axis is outside tensor '" + x.name + "'s dimensions");
+      channels = static_cast<size_t>(x.shape[axis]);
+      for (int64_t d = axis + 1; d < rank; ++d) inner *= static_cast<size_t>(x.shape[d]);
+      if (static_cast<size_t>(scale.shape[0]) != channels) {
+        return Status::error("scale '" + scale.name + "' holds " + std::to_string(scale.shape[0]) + " values for " +
+                             std::to_string(channels) + " channels of tensor '" + x.name + "'");
+      }
+    }
+    for (float s : scale.floats) {
+      if (!std::isfinite(s)) return Status::error("scale '" + scale.name + "' holds a value that is not finite");
+    }
+    std::vector<int64_t> zero_point(channels, 0);
+    if (c.has_input(2)) {
+      const ValueState& zero = c.input(2);
+      if (zero.type != x.type) return Status::error("zero point '" + zero.name + "' must have the type of '" + x.name + "'");
+      if (zero.shape != scale.shape) return Status::error("zero point '" + zero.name + "' must have the scale's shape");
+      DIGITS_TRY(check_range(zero, range.value()));
+      zero_point = zero.ints;
+    }
+
+    std::vector<float> values(x.ints.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      const size_t channel = per_channel ? (i / inner) % channels : 0;
+      values[i] = static_cast<float>(x.ints[i] - zero_point[channel]) * scale.floats[channel];
+    }
+    return c.constant_output(0, x.shape, std::move(values));
+  }
+
+  void run(const RunBuffers&) const override {}  // the output is a constant, computed above
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_dequantize_linear() { return std::make_unique<DequantizeLinearOp>(); }
+
+}  // namespace digits::engine
