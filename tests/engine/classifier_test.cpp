@@ -35,9 +35,9 @@ test::ModelBuilder tiny_model(std::vector<int64_t> input_dims) {
 
 TEST_CASE("the shipped model loads with its metadata") {
   auto classifier = shipped();
-  CHECK(classifier->info().version.rfind("digitnet-", 0) == 0);
-  CHECK(classifier->info().norm_mean == doctest::Approx(0.1307).epsilon(0.01));
-  CHECK(classifier->info().norm_std == doctest::Approx(0.3081).epsilon(0.01));
+  CHECK(classifier->contract().version.rfind("digitnet-", 0) == 0);
+  CHECK(classifier->contract().norm_mean == doctest::Approx(0.1307).epsilon(0.01));
+  CHECK(classifier->contract().norm_std == doctest::Approx(0.3081).epsilon(0.01));
 }
 
 TEST_CASE("models that are not digit classifiers are refused with a reason") {
@@ -76,7 +76,7 @@ TEST_CASE("normalisation values are read as decimals, in any notation, or refuse
     const auto bytes = with_norm(mean, std_dev);
     auto classifier = Classifier::load(bytes.data(), bytes.size());
     REQUIRE_MESSAGE(classifier.ok(), classifier.status().message());
-    CHECK(classifier.value()->info().norm_mean == doctest::Approx(expected_mean));
+    CHECK(classifier.value()->contract().norm_mean == doctest::Approx(expected_mean));
     // A model ending in scores, not Softmax: the classifier turns them into probabilities.
     std::vector<uint8_t> image(784, 0);
     auto answer = classifier.value()->classify_image(image.data());

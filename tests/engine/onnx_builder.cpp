@@ -83,7 +83,9 @@ Message float_tensor(const std::string& name, const std::vector<int64_t>& dims, 
   return tensor;
 }
 
-ModelBuilder& ModelBuilder::input(const std::string& name, std::vector<int64_t> dims, int32_t type) {
+namespace {
+
+Message value_info(const std::string& name, const std::vector<int64_t>& dims, int32_t type) {
   Message shape;
   for (int64_t dim : dims) {
     Message d;
@@ -100,7 +102,13 @@ ModelBuilder& ModelBuilder::input(const std::string& name, std::vector<int64_t> 
   type_proto.message(1, tensor_type);
   Message info;
   info.bytes(1, name).message(2, type_proto);
-  graph_.message(11, info);
+  return info;
+}
+
+}  // namespace
+
+ModelBuilder& ModelBuilder::input(const std::string& name, std::vector<int64_t> dims, int32_t type) {
+  graph_.message(11, value_info(name, dims, type));
   return *this;
 }
 
@@ -108,6 +116,11 @@ ModelBuilder& ModelBuilder::output(const std::string& name) {
   Message info;
   info.bytes(1, name);
   graph_.message(12, info);
+  return *this;
+}
+
+ModelBuilder& ModelBuilder::output(const std::string& name, std::vector<int64_t> dims, int32_t type) {
+  graph_.message(12, value_info(name, dims, type));
   return *this;
 }
 

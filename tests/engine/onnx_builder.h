@@ -43,7 +43,8 @@ class ModelBuilder {
   explicit ModelBuilder(int64_t opset = 13) : opset_(opset) {}
   // dims < 0 are written as the symbol "N".
   ModelBuilder& input(const std::string& name, std::vector<int64_t> dims, int32_t type = 1);
-  ModelBuilder& output(const std::string& name);
+  ModelBuilder& output(const std::string& name);                        // no declared type or shape
+  ModelBuilder& output(const std::string& name, std::vector<int64_t> dims, int32_t type = 1);
   ModelBuilder& initializer(const std::string& name, std::vector<int64_t> dims, const std::vector<float>& values);
   ModelBuilder& int64_initializer(const std::string& name, std::vector<int64_t> dims, const std::vector<int64_t>& values);
   // An 8-bit tensor (type 2 uint8, 3 int8) as raw_data bytes, as exporters write them.

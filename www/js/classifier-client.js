@@ -35,4 +35,21 @@ export class ClassifierClient {
   classify(imageData) {
     return this.call('classify', { imageData }, [imageData.data.buffer]);
   }
+
+  // The personal memory: each resolves to { learned } (drawings remembered).
+  restoreMemory(examples, enabled) {
+    return this.call('restore', { examples, enabled });
+  }
+
+  learn(image, digit) {
+    return this.call('learn', { image, digit });
+  }
+
+  forget() {
+    return this.call('forget');
+  }
+
+  switchMemory(enabled) {
+    return this.call('switchMemory', { enabled });
+  }
 }

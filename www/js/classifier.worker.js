@@ -2,18 +2,49 @@
 // Recognition runs here so that drawing never stutters.
 import { loadEngine } from './engines.js';
 
-let engine = null;
+let engine = null;  // { classifier, description }
+
+function loaded() {
+  if (!engine) throw new Error('the recognition engine is not loaded yet');
+  return engine.classifier;
+}
 
 const actions = {
   async load({ choice }) {
-    const loaded = await loadEngine(choice);
-    engine?.dispose();
-    engine = loaded;
+    const next = await loadEngine(choice);
+    engine?.classifier.dispose();
+    engine = next;
     return engine.description;
   },
   async classify({ imageData }) {
-    if (!engine) throw new Error('the recognition engine is not loaded yet');
-    return engine.classify(imageData);
+    const answer = await loaded().classify(imageData);
+    return { ...answer, engine: engine.description.engine };
+  },
+  // The person's handwriting: examples [{ image, digit }] replace what is remembered.
+  async restore({ examples, enabled }) {
+    const classifier = loaded();
+    classifier.forget();
+    classifier.memoryEnabled = enabled;
+    let dropped = 0;
+    for (const { image, digit } of examples) {
+      try {
+        await classifier.learn(image, digit);
+      } catch {
+        dropped += 1;  // checked when stored; a model that cannot use it says so below
+      }
+    }
+    return { learned: classifier.learnedCount, dropped };
+  },
+  async learn({ image, digit }) {
+    return { learned: await loaded().learn(image, digit) };
+  },
+  async forget() {
+    loaded().forget();
+    return { learned: 0 };
+  },
+  async switchMemory({ enabled }) {
+    loaded().memoryEnabled = enabled;
+    return { learned: loaded().learnedCount };
   },
 };
 

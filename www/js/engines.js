@@ -53,31 +53,30 @@ export async function loadEngine(choice) {
   let fallback = null;
   if (choice !== 'ort') {
     try {
-      const classifier = await digits.loadModel(bytes);
-      return nativeEngine(classifier, performance.now() - started);
+      return describe(await digits.loadModel(bytes), 'native', started);
     } catch (error) {
       if (choice === 'native') throw new Error(`the built-in engine cannot run this model: ${error.message}`);
       fallback = error.message;
     }
   }
-  return ortEngine(digits, bytes, started, fallback);
+  return describe(await ortClassifier(digits, bytes), 'ort', started, fallback);
 }
 
-function nativeEngine(classifier, loadMs) {
+// The classifier with what the page shows about it; both engines answer through the
+// same C++ answer path, so they differ only in who runs the graph.
+function describe(classifier, engine, started, fallback = null) {
   return {
-    description: { engine: 'native', modelVersion: classifier.info.version, loadMs },
-    async classify(imageData) {
-      const answer = await classifier.classify(imageData);
-      return { ...answer, engine: 'native' };
-    },
-    dispose() {
-      classifier.dispose();
+    classifier,
+    description: {
+      engine, modelVersion: classifier.info.version, loadMs: performance.now() - started, fallback,
+      canLearn: classifier.info.embeddingSize > 0,
     },
   };
 }
 
-async function ortEngine(digits, bytes, started, fallback) {
-  const info = await digits.readModelInfo(bytes);
+// ONNX Runtime Web runs the graph; the input's name and shape and the outputs to read
+// come from the model's contract.
+async function ortClassifier(digits, bytes) {
   const list = await assets();
   const ort = await import(url(list.ort.module));
   ort.env.wasm.numThreads = 1;
@@ -88,35 +87,14 @@ async function ortEngine(digits, bytes, started, fallback) {
   } catch (error) {
     throw new Error(`ONNX Runtime Web could not load the model: ${error.message}`);
   }
-  const [inputName] = session.inputNames;
-  const [outputName] = session.outputNames;
-  return {
-    description: { engine: 'ort', modelVersion: info.version, loadMs: performance.now() - started, fallback },
-    async classify(imageData) {
-      const begun = performance.now();
-      const prepared = await digits.preprocess(imageData, info);
-      if (prepared.nothingDrawn) return { ...prepared, engine: 'ort', ms: performance.now() - begun };
-      const output = await session.run({ [inputName]: new ort.Tensor('float32', prepared.input, [1, 1, 28, 28]) });
-      const probabilities = asProbabilities(Array.from(output[outputName].data));
-      let digit = 0;
-      for (let d = 1; d < probabilities.length; d++) if (probabilities[d] > probabilities[digit]) digit = d;
-      return {
-        digit, confidence: probabilities[digit], probabilities, image: prepared.image, engine: 'ort',
-        ms: performance.now() - begun,
-      };
-    },
-    dispose() {
-      session.release();
-    },
+  const runGraph = async (input, contract) => {
+    const outputs = await session.run({ [contract.inputName]: new ort.Tensor('float32', input, contract.inputShape) });
+    return Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, tensor.data]));
   };
-}
-
-// The shipped model ends in Softmax; a model that gives scores gets one here.
-function asProbabilities(values) {
-  const sum = values.reduce((a, b) => a + b, 0);
-  if (values.every((v) => v >= 0) && Math.abs(sum - 1) < 1e-3) return values;
-  const top = Math.max(...values);
-  const exps = values.map((v) => Math.exp(v - top));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((v) => v / total);
+  try {
+    return await digits.loadModel(bytes, { runGraph, release: () => session.release() });
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
 }

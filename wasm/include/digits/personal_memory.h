@@ -1,0 +1,53 @@
+// A person's own drawings, remembered by the model's embedding of each and the digit the
+// person said it was, and how they shift the model's answer for a new drawing.
+//
+//   digits::PersonalMemory memory(128);
+//   memory.learn(embedding_of_their_nine, 9);                 // after a correction
+//   memory.apply(embedding_of_new_drawing, probabilities);    // nearby 9s now count
+//
+// The rule (the constants in personal_memory.cpp were chosen on writers the model never
+// saw, bench/personal.mjs): embeddings are compared by cosine similarity; each
+// remembered drawing closer than kMinSimilarity votes for its digit with a weight that
+// falls off exponentially with distance; the votes are added to the model's
+// probabilities with weight kVoteWeight and the result renormalised. One remembered
+// drawing therefore decides only for drawings very like it; what the model is sure of
+// takes several close, agreeing examples to overturn, and a wrong correction is
+// outvoted by the person's other drawings of that digit.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "digits/model_contract.h"
+#include "digits/status.h"
+
+namespace digits {
+
+class PersonalMemory {
+ public:
+  // Examples kept per digit; the oldest of a digit goes first. Ten digits make the total.
+  static constexpr size_t kMaxPerDigit = 200;
+  static constexpr size_t kMaxExamples = kMaxPerDigit * kDigits;
+
+  explicit PersonalMemory(int dimensions) : dimensions_(dimensions) {}
+
+  // Remembers one drawing. Fails, changing nothing, on a digit outside 0-9, a memory of
+  // zero dimensions, and features that are not finite or all zero. Returns the number
+  // of drawings remembered.
+  Result<size_t> learn(const float* features, int digit);
+  void forget();
+  size_t size() const { return digits_.size(); }
+
+  // Adds the remembered drawings' votes to probabilities (which sum to 1, and still do
+  // after). Does nothing when the memory is empty or the features are not finite.
+  void apply(const float* features, std::array<float, kDigits>& probabilities) const;
+
+ private:
+  int dimensions_;
+  std::vector<float> examples_;   // size() rows of dimensions_ values, each of unit length
+  std::vector<uint8_t> digits_;   // in the order they were learned
+};
+
+}  // namespace digits
