@@ -5,6 +5,7 @@
 // pressed, when feedback is given, or when the drawing is cleared or the page left.
 // Answers shown while strokes are still being added are previews and are not logged.
 import { ClassifierClient } from './classifier-client.js';
+import { Handwriting } from './handwriting.js';
 import { HistoryView } from './history-view.js';
 import { enqueue, onOutboxChange, pendingCount } from './outbox.js';
 import { DrawingPad } from './pad.js';
@@ -35,6 +36,7 @@ export class App {
     });
     this.bindControls();
     this.buildFeedbackButtons();
+    this.handwriting = new Handwriting(this.doc, this.classifier);
     await this.loadEngine(engineChoice());
     // After the engine and model arrived: the offline copy then comes from the HTTP
     // cache instead of a second download competing with the first prediction.
@@ -70,7 +72,9 @@ export class App {
       this.engine = null;
       this.element('engine').textContent = 'not loaded';
       this.problem(`The recognition engine could not load: ${error.message}.`);
+      return;
     }
+    await this.handwriting.restore(this.engine);
   }
 
   // ---- drawing and predicting
@@ -176,6 +180,7 @@ export class App {
       await this.history.setFeedback(current.record.id, trueDigit, record.id);
       await enqueue(record);
     });
+    await this.handwriting.learnFrom(current.record.id, current.answer, trueDigit);
     if (current !== this.current) return;
     const right = trueDigit === current.answer.digit;
     this.element('feedback-status').textContent = right ? 'Thank you: noted as right.' : `Thank you: noted as a ${trueDigit}.`;

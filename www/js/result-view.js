@@ -5,6 +5,7 @@ export class ResultView {
     this.confidence = doc.getElementById('confidence');
     this.sure = doc.getElementById('sure');
     this.timing = doc.getElementById('timing');
+    this.personal = doc.getElementById('personal');
     this.announce = doc.getElementById('announce');
     this.bars = doc.getElementById('bars');
     this.seen = doc.getElementById('seen').getContext('2d');
@@ -33,7 +34,12 @@ export class ResultView {
       row.classList.toggle('top', d === answer.digit);
     });
     this.paintImage(answer.image);
-    this.announce.textContent = `It looks like a ${answer.digit}, ${percent(answer.confidence)} sure.`;
+    // When the person's own drawings changed the answer, say so, and what the model alone read.
+    this.personal.hidden = !answer.personal;
+    this.personal.textContent = answer.personal
+      ? `Learned from your drawings (the model alone read a ${answer.modelDigit})` : '';
+    this.announce.textContent = `It looks like a ${answer.digit}, ${percent(answer.confidence)} sure` +
+      `${answer.personal ? ', from what it learned of your handwriting' : ''}.`;
   }
 
   // No answer to give: nothing drawn yet, or ink too faint to be a digit.
@@ -43,6 +49,7 @@ export class ResultView {
     this.confidence.textContent = '—';
     this.sure.hidden = true;
     this.timing.textContent = '';
+    this.personal.hidden = true;
     this.rows.forEach((row, d) => {
       row.querySelector('.fill').style.width = '0';
       row.querySelector('.value').textContent = '';

@@ -1,20 +1,27 @@
 // This browser's own data, in IndexedDB: the outbox of records still to send, the
-// history of drawings, and small settings such as the client id.
+// history of drawings, the drawings the app learns the person's handwriting from, and
+// small settings such as the client id.
 import { openDB } from '../vendor/idb.js';
 
 const NAME = 'digits';
-const VERSION = 1;
+const VERSION = 2;
 
 let opening = null;
 
 export function openStore() {
   opening ??= openDB(NAME, VERSION, {
-    upgrade(db) {
-      const outbox = db.createObjectStore('outbox', { keyPath: 'id' });  // records not yet acknowledged
-      outbox.createIndex('queuedAt', 'queuedAt');
-      const history = db.createObjectStore('history', { keyPath: 'id' });
-      history.createIndex('createdAt', 'createdAt');
-      db.createObjectStore('meta');                              // clientId, ...
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        const outbox = db.createObjectStore('outbox', { keyPath: 'id' });  // records not yet acknowledged
+        outbox.createIndex('queuedAt', 'queuedAt');
+        const history = db.createObjectStore('history', { keyPath: 'id' });
+        history.createIndex('createdAt', 'createdAt');
+        db.createObjectStore('meta');                              // clientId, ...
+      }
+      if (oldVersion < 2) {
+        const memory = db.createObjectStore('memory', { keyPath: 'id' });  // drawings learned from, by drawing id
+        memory.createIndex('learnedAt', 'learnedAt');
+      }
     },
   });
   return opening;

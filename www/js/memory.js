@@ -1,0 +1,58 @@
+// The person's handwriting, as the page keeps it: the drawings the app learns from, each
+// with its 28x28 image and the digit the person gave, in IndexedDB. The classification
+// worker's memory is rebuilt from these images at every start, so it survives reloads,
+// works offline, and follows a new model (its features come from whichever model runs).
+import { openStore } from './store.js';
+
+const FORMAT = 1;
+// ref: wasm/include/digits/personal_memory.h kMaxPerDigit
+const MAX_PER_DIGIT = 200;
+const SWITCH = 'digits.memory';
+
+function valid(example) {
+  return example?.format === FORMAT && example.image instanceof Uint8Array && example.image.length === 784 &&
+    Number.isInteger(example.digit) && example.digit >= 0 && example.digit <= 9 && typeof example.id === 'string';
+}
+
+// Every usable drawing, oldest first. Records this version cannot read (another format,
+// damaged) are dropped with a warning instead of breaking the page.
+export async function rememberedDrawings() {
+  const db = await openStore();
+  const all = await db.getAllFromIndex('memory', 'learnedAt');
+  const bad = all.filter((example) => !valid(example));
+  if (bad.length) {
+    console.warn(`Dropping ${bad.length} remembered drawing(s) in a format this version cannot read.`);
+    const tx = db.transaction('memory', 'readwrite');
+    await Promise.all([...bad.map((example) => tx.store.delete(example?.id)), tx.done]);
+  }
+  return all.filter(valid);
+}
+
+// Keeps a drawing (by the id of its prediction: a changed answer replaces the earlier
+// one) and drops the digit's oldest beyond what the memory holds.
+export async function rememberDrawing({ id, image, digit }) {
+  const db = await openStore();
+  const tx = db.transaction('memory', 'readwrite');
+  await tx.store.put({ format: FORMAT, id, image: new Uint8Array(image), digit, learnedAt: Date.now() });
+  const same = (await tx.store.index('learnedAt').getAll()).filter((example) => example.digit === digit);
+  for (const old of same.slice(0, Math.max(0, same.length - MAX_PER_DIGIT))) await tx.store.delete(old.id);
+  await tx.done;
+}
+
+// Whether a drawing is already remembered, and as which digit.
+export async function rememberedDigit(id) {
+  const example = await (await openStore()).get('memory', id);
+  return valid(example) ? example.digit : null;
+}
+
+export async function forgetDrawings() {
+  await (await openStore()).clear('memory');
+}
+
+export function memorySwitchedOn() {
+  return localStorage.getItem(SWITCH) !== 'off';
+}
+
+export function switchMemory(on) {
+  localStorage.setItem(SWITCH, on ? 'on' : 'off');
+}
