@@ -181,10 +181,12 @@ StaticResponse StaticFiles::get(std::string_view path, bool accepts_gzip, std::s
   const std::string real_path = resolve(decoded);
   if (real_path.empty()) return not_found();
   const std::optional<File> file = load(real_path);
-  if (!file) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    resolved_.erase(decoded);  // gone since: resolve afresh next time
-    return not_found();
+  if (!file) {  // a directory, or gone since: resolve afresh next time
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      resolved_.erase(decoded);
+    }
+    return not_found();  // takes the lock itself
   }
 
   StaticResponse response;

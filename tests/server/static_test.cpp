@@ -79,3 +79,13 @@ TEST_CASE("no path leaves the web root") {
   CHECK(http(port, "POST", "/index.html", "x").status == 405);
   CHECK(http(port, "DELETE", "/index.html").status == 405);
 }
+
+TEST_CASE("a directory is not a file: 404 at once, and the server keeps answering") {
+  LocalServer server;
+  for (int i = 0; i < 6; ++i) {  // more than the worker threads: a stuck thread would show
+    const Response directory = http(server.port(), "GET", "/assets");
+    CHECK(directory.status == 404);
+  }
+  CHECK(http(server.port(), "GET", "/healthz").status == 200);
+  CHECK(http(server.port(), "GET", "/assets/engine.0123abcd.wasm").status == 200);
+}
