@@ -63,12 +63,14 @@ for (const name of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-
 copy(join(modules, 'idb', 'build', 'index.js'), 'vendor/idb.js');
 copy(join(modules, 'chart.js', 'dist', 'chart.umd.js'), 'vendor/chart.umd.js');
 
+// Sizes go with the names, so the page can show how far the download has come.
+const sized = (path) => ({ path, bytes: statSync(join(staging, path)).size });
 const assets = {
   engine: {
     module: copy(join(engineBuild, 'digits.mjs'), 'engine/digits.mjs'),
-    wasm: copyFingerprinted(join(engineBuild, 'digits_engine.wasm'), 'engine'),
+    wasm: sized(copyFingerprinted(join(engineBuild, 'digits_engine.wasm'), 'engine')),
   },
-  model: { file: copyFingerprinted(join(root, 'model', 'mnist.onnx'), 'model') },
+  model: sized(copyFingerprinted(join(root, 'model', 'mnist.onnx'), 'model')),
   ort: { module: `${ortDir}/ort.wasm.min.mjs`, dir: `${ortDir}/` },
 };
 copy(join(engineBuild, 'digits_engine.mjs'), 'engine/digits_engine.mjs');

@@ -36,6 +36,7 @@ struct App {
   struct {
     std::mutex mutex;
     std::string json;
+    std::string gzipped;  // the same, compressed once per refresh
     std::chrono::steady_clock::time_point computed_at;
   } stats_cache;
 };

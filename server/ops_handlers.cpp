@@ -1,5 +1,6 @@
 // Operations: liveness, readiness, metrics, and the web app's files.
 #include "handlers.h"
+#include "gzip.h"
 #include "http_response.h"
 
 namespace digits::server {
@@ -48,10 +49,9 @@ void handle_static(App& app, const Pistache::Http::Request& request, Pistache::H
                   "only GET and HEAD\n");
     return;
   }
-  const auto accept = request.headers().tryGetRaw("Accept-Encoding");
   const auto if_none_match = request.headers().tryGetRaw("If-None-Match");
-  const StaticResponse file = app.files.get(request.resource(), accept && accept->value().find("gzip") != std::string::npos,
-                                            if_none_match ? if_none_match->value() : "");
+  const StaticResponse file =
+      app.files.get(request.resource(), accepts_gzip(request), if_none_match ? if_none_match->value() : "");
   Headers headers;
   if (file.status != 304) headers.emplace_back("Content-Type", file.content_type);
   if (!file.cache_control.empty()) headers.emplace_back("Cache-Control", file.cache_control);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "handlers.h"
+#include "gzip.h"
 #include "http_response.h"
 #include "record_parser.h"
 #include "repository.h"
@@ -170,7 +171,7 @@ void handle_history(App& app, const Pistache::Http::Request& request, Pistache::
   send_json(response, 200, history_json(*client_id, items));
 }
 
-void handle_stats(App& app, const Pistache::Http::Request&, Pistache::Http::ResponseWriter response,
+void handle_stats(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
                   Finished finished) {
   auto& cache = app.stats_cache;
   std::unique_lock<std::mutex> lock(cache.mutex);
@@ -186,12 +187,16 @@ void handle_stats(App& app, const Pistache::Http::Request&, Pistache::Http::Resp
       return;
     }
     cache.json = stats_json(stats);
+    cache.gzipped = gzip(cache.json);
     cache.computed_at = now;
   }
-  const std::string body = cache.json;
+  const bool compressed = accepts_gzip(request);
+  const std::string body = compressed ? cache.gzipped : cache.json;
   lock.unlock();
   finished(200);
-  send_json(response, 200, body);
+  Headers headers = {{"Vary", "Accept-Encoding"}};
+  if (compressed) headers.emplace_back("Content-Encoding", "gzip");
+  send_json(response, 200, body, std::move(headers));
 }
 
 }  // namespace digits::server

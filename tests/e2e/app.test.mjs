@@ -119,7 +119,8 @@ test('keyboard only: draw with arrows and Space, predict with Enter, answer with
     assert.ok(reached.has(id), `${id} is not reachable by Tab (reached: ${[...reached].join(', ')})`);
   }
   await page.keyboard.press('Escape');
-  assert.equal(await page.textContent('[data-testid=prediction]'), '?');
+  assert.equal(await page.textContent('[data-testid=prediction]'), '');
+  assert.equal(await page.getAttribute('#answer', 'data-state'), 'ready');
   await allSent(page, 1);
   assert.equal(running.stack.sql("SELECT count(*) FROM predictions WHERE predicted_digit = 1 AND true_digit = 1")[0] >= '1', true);
   await context.close();
@@ -130,7 +131,8 @@ test('an empty pad says so instead of guessing, and nothing is logged', async ()
   const page = await openApp(context, running.stack.origin);
   const before = Number(running.stack.sql('SELECT count(*) FROM predictions')[0]);
   await page.click('[data-testid=predict]');
-  assert.equal(await page.textContent('[data-testid=prediction]'), '?');
+  assert.equal(await page.textContent('[data-testid=prediction]'), '');
+  assert.equal(await page.getAttribute('#answer', 'data-state'), 'ready');
   assert.match(await page.textContent('#announce'), /Nothing drawn/);
   assert.equal(await page.isDisabled('[data-testid=feedback-correct]'), true);
   assert.equal(Number(running.stack.sql('SELECT count(*) FROM predictions')[0]), before);

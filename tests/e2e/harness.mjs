@@ -125,12 +125,18 @@ async function padBox(page) {
 }
 
 export async function drawWithMouse(page, digit) {
+  await drawStrokes(page, shapes[digit], 6);
+}
+
+// Strokes of points in the unit square of the pad, drawn with the mouse; steps: mouse
+// moves between two points (1 for strokes that are already dense).
+export async function drawStrokes(page, strokes, steps = 1) {
   const box = await padBox(page);
-  for (const stroke of shapes[digit]) {
+  for (const stroke of strokes) {
     await page.mouse.move(box.x + stroke[0][0] * box.width, box.y + stroke[0][1] * box.height);
     await page.mouse.down();
     for (const [x, y] of stroke.slice(1)) {
-      await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 6 });
+      await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps });
     }
     await page.mouse.up();
   }
@@ -162,7 +168,7 @@ export async function drawWithTouch(page, digit) {
 // The answer once every classification asked for has finished.
 export async function predicted(page) {
   await page.waitForFunction(() => document.querySelector('.result').getAttribute('aria-busy') === 'false' &&
-    document.querySelector('[data-testid=prediction]').textContent !== '?');
+    document.getElementById('answer').dataset.state === 'answered');
   return {
     digit: await page.textContent('[data-testid=prediction]'),
     confidence: await page.textContent('[data-testid=confidence]'),

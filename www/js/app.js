@@ -37,44 +37,51 @@ export class App {
     this.bindControls();
     this.buildFeedbackButtons();
     this.handwriting = new Handwriting(this.doc, this.classifier);
-    await this.loadEngine(engineChoice());
-    // After the engine and model arrived: the offline copy then comes from the HTTP
-    // cache instead of a second download competing with the first prediction.
-    registerServiceWorker(this.doc);
+    const engineLoaded = this.loadEngine(engineChoice());
     try {
       this.clientId = await clientId();
       this.history = new HistoryView(this.doc, this.clientId);
       await this.history.render();
+      this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
+      onOutboxChange(() => this.refreshFromStore());
+      this.syncer.start();
+      this.history.mergeFromServer();
     } catch (error) {
       this.problem(describeStorageError(error));
-      return;
     }
-    this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
-    onOutboxChange(() => this.refreshFromStore());
-    this.syncer.start();
-    this.history.mergeFromServer();
+    await engineLoaded;
+    // After the engine and model arrived: the offline copy then comes from the HTTP
+    // cache instead of a second download competing with the first prediction.
+    registerServiceWorker(this.doc);
   }
 
   // ---- engine
 
+  // Loads (or reloads) the engine; the answer area shows the progress, or why it failed
+  // with a way to try again. A drawing made meanwhile is answered once it is ready.
   async loadEngine(choice) {
-    const select = this.element('engine-choice');
-    select.value = choice;
+    this.element('engine-choice').value = choice;
+    this.engine = null;
+    this.loadingEngine = true;
+    this.showBusy();
     this.element('engine').textContent = 'loading…';
+    this.result.loadingState();
     try {
-      this.engine = await this.classifier.load(choice);
-      const name = engineNames[this.engine.engine];
-      this.element('engine').textContent = name;
+      this.engine = await this.classifier.load(choice, (fraction) => this.result.loadingState(fraction));
+      this.element('engine').textContent = engineNames[this.engine.engine];
       this.element('engine').title = `model ${this.engine.modelVersion}, loaded in ${this.engine.loadMs.toFixed(0)} ms` +
         (this.engine.fallback ? `; the built-in engine could not run it: ${this.engine.fallback}` : '');
-      this.problem(null);
     } catch (error) {
-      this.engine = null;
       this.element('engine').textContent = 'not loaded';
-      this.problem(`The recognition engine could not load: ${error.message}.`);
+      this.result.failed(`The recogniser could not load: ${error.message}.`);
       return;
+    } finally {
+      this.loadingEngine = false;
+      this.showBusy();
     }
     await this.handwriting.restore(this.engine);
+    if (this.pad.isEmpty) this.result.ready();
+    else await this.predict({ log: false });
   }
 
   // ---- drawing and predicting
@@ -98,14 +105,18 @@ export class App {
 
   setBusy(change) {
     this.predictions += change;
-    this.doc.querySelector('.result').setAttribute('aria-busy', String(this.predictions > 0));
+    this.showBusy();
+  }
+
+  showBusy() {
+    this.doc.querySelector('.result').setAttribute('aria-busy', String(this.loadingEngine || this.predictions > 0));
   }
 
   async classifyDrawing(log, asked) {
     if (!this.engine) return;
     if (this.pad.isEmpty) {
       this.current = null;
-      this.result.empty('Nothing drawn yet: draw a digit first.');
+      this.result.empty('Nothing drawn yet: draw a digit on the pad first.');
       this.setFeedbackEnabled(false);
       return;
     }
@@ -220,6 +231,7 @@ export class App {
     this.element('clear').addEventListener('click', () => this.clear());
     this.element('undo').addEventListener('click', () => this.pad.undo());
     this.element('feedback-correct').addEventListener('click', () => this.giveFeedback(this.current?.answer.digit));
+    this.element('load-retry').addEventListener('click', () => this.loadEngine(this.element('engine-choice').value));
     this.element('engine-choice').addEventListener('change', (event) => {
       saveEngineChoice(event.target.value);
       this.current = null;
@@ -252,7 +264,7 @@ export class App {
   }
 
   buildFeedbackButtons() {
-    const group = this.doc.querySelector('#feedback .digits');
+    const group = this.doc.querySelector('#feedback .choices');
     for (let d = 0; d < 10; d++) {
       const button = this.doc.createElement('button');
       button.type = 'button';

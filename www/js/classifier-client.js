@@ -8,6 +8,10 @@ export class ClassifierClient {
     this.worker.addEventListener('message', ({ data }) => {
       const call = this.pending.get(data.id);
       if (!call) return;
+      if ('progress' in data) {  // on the way: the call goes on
+        call.onProgress?.(data.progress);
+        return;
+      }
       this.pending.delete(data.id);
       if ('error' in data) call.reject(new Error(data.error));
       else call.resolve(data.result);
@@ -19,17 +23,18 @@ export class ClassifierClient {
     });
   }
 
-  call(action, payload = {}, transfer = []) {
+  call(action, payload = {}, transfer = [], onProgress = null) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, action, payload }, transfer);
     });
   }
 
   // Loads the model with 'auto', 'native' or 'ort'; resolves to what was loaded.
-  load(choice) {
-    return this.call('load', { choice });
+  // onProgress(fraction) while the engine and the model download.
+  load(choice, onProgress) {
+    return this.call('load', { choice }, [], onProgress);
   }
 
   classify(imageData) {

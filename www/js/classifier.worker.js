@@ -10,8 +10,8 @@ function loaded() {
 }
 
 const actions = {
-  async load({ choice }) {
-    const next = await loadEngine(choice);
+  async load({ choice }, id) {
+    const next = await loadEngine(choice, (fraction) => self.postMessage({ id, progress: fraction }));
     engine?.classifier.dispose();
     engine = next;
     return engine.description;
@@ -52,7 +52,7 @@ self.addEventListener('message', async ({ data: { id, action, payload } }) => {
   try {
     const run = actions[action];
     if (!run) throw new Error(`unknown action ${action}`);
-    const result = await run(payload);
+    const result = await run(payload, id);
     self.postMessage({ id, result }, result?.image ? [result.image.buffer] : []);
   } catch (error) {
     self.postMessage({ id, error: error?.message ?? String(error) });

@@ -6,13 +6,14 @@
 const ASSETS = new URL('../assets.json', import.meta.url);
 
 let assetsPromise = null;
-let digitsPromise = null;
-const modelCache = new Map();
 
 function assets() {
   assetsPromise ??= fetch(ASSETS).then((response) => {
     if (!response.ok) throw new Error(`the app's file list is missing (HTTP ${response.status}); reload the page`);
     return response.json();
+  }).catch((error) => {
+    assetsPromise = null;
+    throw error;
   });
   return assetsPromise;
 }
@@ -21,35 +22,59 @@ function url(path) {
   return new URL(path, ASSETS).href;
 }
 
-async function fetchBytes(path, what) {
+// Downloads an asset ({ path, bytes }), reporting each chunk's size to onBytes. A failure
+// is forgotten, so that trying again downloads again.
+async function fetchBytes({ path }, what, onBytes) {
   let response;
   try {
     response = await fetch(url(path));
-  } catch {
-    throw new Error(`${what} could not be downloaded; check the connection and reload`);
+    if (!response.ok) throw new Error(`${what} is missing (HTTP ${response.status})`);
+    const chunks = [];
+    let length = 0;
+    for (const reader = response.body.getReader(); ;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+      onBytes(value.length);
+    }
+    const bytes = new Uint8Array(length);
+    chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);
+    return bytes;
+  } catch (error) {
+    throw new Error(error.message.includes('HTTP') ? error.message
+      : `${what} could not be downloaded; check the connection and try again`);
   }
-  if (!response.ok) throw new Error(`${what} is missing (HTTP ${response.status})`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
-async function digitsModule() {
-  digitsPromise ??= (async () => {
-    const list = await assets();
-    const { createEngine } = await import(url(list.engine.module));
-    return createEngine({ wasmUrl: url(list.engine.wasm) });
-  })();
-  return digitsPromise;
+function once(cache, key, start) {
+  if (!cache.has(key)) cache.set(key, start().catch((error) => { cache.delete(key); throw error; }));
+  return cache.get(key);
 }
 
-async function model() {
+const downloads = new Map();
+
+// The engine module and the model, downloaded once; onProgress(fraction) as they arrive.
+async function engineAndModel(onProgress) {
   const list = await assets();
-  if (!modelCache.has(list.model.file)) modelCache.set(list.model.file, fetchBytes(list.model.file, 'the model'));
-  return modelCache.get(list.model.file);
+  const total = list.engine.wasm.bytes + list.model.bytes;
+  let loaded = 0;
+  const count = (bytes) => {
+    loaded += bytes;
+    onProgress(Math.min(1, loaded / total));
+  };
+  const digits = once(downloads, list.engine.wasm.path, async () => {
+    const [{ createEngine }, wasmBinary] = await Promise.all([
+      import(url(list.engine.module)), fetchBytes(list.engine.wasm, 'the recognition engine', count)]);
+    return createEngine({ wasmBinary });
+  });
+  const model = once(downloads, list.model.path, () => fetchBytes(list.model, 'the model', count));
+  return Promise.all([digits, model]);
 }
 
-export async function loadEngine(choice) {
+export async function loadEngine(choice, onProgress = () => {}) {
   const started = performance.now();
-  const [digits, bytes] = await Promise.all([digitsModule(), model()]);
+  const [digits, bytes] = await engineAndModel(onProgress);
   let fallback = null;
   if (choice !== 'ort') {
     try {

@@ -7,6 +7,10 @@ const MODEL_CANVAS = 280;      // side of the canvas the classifier reads
 const MIN_STEP = 0.004;        // points closer than this (of the side) add nothing
 const KEY_STEP = 0.04;         // arrow keys move the pen this far (Shift: three times)
 const INK = '#1a1a2e';
+// What POST /log takes of the strokes (docs/API.md): more points are thinned out, evenly.
+const LOG_MAX_STROKES = 200;
+const LOG_MAX_POINTS = 2000;   // per stroke
+const LOG_MAX_BYTES = 60000;   // of JSON, under the server's 64 KiB
 
 export class DrawingPad {
   constructor(canvas, { onStrokeEnd, onChange }) {
@@ -19,6 +23,8 @@ export class DrawingPad {
     this.activePointer = null;
     this.keyPen = { x: 0.5, y: 0.5, down: false, visible: false };
     this.startedAt = performance.now();
+    this.finished = null;       // the finished strokes, painted once (redraws copy them)
+    this.frame = 0;             // a redraw waiting for the next animation frame
 
     canvas.addEventListener('pointerdown', (e) => this.pointerDown(e));
     canvas.addEventListener('pointermove', (e) => this.pointerMove(e));
@@ -37,22 +43,32 @@ export class DrawingPad {
   clear() {
     this.strokes = [];
     this.active = null;
+    this.activePointer = null;
     this.keyPen.down = false;
     this.startedAt = performance.now();
-    this.redraw();
+    this.strokesChanged();
     this.onChange();
   }
 
   undo() {
     this.liftKeyPen(false);
     this.strokes.pop();
-    this.redraw();
+    this.strokesChanged();
     this.onChange();
   }
 
-  // Strokes for the log: integer coordinates in 0..1000 and milliseconds.
+  // Strokes for the log: integer coordinates in 0..1000 and milliseconds, thinned out
+  // evenly (first and last points kept) where a long scribble would pass what the
+  // server takes.
   strokesForLog() {
-    return this.strokes.map((stroke) => stroke.map(([x, y, t]) => [Math.round(x * 1000), Math.round(y * 1000), Math.round(t)]));
+    const asInts = ([x, y, t]) => [Math.round(x * 1000), Math.round(y * 1000), Math.round(t)];
+    const pick = (stroke, count) => (stroke.length <= count ? stroke
+      : Array.from({ length: count }, (_, i) => stroke[Math.round((i * (stroke.length - 1)) / (count - 1))]));
+    let strokes;
+    for (let count = LOG_MAX_POINTS; ; count = Math.max(2, Math.floor(count * 0.8))) {
+      strokes = this.strokes.slice(0, LOG_MAX_STROKES).map((stroke) => pick(stroke, count).map(asInts));
+      if (count === 2 || JSON.stringify(strokes).length <= LOG_MAX_BYTES) return strokes;
+    }
   }
 
   // The drawing as the classifier reads it: ink on a transparent canvas of fixed size,
@@ -66,22 +82,32 @@ export class DrawingPad {
 
   // ---- pointer input
 
+  // One pointer draws at a time: a second finger (or a pen's hover, which has no
+  // pointerdown) draws nothing.
   pointerDown(event) {
     if (this.activePointer !== null || (event.pointerType === 'mouse' && event.button !== 0)) return;
     event.preventDefault();
     this.canvas.setPointerCapture(event.pointerId);
     this.activePointer = event.pointerId;
     this.active = [this.point(event)];
-    this.redraw();
+    this.scheduleRedraw();
   }
 
   pointerMove(event) {
-    if (event.pointerId !== this.activePointer) return;
+    if (event.pointerId !== this.activePointer || !this.active) return;
     event.preventDefault();
     // Coalesced events carry the points between frames: smooth curves on fast strokes.
     const events = event.getCoalescedEvents?.() ?? [event];
-    for (const e of events.length ? events : [event]) this.extend(this.point(e));
-    this.redraw();
+    for (const e of events.length ? events : [event]) {
+      const point = this.point(e);
+      if (!inside(point)) {  // the stroke leaves the pad: it ends at the edge
+        this.extend(edgePoint(this.active[this.active.length - 1], point));
+        this.finishStroke();
+        return;
+      }
+      this.extend(point);
+    }
+    this.scheduleRedraw();
   }
 
   pointerUp(event) {
@@ -90,10 +116,10 @@ export class DrawingPad {
     this.finishStroke();
   }
 
+  // Where the pointer is, in pad units (outside [0, 1] when it is off the pad).
   point(event) {
     const box = this.canvas.getBoundingClientRect();
-    const clamp = (v) => Math.min(1, Math.max(0, v));
-    return [clamp((event.clientX - box.left) / box.width), clamp((event.clientY - box.top) / box.height),
+    return [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height,
       performance.now() - this.startedAt];
   }
 
@@ -106,7 +132,7 @@ export class DrawingPad {
     if (!this.active) return;
     this.strokes.push(this.active);
     this.active = null;
-    this.redraw();
+    this.strokesChanged();
     this.onChange();
     this.onStrokeEnd();
   }
@@ -124,7 +150,7 @@ export class DrawingPad {
       } else {
         pen.down = true;
         this.active = [[pen.x, pen.y, performance.now() - this.startedAt]];
-        this.redraw();
+        this.scheduleRedraw();
       }
       return;
     }
@@ -136,7 +162,7 @@ export class DrawingPad {
     pen.x = Math.min(1, Math.max(0, pen.x + move[0] * step));
     pen.y = Math.min(1, Math.max(0, pen.y + move[1] * step));
     if (pen.down) this.active.push([pen.x, pen.y, performance.now() - this.startedAt]);
-    this.redraw();
+    this.scheduleRedraw();
   }
 
   liftKeyPen(finish = true) {
@@ -148,20 +174,40 @@ export class DrawingPad {
 
   // ---- rendering
 
+  // The strokes are kept in pad units, so a new size (a turned phone, a resized window)
+  // repaints the same drawing, mid-stroke too.
   resize() {
     const ratio = window.devicePixelRatio || 1;
     const side = Math.round(this.canvas.clientWidth * ratio);
     if (side > 0 && (this.canvas.width !== side || this.canvas.height !== side)) {
       this.canvas.width = side;
       this.canvas.height = side;
-      this.redraw();
+      this.strokesChanged();
     }
+  }
+
+  strokesChanged() {
+    this.finished = null;
+    this.scheduleRedraw();
+  }
+
+  // Pointer events come faster than frames: paint at most once per frame.
+  scheduleRedraw() {
+    this.frame ||= requestAnimationFrame(() => {
+      this.frame = 0;
+      this.redraw();
+    });
   }
 
   redraw() {
     const side = this.canvas.width;
+    if (!this.finished || this.finished.width !== side) {
+      this.finished = new OffscreenCanvas(side, side);
+      this.paint(this.finished.getContext('2d'), side, this.strokes);
+    }
     this.context.clearRect(0, 0, side, side);
-    this.paint(this.context, side, this.active ? [...this.strokes, this.active] : this.strokes);
+    this.context.drawImage(this.finished, 0, 0);
+    if (this.active) this.paint(this.context, side, [this.active]);
     if (this.keyPen.visible && document.activeElement === this.canvas) {
       const { x, y, down } = this.keyPen;
       this.context.beginPath();
@@ -199,4 +245,18 @@ export class DrawingPad {
       context.stroke();
     }
   }
+}
+
+function inside([x, y]) {
+  return x >= 0 && x <= 1 && y >= 0 && y <= 1;
+}
+
+// Where the segment from a point on the pad to one off it crosses the pad's edge.
+function edgePoint(from, to) {
+  let t = 1;
+  for (let axis = 0; axis < 2; axis++) {
+    if (to[axis] < 0) t = Math.min(t, from[axis] / (from[axis] - to[axis]));
+    if (to[axis] > 1) t = Math.min(t, (1 - from[axis]) / (to[axis] - from[axis]));
+  }
+  return [from[0] + (to[0] - from[0]) * t, from[1] + (to[1] - from[1]) * t, to[2]];
 }

@@ -1,30 +1,53 @@
-// Shows an answer: the digit, how sure, a bar per digit, and the 28x28 image the model saw.
+// The answer area: while the recogniser loads, an invitation to draw, the answer (digit,
+// how sure, a bar per digit, the 28x28 image the model saw), or why there is none. The
+// area keeps its size in every state, so nothing below it jumps.
 export class ResultView {
   constructor(doc) {
+    this.box = doc.getElementById('answer');
     this.digit = doc.getElementById('prediction');
+    this.invite = doc.getElementById('invite');
+    this.loading = doc.getElementById('loading');
     this.confidence = doc.getElementById('confidence');
-    this.sure = doc.getElementById('sure');
     this.timing = doc.getElementById('timing');
     this.personal = doc.getElementById('personal');
+    this.problemText = doc.getElementById('load-problem-text');
     this.announce = doc.getElementById('announce');
     this.bars = doc.getElementById('bars');
     this.seen = doc.getElementById('seen').getContext('2d');
     this.rows = [];
     for (let d = 0; d < 10; d++) {
       const row = doc.createElement('li');
-      row.innerHTML = `<span>${d}</span><span class="track"><span class="fill"></span></span><span class="value">0%</span>`;
-      row.setAttribute('aria-label', `${d}: 0 percent`);
+      row.innerHTML = `<span class="label">${d}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
       this.bars.append(row);
       this.rows.push(row);
     }
-    this.empty('Draw a digit, then press Predict');
+    this.clearBars();
+  }
+
+  // Downloading the engine and the model; progress in [0, 1] when known.
+  loadingState(progress = null) {
+    this.setState('loading', 'Getting the recogniser ready…');
+    if (progress === null) this.loading.removeAttribute('value');
+    else this.loading.value = progress;
+  }
+
+  // Ready, nothing drawn: invite the person to draw.
+  ready(message = 'Your digit is read as soon as you lift the pen, here in your browser, even offline.') {
+    this.setState('ready', message);
+    this.announce.textContent = message;
+  }
+
+  // The recogniser could not load: say why; the page offers to try again.
+  failed(message) {
+    this.setState('failed', '');
+    this.problemText.textContent = message;
+    this.announce.textContent = message;
   }
 
   show(answer) {
+    this.setState('answered', '');
     this.digit.textContent = String(answer.digit);
-    this.digit.classList.remove('empty');
     this.confidence.textContent = percent(answer.confidence);
-    this.sure.hidden = false;
     this.timing.textContent = `· ${answer.ms.toFixed(1)} ms`;
     this.rows.forEach((row, d) => {
       const p = answer.probabilities[d];
@@ -44,20 +67,28 @@ export class ResultView {
 
   // No answer to give: nothing drawn yet, or ink too faint to be a digit.
   empty(message) {
-    this.digit.textContent = '?';
-    this.digit.classList.add('empty');
-    this.confidence.textContent = '—';
-    this.sure.hidden = true;
-    this.timing.textContent = '';
-    this.personal.hidden = true;
+    this.ready(message);
+  }
+
+  setState(state, invitation) {
+    this.box.dataset.state = state;
+    this.invite.textContent = invitation;
+    if (state !== 'answered') {
+      this.digit.textContent = '';
+      this.confidence.textContent = '';
+      this.timing.textContent = '';
+      this.personal.hidden = true;
+      this.clearBars();
+    }
+  }
+
+  clearBars() {
     this.rows.forEach((row, d) => {
       row.querySelector('.fill').style.width = '0';
       row.querySelector('.value').textContent = '';
-      row.setAttribute('aria-label', `${d}: no answer`);
+      row.setAttribute('aria-label', `${d}: no answer yet`);
       row.classList.remove('top');
     });
-    this.seen.clearRect(0, 0, 28, 28);
-    this.announce.textContent = message;
   }
 
   paintImage(image) {

@@ -1,9 +1,16 @@
-// The statistics page: GET /api/stats drawn with Chart.js (window.Chart, served from
-// this site's vendor/ folder) and the confusion matrix as a heat-map table.
+// The statistics page: GET /api/stats as charts (Chart.js, served from this site's
+// vendor/ folder as window.Chart), each with a table of the same figures, legends that
+// are buttons, and the confusion matrix as a heat-map table. With no data, each chart
+// says what will appear instead of drawing an empty grid.
 import { percent } from './result-view.js';
 
-const Chart = window.Chart;
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+const $ = (id) => document.getElementById(id);
+const asPercent = (value) => (value === null ? null : value * 100);
+const percentAxis = { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
+const orNone = (value) => (value === null ? 'no answers yet' : percent(value));
+// Each chart is drawn in a task of its own, so that the page stays responsive.
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function main() {
   let stats;
@@ -12,87 +19,156 @@ async function main() {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     stats = await response.json();
   } catch (error) {
-    const box = document.getElementById('problem');
+    const box = $('problem');
     box.hidden = false;
     box.textContent = `The statistics cannot be loaded right now (${error.message}). Check the connection and reload.`;
+    document.body.dataset.loaded = 'yes';
     return;
   }
+  totals(stats.total);
+  confusion(stats.confusion);
+  const Chart = window.Chart;
   if (Chart) {
     Chart.defaults.color = css('--muted');
     Chart.defaults.borderColor = css('--line');
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   }
-  totals(stats.total);
-  confusion(stats.confusion);
-  if (!Chart) return;  // the charts' library failed to load; the numbers above still stand
-  days(stats.per_day);
-  digits(stats.per_digit);
-  confidence(stats.confidence);
+  const labelledDigits = stats.per_digit.some((d) => d.labelled > 0);
+  for (const [id, draw, hasData] of [
+    ['days', days, stats.per_day.length > 0],
+    ['digits', digits, labelledDigits],
+    ['confidence', confidence, stats.total.predictions > 0],
+  ]) {
+    $(`chart-${id}-empty`).hidden = hasData;
+    $(`chart-${id}`).closest('section').classList.toggle('no-data', !hasData);
+    if (!hasData) continue;
+    await nextTask();
+    draw(stats, Chart);
+  }
+  document.body.dataset.loaded = 'yes';
 }
 
 function totals(total) {
-  document.getElementById('total-predictions').textContent = total.predictions.toLocaleString();
-  document.getElementById('total-labelled').textContent = total.labelled.toLocaleString();
-  document.getElementById('total-accuracy').textContent = total.accuracy === null ? '—' : percent(total.accuracy);
+  $('total-predictions').textContent = total.predictions.toLocaleString();
+  $('total-labelled').textContent = total.labelled.toLocaleString();
+  $('total-accuracy').textContent = total.accuracy === null ? 'none yet' : percent(total.accuracy);
 }
 
-const asPercent = (value) => (value === null ? null : value * 100);
-const percentAxis = { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
+// A table of the chart's figures: header cells, then rows of cells.
+function table(id, caption, head, rows) {
+  const element = $(id);
+  element.replaceChildren();
+  element.createCaption().textContent = caption;
+  const headRow = element.createTHead().insertRow();
+  for (const text of head) headRow.append(cell('th', text, { scope: 'col' }));
+  const body = element.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    row.forEach((text, i) => tr.append(cell(i === 0 ? 'th' : 'td', text, i === 0 ? { scope: 'row' } : {})));
+  }
+}
 
-function days(perDay) {
-  new Chart(document.getElementById('chart-days'), {
+// The chart's legend as buttons: each shows or hides its series, with the keyboard too.
+function legend(id, chart) {
+  const box = $(`legend-${id}`);
+  box.replaceChildren(...chart.data.datasets.map((dataset, index) => {
+    const button = cell('button', dataset.label, { type: 'button', 'aria-pressed': 'true' });
+    const swatch = cell('span', '', { class: 'swatch', 'aria-hidden': 'true' });
+    swatch.style.background = dataset.borderColor ?? dataset.backgroundColor;
+    button.prepend(swatch);
+    button.addEventListener('click', () => {
+      const shown = !chart.isDatasetVisible(index);
+      chart.setDatasetVisibility(index, shown);
+      chart.update();
+      button.setAttribute('aria-pressed', String(shown));
+    });
+    return button;
+  }));
+}
+
+function describe(id, text) {
+  $(`chart-${id}`).setAttribute('aria-label', text);
+}
+
+function days({ per_day: perDay }, Chart) {
+  const labelled = perDay.reduce((sum, d) => sum + d.labelled, 0);
+  describe('days', `${perDay.length} day${perDay.length === 1 ? '' : 's'} of drawings; ` +
+    `accuracy where people answered: ${orNone(labelled ? perDay.reduce((s, d) => s + d.correct, 0) / labelled : null)}. ` +
+    'The table below has the figures for each day.');
+  table('table-days', 'Drawings and accuracy per day', ['Day', 'Drawings', 'Answered', 'Right'],
+    perDay.map((d) => [d.day, d.predictions.toLocaleString(), d.labelled.toLocaleString(), orNone(d.accuracy)]));
+  if (!Chart) return;
+  const chart = new Chart($('chart-days'), {
     data: {
       labels: perDay.map((d) => d.day),
       datasets: [
         { type: 'line', label: 'Accuracy', data: perDay.map((d) => asPercent(d.accuracy)), yAxisID: 'accuracy',
           borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true },
         { type: 'bar', label: 'Drawings', data: perDay.map((d) => d.predictions), yAxisID: 'count',
-          backgroundColor: css('--bar') },
+          backgroundColor: css('--bar'), maxBarThickness: 48 },
       ],
     },
     options: {
-      maintainAspectRatio: false, animation: false,
+      maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } },
       scales: { accuracy: { ...percentAxis, position: 'left' }, count: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } },
     },
   });
+  legend('days', chart);
 }
 
-function digits(perDigit) {
-  new Chart(document.getElementById('chart-digits'), {
+function digits({ per_digit: perDigit }, Chart) {
+  describe('digits', 'Accuracy for each digit people drew: ' +
+    perDigit.map((d) => `${d.digit}: ${orNone(d.accuracy)}`).join(', ') + '.');
+  table('table-digits', 'Accuracy for each digit people drew', ['Digit', 'Answered', 'Right'],
+    perDigit.map((d) => [String(d.digit), d.labelled.toLocaleString(), orNone(d.accuracy)]));
+  if (!Chart) return;
+  new Chart($('chart-digits'), {
     type: 'bar',
     data: {
       labels: perDigit.map((d) => String(d.digit)),
-      datasets: [{ label: 'Accuracy', data: perDigit.map((d) => asPercent(d.accuracy)), backgroundColor: css('--accent') }],
+      datasets: [{ label: 'Accuracy', data: perDigit.map((d) => asPercent(d.accuracy)), backgroundColor: css('--accent'),
+        maxBarThickness: 48 }],
     },
     options: {
-      maintainAspectRatio: false, animation: false, scales: { y: percentAxis },
-      plugins: { tooltip: { callbacks: { afterLabel: (item) => `${perDigit[item.dataIndex].labelled} answers` } } },
+      maintainAspectRatio: false, animation: false, scales: { y: percentAxis }, plugins: {
+        legend: { display: false },
+        tooltip: { callbacks: { afterLabel: (item) => `${perDigit[item.dataIndex].labelled} answers` } },
+      },
     },
   });
 }
 
-function confidence(buckets) {
-  new Chart(document.getElementById('chart-confidence'), {
+function confidence({ confidence: buckets }, Chart) {
+  const range = (b) => `${Math.round(b.from * 100)}–${Math.round(b.to * 100)}%`;
+  describe('confidence', 'Drawings and how often they were right, by how sure the model was. ' +
+    'The table below has the figures.');
+  table('table-confidence', 'Drawings and accuracy by confidence', ['Confidence', 'Drawings', 'Answered', 'Right'],
+    buckets.map((b) => [range(b), b.predictions.toLocaleString(), b.labelled.toLocaleString(), orNone(b.accuracy)]));
+  if (!Chart) return;
+  const chart = new Chart($('chart-confidence'), {
     data: {
-      labels: buckets.map((b) => `${Math.round(b.from * 100)}–${Math.round(b.to * 100)}%`),
+      labels: buckets.map(range),
       datasets: [
-        { type: 'bar', label: 'Drawings', data: buckets.map((b) => b.predictions), yAxisID: 'count', backgroundColor: css('--bar') },
+        { type: 'bar', label: 'Drawings', data: buckets.map((b) => b.predictions), yAxisID: 'count', backgroundColor: css('--bar'),
+          maxBarThickness: 48 },
         { type: 'line', label: 'Accuracy', data: buckets.map((b) => asPercent(b.accuracy)), yAxisID: 'accuracy',
           borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true },
       ],
     },
     options: {
-      maintainAspectRatio: false, animation: false,
+      maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } },
       scales: { count: { position: 'left', beginAtZero: true }, accuracy: { ...percentAxis, position: 'right', grid: { drawOnChartArea: false } } },
     },
   });
+  legend('confidence', chart);
 }
 
+// Cells tinted by how often; a pair that never happened stays blank and untinted.
 function confusion(matrix) {
-  const table = document.getElementById('confusion');
+  const tableElement = $('confusion');
   const largest = Math.max(1, ...matrix.flat());
   const head = document.createElement('tr');
-  head.append(document.createElement('th'));
+  head.append(cell('th', 'drawn, read as', { scope: 'col', class: 'corner' }));
   for (let p = 0; p < 10; p++) head.append(cell('th', String(p), { scope: 'col' }));
   const rows = [head];
   matrix.forEach((row, truth) => {
@@ -100,17 +176,19 @@ function confusion(matrix) {
     tr.append(cell('th', String(truth), { scope: 'row' }));
     row.forEach((count, predicted) => {
       const td = cell('td', count ? String(count) : '', { 'aria-label': `drawn ${truth}, read ${predicted}: ${count}` });
-      const strength = count / largest;
-      td.style.background = `rgba(${truth === predicted ? '31, 95, 191' : '179, 38, 30'}, ${(0.08 + 0.92 * strength).toFixed(3)})`;
-      if (strength > 0.5) td.classList.add('hot');
+      if (count) {
+        const strength = count / largest;
+        td.style.background = `rgba(${truth === predicted ? '31, 95, 191' : '179, 38, 30'}, ${(0.12 + 0.88 * strength).toFixed(3)})`;
+        if (strength > 0.5) td.classList.add('hot');
+      }
       tr.append(td);
     });
     rows.push(tr);
   });
-  table.replaceChildren(...rows);
+  tableElement.replaceChildren(...rows);
 }
 
-function cell(tag, text, attributes) {
+function cell(tag, text, attributes = {}) {
   const element = document.createElement(tag);
   element.textContent = text;
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);

@@ -1,0 +1,323 @@
+// What people see, measured on the rendered page: bars drawn to scale, a phone layout
+// with the answer on screen, an answer for a stroke drawn while loading, no
+// accessibility violations, no layout shift, and the awkward inputs of real hands.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  allSent, drawWithMouse, drawWithTouch, engineReady, openApp, predicted, root, screenshots, useStack,
+} from './harness.mjs';
+import { decodePng } from '../engine/png.mjs';
+
+const running = useStack();
+const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const phone = { viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true };
+
+// axe-core's violations on the page as it is now (WCAG 2.x A and AA, and best practices).
+// axe is served as if from the site, so the page's Content-Security-Policy stays as it is.
+// (Audited contexts block service workers: a page's requests must reach the route.)
+async function violations(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) {
+    await page.route('**/__axe.js', (route) => route.fulfill({ contentType: 'text/javascript', body: axeSource }));
+    await page.addScriptTag({ url: '/__axe.js' });
+  }
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+async function box(page, selector) {
+  return page.locator(selector).first().boundingBox();
+}
+
+function within(b, viewport) {
+  return b && b.y >= 0 && b.x >= 0 && b.y + b.height <= viewport.height + 0.5 && b.x + b.width <= viewport.width + 0.5;
+}
+
+test('the statistics page with an empty database: says what will appear, no violations, light and dark', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await running.browser.newContext({ colorScheme, viewport: { width: 1100, height: 900 }, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(`${running.stack.origin}/stats.html`);
+    await page.waitForFunction(() => document.body.dataset.loaded === 'yes');
+    assert.match(await page.textContent('#chart-days-empty'), /appear/i);
+    assert.match(await page.textContent('#chart-digits-empty'), /appear/i);
+    const emptyCells = await page.$$eval('[data-testid=confusion] td', (cells) =>
+      cells.filter((cell) => cell.textContent === '' && getComputedStyle(cell).backgroundColor !== 'rgba(0, 0, 0, 0)').length);
+    assert.equal(emptyCells, 0, 'empty cells of the confusion matrix are not tinted');
+    assert.deepEqual(await violations(page), []);
+    await page.screenshot({ path: join(screenshots, `statistics-empty-${colorScheme}.png`), fullPage: true });
+    await context.close();
+  }
+});
+
+test('the probability bars are drawn to scale', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await openApp(context, running.stack.origin);
+  await page.screenshot({ path: join(screenshots, 'first-screen.png') });
+  await drawWithMouse(page, '2');
+  await page.click('[data-testid=predict]');
+  await predicted(page);
+  await page.waitForTimeout(400);  // the bars' width transition
+  const rows = await page.$$eval('#bars li', (items) => items.map((li) => ({
+    track: li.querySelector('.track').getBoundingClientRect().width,
+    fill: li.querySelector('.fill').getBoundingClientRect().width,
+    value: li.querySelector('.value').textContent,
+  })));
+  for (const [digit, row] of rows.entries()) {
+    const probability = Number.parseFloat(row.value) / 100;
+    assert.ok(row.track > 100, `the track of ${digit} is ${row.track}px wide`);
+    assert.ok(Math.abs(row.fill - probability * row.track) <= 3,
+      `the bar of ${digit} at ${row.value} is ${row.fill.toFixed(1)} of ${row.track.toFixed(1)} px`);
+  }
+  // And in pixels: the top bar's fill is painted in the accent colour along its length.
+  const top = page.locator('#bars li.top .track');
+  const image = await top.screenshot();
+  const topValue = await page.textContent('#bars li.top .value');
+  const { data, width, height } = decodePng(image);
+  let blue = 0;
+  for (let x = 0, i = Math.floor(height / 2) * width * 4; x < width; x++, i += 4) {
+    if (data[i + 2] > 150 && data[i] < 100) blue += 1;
+  }
+  const painted = blue / width;
+  assert.ok(Math.abs(painted - Number.parseFloat(topValue) / 100) < 0.05,
+    `${(painted * 100).toFixed(1)}% of the top bar is painted for ${topValue}`);
+  await page.screenshot({ path: join(screenshots, 'answer.png') });
+  await context.close();
+});
+
+test('on a phone, the answer, its confidence and the feedback are on screen with the pad', async () => {
+  const context = await running.browser.newContext(phone);
+  const page = await openApp(context, running.stack.origin);
+  await drawWithTouch(page, '7');
+  assert.equal((await predicted(page)).digit, '7');
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  const viewport = phone.viewport;
+  for (const selector of ['[data-testid=pad]', '[data-testid=prediction]', '[data-testid=confidence]',
+    '[data-testid=feedback-correct]', '[data-testid=feedback-0]', '[data-testid=feedback-9]']) {
+    assert.ok(within(await box(page, selector), viewport), `${selector} is not on the screen: ` +
+      JSON.stringify(await box(page, selector)));
+  }
+  const confidence = await box(page, '.confidence');
+  assert.ok(confidence.height < 40, `the confidence line wraps (${confidence.height}px tall)`);
+  await page.screenshot({ path: join(screenshots, 'phone-answer.png') });
+
+  // Every visible control can be hit with a finger.
+  const small = await page.$$eval('a, button, select, input, summary, [role=button], [tabindex="0"]', (elements) =>
+    elements.filter((e) => e.checkVisibility?.() ?? e.offsetParent !== null).map((e) => {
+      const r = e.getBoundingClientRect();
+      return { what: e.id || e.dataset.testid || e.textContent.trim().slice(0, 20) || e.tagName, w: r.width, h: r.height };
+    }).filter((r) => r.w > 0 && (r.w < 43.5 || r.h < 43.5)));
+  assert.deepEqual(small, []);
+
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.waitForTimeout(100);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, 'the page scrolls sideways at 320 px');
+  await context.close();
+});
+
+test('a stroke drawn while the engine is still loading is answered as soon as it is ready', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  const session = await context.newCDPSession(page);
+  await session.send('Network.enable');
+  await session.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: 100 * 1024, uploadThroughput: 100 * 1024,
+  });
+  await page.goto(running.stack.origin);
+  await page.waitForSelector('#answer[data-state=loading]');
+  assert.equal(await page.getAttribute('.result', 'aria-busy'), 'true');
+  assert.equal(await page.isVisible('#loading'), true, 'the answer area shows the loading progress');
+  await drawWithMouse(page, '1');
+  const readyAt = await page.evaluate(() => new Promise((resolve) => {
+    const engine = document.querySelector('[data-testid=engine]');
+    const done = () => !/loading/.test(engine.textContent);
+    if (done()) resolve(performance.now());
+    new MutationObserver(() => { if (done()) resolve(performance.now()); }).observe(engine, { childList: true, subtree: true, characterData: true });
+  }));
+  await page.waitForSelector('#answer[data-state=answered]', { timeout: 5000 });
+  const answeredAt = await page.evaluate(() => performance.now());
+  assert.ok(answeredAt - readyAt < 1000, `answered ${(answeredAt - readyAt).toFixed(0)} ms after the engine was ready`);
+  assert.equal(await page.textContent('[data-testid=prediction]'), '1');
+  await session.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('a recogniser that cannot load says so in the answer area, and Try again recovers', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  let failing = true;
+  await page.route('**/model/*.onnx', (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+  await page.goto(running.stack.origin);
+  await page.waitForSelector('#answer[data-state=failed]');
+  assert.match(await page.textContent('#load-problem'), /could not load: the model is missing \(HTTP 503\)/);
+  failing = false;
+  await page.click('#load-retry');
+  await engineReady(page);
+  await page.waitForSelector('#answer[data-state=ready]');
+  await context.close();
+});
+
+test('no layout shift over drawing, answering and feedback; focus does not look pressed', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await openApp(context, running.stack.origin);
+  await page.evaluate(() => {
+    window.shifts = 0;
+    new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.shifts += entry.value; })
+      .observe({ type: 'layout-shift', buffered: false });
+  });
+  await drawWithMouse(page, '4');
+  await predicted(page);
+  await page.click('[data-testid=feedback-correct]');
+  await page.waitForFunction(() => document.querySelector('#feedback-status').textContent !== '');
+  await page.click('[data-testid=clear]');
+  await drawWithMouse(page, '5');
+  await predicted(page);
+  await page.click('[data-testid=feedback-3]');
+  await page.waitForTimeout(300);
+  const shift = await page.evaluate(() => window.shifts);
+  assert.ok(shift < 0.02, `cumulative layout shift ${shift}`);
+
+  // The pressed answer and a focused button look different.
+  const style = (selector) => page.$eval(selector, (e) => {
+    const s = getComputedStyle(e);
+    return `${s.backgroundColor} ${s.outlineStyle} ${s.outlineColor}`;
+  });
+  await page.focus('[data-testid=feedback-7]');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert.notEqual(await style('[data-testid=feedback-3]'), await style('[data-testid=feedback-7]'));
+  await context.close();
+});
+
+test('the drawing page has no accessibility violations, light and dark, before and after an answer', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await running.browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+    const page = await openApp(context, running.stack.origin);
+    assert.deepEqual(await violations(page), [], `${colorScheme}, before an answer`);
+    await drawWithMouse(page, '3');
+    await page.click('[data-testid=predict]');
+    await predicted(page);
+    await page.click('[data-testid=feedback-correct]');
+    await allSent(page, 1);
+    assert.deepEqual(await violations(page), [], `${colorScheme}, after an answer`);
+    if (colorScheme === 'dark') await page.screenshot({ path: join(screenshots, 'dark.png'), fullPage: true });
+    await context.close();
+  }
+});
+
+test('the statistics page with data: tables for every chart, keyboard legends, no violations', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await running.browser.newContext({ colorScheme, viewport: { width: 1100, height: 900 }, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(`${running.stack.origin}/stats.html`);
+    await page.waitForFunction(() => document.body.dataset.loaded === 'yes');
+    for (const id of ['days', 'digits', 'confidence']) {
+      assert.equal(await page.getAttribute(`#chart-${id}`, 'role'), 'img');
+      assert.ok(await page.locator(`#table-${id} tbody tr`).count() > 0, `${id} has a table of its figures`);
+    }
+    // A legend entry is a button: Space toggles its series.
+    const legend = page.locator('#legend-days button').first();
+    await legend.focus();
+    await page.keyboard.press('Space');
+    assert.equal(await legend.getAttribute('aria-pressed'), 'false');
+    assert.deepEqual(await violations(page), [], colorScheme);
+    await page.screenshot({ path: join(screenshots, `statistics-${colorScheme}.png`), fullPage: true });
+    await context.close();
+  }
+  const response = await fetch(`${running.stack.origin}/api/stats`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(response.headers.get('content-encoding'), 'gzip');
+});
+
+test('awkward input: two fingers, a turned phone, a hovering pen, a stroke off the pad, a long scribble', async () => {
+  const context = await running.browser.newContext(phone);
+  const page = await openApp(context, running.stack.origin);
+  const session = await context.newCDPSession(page);
+  const pad = await box(page, '[data-testid=pad]');
+  const at = (x, y, id) => ({ x: pad.x + x * pad.width, y: pad.y + y * pad.height, id });
+
+  // Two fingers at once: the first draws, the second does not.
+  await session.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.5, 0.2, 1)] });
+  await session.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.5, 0.2, 1), at(0.2, 0.5, 2)] });
+  for (let i = 1; i <= 10; i++) {
+    await session.send('Input.dispatchTouchEvent', {
+      type: 'touchMove', touchPoints: [at(0.5, 0.2 + i * 0.06, 1), at(0.2 + i * 0.06, 0.5, 2)],
+    });
+  }
+  await session.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await predicted(page);
+  await page.waitForTimeout(1200);
+  await page.locator('[data-testid=feedback-correct]').tap();
+  await allSent(page, 1);
+  const strokes = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY id DESC LIMIT 1')[0]);
+  assert.equal(strokes.length, 1, 'two fingers drew two lines');
+  assert.ok(strokes[0].every(([x]) => Math.abs(x - 500) < 20), 'the second finger moved the line');
+
+  // Turning the phone mid-drawing keeps the drawing and its answer.
+  await page.locator('[data-testid=clear]').tap();
+  await drawWithTouch(page, '7');
+  const before = await predicted(page);
+  await page.setViewportSize({ width: 640, height: 360 });
+  await page.waitForTimeout(200);
+  assert.equal(await page.textContent('[data-testid=prediction]'), before.digit);
+  const ink = await page.$eval('[data-testid=pad]', (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let dark = 0;
+    for (let i = 3; i < data.length; i += 4) dark += data[i] > 128;
+    return dark;
+  });
+  assert.ok(ink > 100, 'the drawing was lost when the phone turned');
+  await page.setViewportSize(phone.viewport);
+  await context.close();
+
+  // A pen hovering over the pad draws nothing; a stroke that leaves the pad ends at its edge.
+  const desktop = await running.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page2 = await openApp(desktop, running.stack.origin);
+  const session2 = await desktop.newCDPSession(page2);
+  const pad2 = await box(page2, '[data-testid=pad]');
+  for (let i = 0; i < 20; i++) {
+    await session2.send('Input.dispatchMouseEvent', {
+      type: 'mouseMoved', x: pad2.x + 50 + i * 10, y: pad2.y + 100, pointerType: 'pen', button: 'none', buttons: 0,
+    });
+  }
+  await page2.click('[data-testid=predict]');
+  assert.equal(await page2.getAttribute('#answer', 'data-state'), 'ready', 'a hovering pen drew');
+
+  await page2.mouse.move(pad2.x + pad2.width * 0.5, pad2.y + pad2.height * 0.3);
+  await page2.mouse.down();
+  await page2.mouse.move(pad2.x + pad2.width * 0.5, pad2.y + pad2.height * 0.7, { steps: 8 });
+  await page2.mouse.move(pad2.x + pad2.width * 1.3, pad2.y + pad2.height * 0.7, { steps: 8 });  // off the pad
+  await page2.mouse.move(pad2.x + pad2.width * 0.2, pad2.y + pad2.height * 0.2, { steps: 8 });  // and back
+  await page2.mouse.up();
+  await predicted(page2);
+  await page2.click('[data-testid=predict]');
+  await allSent(page2, 1);
+  const [edge] = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY id DESC LIMIT 1')[0]);
+  const last = edge[edge.length - 1];
+  assert.equal(last[0], 1000, `the stroke ends at ${last}, not at the pad's right edge`);
+  assert.ok(edge.every(([x]) => x >= 490), 'the way back over the pad was drawn');
+
+  // A scribble of thousands of points is answered and reaches the server. The moves are
+  // sent without waiting for each, as fast as a real pointer delivers them.
+  await page2.click('[data-testid=clear]');
+  const point = (i) => ({ x: pad2.x + pad2.width * (0.2 + 0.6 * ((i % 40) / 40)), y: pad2.y + pad2.height * (0.2 + 0.6 * (i / 4000)) });
+  await session2.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...point(0), button: 'left', buttons: 1, clickCount: 1 });
+  await Promise.all(Array.from({ length: 4000 }, (_, i) =>
+    session2.send('Input.dispatchMouseEvent', { type: 'mouseMoved', ...point(i), button: 'left', buttons: 1 })));
+  const lifted = Date.now();
+  await session2.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...point(3999), button: 'left', buttons: 0, clickCount: 1 });
+  await predicted(page2);
+  console.log(`a 4,000-point scribble: answered ${Date.now() - lifted} ms after the pen lifted`);
+  await page2.click('[data-testid=predict]');
+  await allSent(page2, 2);
+  const kept = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY id DESC LIMIT 1')[0]);
+  assert.ok(kept[0].length > 500, 'the scribble was thinned to nothing');
+  assert.deepEqual(page2.errors, []);
+  await desktop.close();
+});
