@@ -12,16 +12,8 @@ export class ResultView {
     this.personal = doc.getElementById('personal');
     this.problemText = doc.getElementById('load-problem-text');
     this.announce = doc.getElementById('announce');
-    this.bars = doc.getElementById('bars');
     this.seen = doc.getElementById('seen').getContext('2d');
-    this.rows = [];
-    for (let d = 0; d < 10; d++) {
-      const row = doc.createElement('li');
-      row.innerHTML = `<span class="label">${d}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
-      this.bars.append(row);
-      this.rows.push(row);
-    }
-    this.clearBars();
+    this.rows = [...doc.querySelectorAll('#bars li')];  // in the page already: nothing grows at load
   }
 
   // Downloading the engine and the model; progress in [0, 1] when known.
