@@ -1,12 +1,20 @@
+#!/usr/bin/env python3
 """People's drawings (pen strokes by 30 writers) as the app's preprocessing sees them.
 
     drawings = load_drawings("../shared/drawings/pendigits_train_strokes.json")
     train, validation = split_by_writer(drawings)
     image = drawing_image(drawings[0]["strokes"], fill=0.7)     # 28x28 uint8
 
+As a command, writes the held-out writers' drawings for the C++ tools, as IDX files:
+
+    python3 model/drawings.py --out build/drawings
+    # held-out-{40,70,90}-images.gz: centred on the pad at 40/70/90% of its side
+    # held-out-labels.gz, held-out-writers.gz: the digit and the writer of each
+
 Accuracy on drawings is only meaningful for people the model never saw, so the split is
 by writer: VALIDATION_WRITERS are never trained on (drawn once with a fixed seed).
 """
+import argparse
 import json
 import os
 
@@ -59,5 +67,30 @@ def images_and_labels(drawings, fill):
     return images, np.array([d["label"] for d in drawings], dtype=np.uint8)
 
 
+def write_held_out(out, path=DEFAULT_PATH):
+    from mnist_idx import write_idx
+    os.makedirs(out, exist_ok=True)
+    _, validation = split_by_writer(load_drawings(path))
+    for fill in FILLS:
+        images, labels = images_and_labels(validation, fill)
+        write_idx(os.path.join(out, f"held-out-{round(fill * 100)}-images.gz"), images)
+    write_idx(os.path.join(out, "held-out-labels.gz"), labels)
+    write_idx(os.path.join(out, "held-out-writers.gz"), np.array([d["writer"] for d in validation], dtype=np.uint8))
+    return len(validation)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--drawings", default=DEFAULT_PATH)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    count = write_held_out(args.out, args.drawings)
+    print(f"wrote {count} drawings of writers {', '.join(map(str, VALIDATION_WRITERS))} to {args.out}")
+
+
 __all__ = ["FILLS", "NothingDrawn", "VALIDATION_WRITERS", "canvas_image", "drawing_image", "images_and_labels",
            "load_drawings", "split_by_writer"]
+
+
+if __name__ == "__main__":
+    main()

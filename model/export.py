@@ -4,7 +4,9 @@
     python3 model/export.py --checkpoint build/model/digitnet.pt --data ../shared/mnist
 
 Writes:
-  model/mnist.onnx                          the shipped model (opset 13, BN folded, softmax output)
+  model/mnist.onnx                          the shipped model (opset 13, BN folded, weights
+                                            stored as int8 per output channel, outputs
+                                            'probabilities' [N,10] and 'embedding' [N,D])
   model/fixtures/torch_probabilities.f32.gz PyTorch's probabilities on the 10,000 test images,
                                             which the engine must match within 1e-4
   model/fixtures/model_card.json            accuracy, per-digit accuracy, confusion matrix, costs
@@ -25,20 +27,31 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mnist_idx import FILES, load_mnist  # noqa: E402
-from net import LAYERS, DigitNet, InferenceNet  # noqa: E402
+from net import EMBEDDING_SIZE, LAYERS, DigitNet, InferenceNet  # noqa: E402
+from quantize import dequantize_array, quantize, quantize_array  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OPSET = 13
 SUPPORTED = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Relu", "Clip",
              "Sigmoid", "Add", "Gemm", "MatMul", "Flatten", "Reshape", "Softmax", "LogSoftmax", "Dropout",
-             "Identity"}
+             "Identity", "DequantizeLinear"}
 
 
 @torch.no_grad()
 def probabilities(model, images, mean, std):
     x = ((torch.from_numpy(images.astype(np.float32)) / 255.0 - mean) / std).unsqueeze(1)
-    return torch.cat([model(x[i:i + 1000]) for i in range(0, len(x), 1000)]).numpy()
+    return torch.cat([model(x[i:i + 1000])[0] for i in range(0, len(x), 1000)]).numpy()
+
+
+@torch.no_grad()
+def round_weights_to_int8(model):
+    """Every Conv and Linear weight becomes what its int8 form dequantizes to, so PyTorch
+    computes with exactly the weights the shipped file holds (quantize.py)."""
+    for module in model.modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            q, scale = quantize_array(module.weight.numpy())
+            module.weight.copy_(torch.from_numpy(dequantize_array(q, scale)))
 
 
 def export(checkpoint_path, data, work_dir):
@@ -47,6 +60,9 @@ def export(checkpoint_path, data, work_dir):
     trained.load_state_dict(checkpoint["state_dict"])
     trained.eval()
     model = InferenceNet(trained).eval()
+    if sum(p.numel() for p in model.parameters()) != sum(layer[2] for layer in LAYERS):
+        raise SystemExit("net.LAYERS no longer describes the network: update it for the model card")
+    round_weights_to_int8(model)
     # Rounded as written into the metadata: the engines normalise with exactly these values.
     mean, std = round(checkpoint["norm_mean"], 6), round(checkpoint["norm_std"], 6)
 
@@ -62,9 +78,10 @@ def export(checkpoint_path, data, work_dir):
 
     onnx_path = os.path.join(HERE, "mnist.onnx")
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), onnx_path, input_names=["input"],
-                      output_names=["probabilities"], dynamic_axes={"input": {0: "N"}, "probabilities": {0: "N"}},
+                      output_names=["probabilities", "embedding"],
+                      dynamic_axes={"input": {0: "N"}, "probabilities": {0: "N"}, "embedding": {0: "N"}},
                       opset_version=OPSET, do_constant_folding=True)
-    exported = onnx.load(onnx_path)
+    exported = quantize(onnx.load(onnx_path))
     metadata = {"norm_mean": f"{mean:.6f}", "norm_std": f"{std:.6f}", "model_version": version,
                 "mnist_test_accuracy": f"{accuracy:.4f}", "labels": ",".join(str(d) for d in range(10))}
     for key, value in metadata.items():
@@ -88,10 +105,11 @@ def export(checkpoint_path, data, work_dir):
             "mnist_test_accuracy": accuracy, "per_digit_accuracy": per_digit, "confusion": confusion.tolist(),
             "layers": [{"layer": name, "output": list(shape), "parameters": params, "macs": macs}
                        for name, shape, params, macs in LAYERS],
-            "parameters": sum(p.numel() for p in model.parameters()),
+            "parameters": sum(p.numel() for p in model.parameters()), "embedding_size": EMBEDDING_SIZE,
             "macs": sum(layer[3] for layer in LAYERS),
             "train_minutes": checkpoint["train_minutes"], "epochs": checkpoint["epochs"],
             "seed": checkpoint["seed"], "train_samples": checkpoint["train_samples"],
+            "train_drawings": checkpoint.get("train_drawings", 0), "torch_version": torch.__version__.split("a")[0],
             "train_command": checkpoint["command"], "onnx_bytes": os.path.getsize(onnx_path)}
     with open(os.path.join(fixtures, "model_card.json"), "w") as f:
         json.dump(card, f, indent=1)

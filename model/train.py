@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Trains the digit CNN on MNIST (plus optional feedback samples) and exports it.
+"""Trains the digit CNN on MNIST and on people's drawings (plus optional feedback) and exports it.
 
-    python3 model/train.py --data ../shared/mnist --out build/model
+    python3 model/train.py --data ../shared/mnist --drawings ../shared/drawings/pendigits_train_strokes.json
 
-Writes build/model/{digitnet.pt,train_log.csv}, then runs export.py (model/mnist.onnx,
-the test fixtures) and card.py (model/MODEL.md).
+Every batch mixes MNIST images (pixel augmentation, augment.py) with drawings rendered
+on the fly as the pad draws them (stroke augmentation, stroke_augment.py). Drawings of
+the validation writers (drawings.VALIDATION_WRITERS) are never trained on; they are
+measured after every epoch. Writes build/model/{digitnet.pt,train_log.csv}, then runs
+export.py (model/mnist.onnx, the fixtures), evaluate.py (the shipped file through the
+C++ engine: build it first with scripts/build.sh) and card.py (model/MODEL.md).
 """
 import argparse
 import csv
@@ -16,29 +20,34 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
+from drawing_data import DrawingStream  # noqa: E402
+from drawings import DEFAULT_PATH, images_and_labels, load_drawings, split_by_writer  # noqa: E402
 from mnist_idx import load_extra, load_mnist  # noqa: E402
 from net import DigitNet  # noqa: E402
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
 
 def parse_args():
-    here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default=os.path.join(here, "..", "data", "mnist"),
+    parser.add_argument("--data", default=os.path.join(HERE, "..", "data", "mnist"),
                         help="folder with the four MNIST .gz files (downloaded there if missing)")
+    parser.add_argument("--drawings", default=DEFAULT_PATH, help="pen-stroke drawings (JSON, see drawings.py)")
     parser.add_argument("--extra", action="append", default=[],
                         help="folder of feedback IDX files from `digits-server export-feedback` (repeatable)")
     parser.add_argument("--extra-repeat", type=int, default=5,
                         help="how many times each feedback sample is seen per epoch (they are few and precious)")
-    parser.add_argument("--out", default=os.path.join(here, "..", "build", "model"))
-    parser.add_argument("--epochs", type=int, default=16)
-    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--out", default=os.path.join(HERE, "..", "build", "model"))
+    parser.add_argument("--epochs", type=int, default=22)
+    parser.add_argument("--mnist-batch", type=int, default=96, help="MNIST images in each batch")
+    parser.add_argument("--drawing-batch", type=int, default=32, help="rendered drawings in each batch")
     parser.add_argument("--lr", type=float, default=4e-3, help="peak learning rate of the one-cycle schedule")
-    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--workers", type=int, default=1, help="processes rendering drawings")
     parser.add_argument("--no-export", action="store_true", help="stop after training")
     return parser.parse_args()
 
@@ -52,11 +61,11 @@ def seed_everything(seed):
 
 def to_tensor(images, mean, std):
     # ref: the normalisation every client applies, (pixel/255 - mean) / std
-    return ((torch.from_numpy(images.astype(np.float32)) / 255.0 - mean) / std).unsqueeze(1)
+    return ((torch.from_numpy(np.array(images)).float() / 255.0 - mean) / std).unsqueeze(1)
 
 
 @torch.no_grad()
-def evaluate(model, x, y):
+def score(model, x, y):
     model.eval()
     loss, correct = 0.0, 0
     for start in range(0, len(x), 1000):
@@ -66,12 +75,7 @@ def evaluate(model, x, y):
     return loss / len(x), correct / len(x)
 
 
-def main():
-    args = parse_args()
-    torch.set_num_threads(args.threads)
-    seed_everything(args.seed)
-    os.makedirs(args.out, exist_ok=True)
-
+def load_training_images(args):
     train_x, train_y, test_x, test_y = load_mnist(args.data)
     mean = float(train_x.mean() / 255.0)
     std = float(train_x.std() / 255.0)
@@ -80,15 +84,30 @@ def main():
         print(f"adding {len(extra_x)} feedback samples from {folder} x{args.extra_repeat}", file=sys.stderr)
         train_x = np.concatenate([train_x] + [extra_x] * args.extra_repeat)
         train_y = np.concatenate([train_y] + [extra_y] * args.extra_repeat)
+    return train_x, train_y, test_x, test_y, mean, std
 
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+
+    train_x, train_y, test_x, test_y, mean, std = load_training_images(args)
+    train_drawings, validation_drawings = split_by_writer(load_drawings(args.drawings))
     # Augmentation works on [0,1] images; normalisation follows it, as in the app.
     train_unit = torch.from_numpy(train_x.astype(np.float32) / 255.0).unsqueeze(1)
     train_labels = torch.from_numpy(train_y.astype(np.int64))
-    test_in = to_tensor(test_x, mean, std)
-    test_labels = torch.from_numpy(test_y.astype(np.int64))
+    test_in, test_labels = to_tensor(test_x, mean, std), torch.from_numpy(test_y.astype(np.int64))
+    held_x, held_y = images_and_labels(validation_drawings, 0.7)
+    held_in, held_labels = to_tensor(held_x, mean, std), torch.from_numpy(held_y.astype(np.int64))
+
+    steps = (len(train_unit) + args.mnist_batch - 1) // args.mnist_batch
+    stream = DrawingStream(train_drawings, per_epoch=steps * args.drawing_batch, seed=args.seed)
+    print(f"{len(train_unit)} MNIST images and {steps * args.drawing_batch} renderings of {len(train_drawings)} "
+          f"drawings per epoch; {len(validation_drawings)} drawings of held-out writers", file=sys.stderr)
 
     model = DigitNet()
-    steps = (len(train_unit) + args.batch - 1) // args.batch
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs,
                                                    steps_per_epoch=steps)
@@ -98,47 +117,52 @@ def main():
     started = time.time()
     with open(log_path, "w", newline="") as log_file:
         log = csv.writer(log_file)
-        log.writerow(["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds"])
+        log.writerow(["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "drawings_loss",
+                      "drawings_accuracy", "seconds"])
         for epoch in range(1, args.epochs + 1):
             model.train()
             epoch_start = time.time()
             order = torch.randperm(len(train_unit), generator=generator)
-            total_loss, total_correct = 0.0, 0
-            bar = tqdm(range(steps), desc=f"epoch {epoch}/{args.epochs}", unit="batch", file=sys.stderr)
-            for step in bar:
-                index = order[step * args.batch:(step + 1) * args.batch]
-                images = (augment(train_unit[index], generator) - mean) / std
-                labels = train_labels[index]
-                logits = model(images)
+            total_loss, total_correct, seen = 0.0, 0, 0
+            drawn = iter(stream.epoch(epoch, args.drawing_batch, args.workers))
+            for step in range(steps):
+                index = order[step * args.mnist_batch:(step + 1) * args.mnist_batch]
+                drawing_images, drawing_labels = next(drawn)
+                images = torch.cat([augment(train_unit[index], generator), drawing_images.float().unsqueeze(1) / 255])
+                labels = torch.cat([train_labels[index], drawing_labels])
+                logits = model((images - mean) / std)
                 loss = F.cross_entropy(logits, labels)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
                 schedule.step()
-                total_loss += loss.item() * len(index)
+                total_loss += loss.item() * len(labels)
                 total_correct += (logits.argmax(1) == labels).sum().item()
-                if step % 50 == 0:
-                    bar.set_postfix(loss=f"{loss.item():.4f}")
-            test_loss, test_accuracy = evaluate(model, test_in, test_labels)
+                seen += len(labels)
+            test_loss, test_accuracy = score(model, test_in, test_labels)
+            held_loss, held_accuracy = score(model, held_in, held_labels)
             seconds = time.time() - epoch_start
-            row = [epoch, total_loss / len(train_unit), total_correct / len(train_unit), test_loss, test_accuracy,
+            row = [epoch, total_loss / seen, total_correct / seen, test_loss, test_accuracy, held_loss, held_accuracy,
                    round(seconds, 1)]
             log.writerow(row)
             log_file.flush()
-            print(f"epoch {epoch}: train loss {row[1]:.4f} acc {row[2]:.4f} | test loss {test_loss:.4f} "
-                  f"acc {test_accuracy:.4f} | {seconds:.0f} s", file=sys.stderr)
+            print(f"epoch {epoch}: train loss {row[1]:.4f} acc {row[2]:.4f} | MNIST test {test_accuracy:.4f} | "
+                  f"held-out writers {held_accuracy:.4f} (loss {held_loss:.4f}) | {seconds:.0f} s", file=sys.stderr)
 
     minutes = (time.time() - started) / 60
     checkpoint = os.path.join(args.out, "digitnet.pt")
     torch.save({"state_dict": model.state_dict(), "norm_mean": mean, "norm_std": std,
                 "epochs": args.epochs, "seed": args.seed, "train_minutes": minutes,
-                "train_samples": len(train_unit), "command": " ".join(sys.argv)}, checkpoint)
+                "train_samples": len(train_unit), "train_drawings": len(train_drawings),
+                "command": " ".join(sys.argv)}, checkpoint)
     print(f"trained in {minutes:.1f} min; wrote {checkpoint} and {log_path}", file=sys.stderr)
 
     if not args.no_export:
         import card
+        import evaluate
         import export
         export.export(checkpoint, args.data, args.out)
+        evaluate.measure(drawings=args.drawings)
         card.main()
 
 
