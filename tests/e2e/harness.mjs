@@ -120,8 +120,12 @@ export async function engineReady(page) {
   }, null, { timeout: 30000 });
 }
 
+// The pad's place in the viewport, scrolled into view first: the mouse draws only
+// where a person could see.
 async function padBox(page) {
-  return page.locator('[data-testid=pad]').boundingBox();
+  const pad = page.locator('[data-testid=pad]');
+  await pad.scrollIntoViewIfNeeded();
+  return pad.boundingBox();
 }
 
 export async function drawWithMouse(page, digit) {

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// The personal memory on writers the model never saw, through the WebAssembly module the
+// page runs. For each held-out writer, their drawings (centred at 70% of the pad) in a
+// random order: each is classified, then taught with learn() when the answer was wrong
+// (corrections), or after every answer (corrections and confirmations, as the page
+// does). Reported against the model alone, overall and per writer, averaged over
+// several orders; then what one wrong correction does, and the cost of a full memory.
+//   python3 model/drawings.py --out build/drawings    # the held-out writers' images
+//   node bench/personal.mjs [--orders 5] [--model model/mnist.onnx]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+const root = new URL('../', import.meta.url).pathname;
+const argument = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : fallback;
+};
+const orders = Number(argument('--orders', 5));
+const modelPath = argument('--model', join(root, 'model/mnist.onnx'));
+const drawings = argument('--drawings', join(root, 'build/drawings'));
+const wasmDir = join(root, 'build/wasm/wasm/js');
+
+function idx(name) {
+  const bytes = gunzipSync(readFileSync(join(drawings, name)));
+  return bytes.subarray(4 + 4 * bytes[3]);
+}
+
+const images = idx('held-out-70-images.gz');
+const labels = idx('held-out-labels.gz');
+const writers = idx('held-out-writers.gz');
+const image = (i) => images.subarray(i * 784, (i + 1) * 784);
+const { createEngine } = await import(join(wasmDir, 'digits.mjs'));
+const engine = await createEngine({ wasmBinary: readFileSync(join(wasmDir, 'digits_engine.wasm')) });
+const classifier = await engine.loadModel(readFileSync(modelPath));
+if (!classifier.info.embeddingSize) throw new Error(`${modelPath} has no embedding output: nothing to learn with`);
+
+// A reproducible shuffle (mulberry32), so every run orders the drawings alike.
+function shuffled(items, seed) {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+const byWriter = new Map();
+for (let i = 0; i < labels.length; i++) byWriter.set(writers[i], [...(byWriter.get(writers[i]) ?? []), i]);
+
+// One person's session: answers as they come, learning per `policy`; first lessons
+// (given before any drawing) simulate a mistaken correction.
+async function session(indices, policy, firstLessons = []) {
+  classifier.forget();
+  for (const [i, digit] of firstLessons) await classifier.learn(image(i), digit);
+  const answers = [];
+  for (const i of indices) {
+    const answer = await classifier.classifyImage(image(i));
+    answers.push({ i, digit: answer.digit, modelDigit: answer.modelDigit });
+    if (policy === 'all' || answer.digit !== labels[i]) await classifier.learn(image(i), labels[i]);
+  }
+  return answers;
+}
+
+const accuracy = (answers, key = 'digit') => answers.filter((a) => a[key] === labels[a.i]).length / answers.length;
+const percent = (x) => `${(100 * x).toFixed(2)}%`;
+
+const results = {};
+for (const policy of ['corrections', 'all']) {
+  const perWriter = {};
+  for (const [writer, indices] of byWriter) {
+    let alone = 0, learning = 0;
+    for (let order = 0; order < orders; order++) {
+      const answers = await session(shuffled(indices, writer * 1000 + order), policy);
+      alone += accuracy(answers, 'modelDigit') / orders;
+      learning += accuracy(answers) / orders;
+    }
+    perWriter[writer] = { alone, learning, drawings: indices.length };
+  }
+  results[policy] = perWriter;
+}
+
+const total = (perWriter, key) => Object.values(perWriter).reduce((s, w) => s + w[key] * w.drawings, 0) / labels.length;
+console.log(`model ${classifier.info.version}; ${labels.length} drawings by ${byWriter.size} held-out writers at 70% ` +
+  `of the pad; online answers averaged over ${orders} orders per writer\n`);
+console.log('| taught | model alone | with the memory | errors | worst change for a writer |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const [policy, perWriter] of Object.entries(results)) {
+  const alone = total(perWriter, 'alone'), learning = total(perWriter, 'learning');
+  const worst = Math.min(...Object.values(perWriter).map((w) => w.learning - w.alone));
+  console.log(`| ${policy === 'all' ? 'every answer' : 'corrections only'} | ${percent(alone)} | ${percent(learning)} | ` +
+    `${((1 - learning) / (1 - alone) * 100).toFixed(0)}% of the model's | ${(100 * worst).toFixed(2)} points |`);
+}
+console.log('\n| writer | ' + [...byWriter.keys()].join(' | ') + ' |');
+console.log('| --- |' + ' ---: |'.repeat(byWriter.size));
+console.log('| model alone | ' + [...byWriter.keys()].map((w) => percent(results.all[w].alone)).join(' | ') + ' |');
+for (const [policy, perWriter] of Object.entries(results)) {
+  console.log(`| ${policy === 'all' ? 'every answer' : 'corrections'} | ` +
+    [...byWriter.keys()].map((w) => percent(perWriter[w].learning)).join(' | ') + ' |');
+}
+
+// One wrong correction: a writer's 3 taught as an 8 before anything else; how many of
+// their other 3s are then read as 8 (with corrections, as a person would go on).
+let misled = 0, threes = 0;
+for (const [writer, indices] of byWriter) {
+  const three = indices.find((i) => labels[i] === 3);
+  const rest = shuffled(indices.filter((i) => i !== three), writer);
+  const answers = await session(rest, 'corrections', [[three, 8]]);
+  for (const a of answers) if (labels[a.i] === 3) { threes += 1; misled += a.digit === 8; }
+}
+console.log(`\nOne wrong correction (a 3 taught as 8): ${misled} of ${threes} of the writers' other 3s read as 8 ` +
+  'before their own corrections outvoted it.');
+
+// Cost: classification with 2,000 remembered drawings against none, alternating blocks.
+classifier.forget();
+const timeBlock = async (count) => {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await classifier.classifyImage(image(i % labels.length));
+  return (performance.now() - start) / count;
+};
+await timeBlock(500);
+const empty = [], full = [];
+for (let block = 0; block < 10; block++) {
+  classifier.forget();
+  empty.push(await timeBlock(200));
+  for (let i = 0; classifier.learnedCount < 2000; i++) await classifier.learn(image(i % labels.length), i % 10);
+  full.push(await timeBlock(200));
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+console.log(`Classification (WebAssembly, one thread): ${median(empty).toFixed(4)} ms with an empty memory, ` +
+  `${median(full).toFixed(4)} ms with ${classifier.learnedCount} drawings remembered ` +
+  `(+${(median(full) - median(empty)).toFixed(4)} ms).`);
+classifier.dispose();
+engine.dispose();
