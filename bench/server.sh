@@ -26,8 +26,9 @@ trap cleanup EXIT
 step "starting PostgreSQL (fsync on)"
 pg_port=$("$ROOT/scripts/pg.sh" start "$work/pg")
 export DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits"
+export MIGRATE_DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits_owner"
 MIGRATIONS_DIR="$ROOT/sql" "$ROOT/build/native/server/digits-server" migrate 2>/dev/null
-psql_db() { psql -h 127.0.0.1 -p "$pg_port" -U digits -d digits -tAc "$1"; }
+psql_db() { psql -h 127.0.0.1 -p "$pg_port" -U digits_owner -d digits -tAc "$1"; }
 
 step "pgbench: single-row INSERT of a prediction, 8 clients, ${duration} s"
 image_hex=$(/usr/bin/python3 -c "print(bytes((i * 7) % 256 for i in range(784)).hex())")

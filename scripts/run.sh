@@ -20,7 +20,9 @@ if [ -z "${DB_HOST:-}${DATABASE_URL:-}" ]; then
   fi
   DB_PORT=$("$ROOT/scripts/pg.sh" start "$embedded")
   export DB_HOST=127.0.0.1 DB_PORT DB_NAME=digits DB_USER=digits
-  note "PostgreSQL on 127.0.0.1:$DB_PORT, database digits"
+  # Migrations as the schema's owner; the server itself only reads and writes rows.
+  export MIGRATE_DATABASE_URL="host=127.0.0.1 port=$DB_PORT dbname=digits user=digits_owner"
+  note "PostgreSQL on 127.0.0.1:$DB_PORT, database digits (server role digits, owner digits_owner)"
 fi
 export PORT=${PORT:-8080}
 export WWW_DIR=${WWW_DIR:-$ROOT/build/www}

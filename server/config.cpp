@@ -52,6 +52,22 @@ std::string quoted(std::string_view value) {
   return out + "'";
 }
 
+// "a, b,,c" -> {"a", "b", "c"}
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) items.push_back(item);
+    start = comma + 1;
+  }
+  return items;
+}
+
 }  // namespace
 
 std::string Config::connection_string() const {
@@ -69,6 +85,9 @@ Result<Config> config_from_environment() {
   DIGITS_TRY(read_string("BIND_ADDRESS", c.bind_address));
   DIGITS_TRY(read_int("HTTP_THREADS", 1, 64, c.threads));
   DIGITS_TRY(read_string("WWW_DIR", c.www_dir));
+  std::string proxies;
+  DIGITS_TRY(read_string("TRUSTED_PROXIES", proxies));
+  c.trusted_proxies = split_list(proxies);
   DIGITS_TRY(read_string("DATABASE_URL", c.database_url));
   DIGITS_TRY(read_string("DB_HOST", c.db_host));
   DIGITS_TRY(read_int("DB_PORT", 1, 65535, c.db_port));
@@ -78,6 +97,7 @@ Result<Config> config_from_environment() {
   DIGITS_TRY(read_int("DB_WRITERS", 1, 32, c.db_writers));
   DIGITS_TRY(read_int("DB_READERS", 1, 32, c.db_readers));
   DIGITS_TRY(read_string("MIGRATIONS_DIR", c.migrations_dir));
+  DIGITS_TRY(read_string("MIGRATE_DATABASE_URL", c.migrate_database_url));
   DIGITS_TRY(read_number("RATE_LIMIT_PER_SECOND", 0, 1e6, c.rate_limit_per_second));
   DIGITS_TRY(read_number("RATE_LIMIT_BURST", 1, 1e6, c.rate_limit_burst));
   DIGITS_TRY(read_int("MAX_GROUP_RECORDS", 1, 100000, max_group));

@@ -60,9 +60,13 @@ Status apply_migrations(pqxx::connection& connection, const std::string& directo
   try {
     pqxx::work transaction(connection);
     transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
-    transaction.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    // Checked before creating: a role that may not create tables can still see that
+    // nothing is pending.
+    if (transaction.exec("SELECT to_regclass('schema_migrations')")[0][0].is_null()) {
+      transaction.exec(
+          "CREATE TABLE schema_migrations ("
+          " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    }
     std::set<int> applied;
     for (const auto& row : transaction.exec("SELECT version FROM schema_migrations")) applied.insert(row[0].as<int>());
     for (const Migration& migration : migrations.value()) {
@@ -78,6 +82,9 @@ Status apply_migrations(pqxx::connection& connection, const std::string& directo
     }
     transaction.commit();
     return Status::success();
+  } catch (const pqxx::insufficient_privilege& error) {
+    return Status::error(std::string("migrations need the schema's owner: set MIGRATE_DATABASE_URL to its connection, or "
+                                     "run `digits-server migrate` as it (") + error.what() + ")");
   } catch (const std::exception& error) {
     return Status::error(std::string("migrations failed: ") + error.what());
   }

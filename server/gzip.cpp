@@ -24,9 +24,5 @@ std::string gzip(const std::string& text) {
   return out;
 }
 
-bool accepts_gzip(const Pistache::Http::Request& request) {
-  const auto accept = request.headers().tryGetRaw("Accept-Encoding");
-  return accept && accept->value().find("gzip") != std::string::npos;
-}
 
 }  // namespace digits::server

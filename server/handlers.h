@@ -1,33 +1,23 @@
-// HTTP handlers: each parses and validates its request, calls into the app, and maps the
-// result to a status. http_server.cpp binds them to paths. Each reports its status
-// through `finished` (metrics and logs) just before it answers, also when it answers
-// later: a client that reads /metrics right after its answer finds the request counted.
+// HTTP handlers: each validates its request, calls into the app, and maps the result
+// to a status. http_server.cpp binds them to paths. Each answers once through its
+// Responder, also when it answers later (POST /log after the commit); the router
+// counts the answer just before it is written, so a client that reads /metrics right
+// after its answer finds the request counted.
 #pragma once
 
-#include <pistache/http.h>
-
-#include <functional>
-
 #include "app.h"
+#include "http_connection.h"
+#include "http_request.h"
 
 namespace digits::server {
 
-using Finished = std::function<void(int status)>;
-
-void handle_log(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                Finished finished);
-void handle_history(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                    Finished finished);
-void handle_stats(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                  Finished finished);
-void handle_healthz(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                    Finished finished);
-void handle_readyz(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                   Finished finished);
-void handle_metrics(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                    Finished finished);
+void handle_log(App& app, const HttpRequest& request, Responder response);
+void handle_history(App& app, const HttpRequest& request, Responder response);
+void handle_stats(App& app, const HttpRequest& request, Responder response);
+void handle_healthz(App& app, const HttpRequest& request, Responder response);
+void handle_readyz(App& app, const HttpRequest& request, Responder response);
+void handle_metrics(App& app, const HttpRequest& request, Responder response);
 // GET and HEAD of the web app's files; other methods get 405.
-void handle_static(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                   Finished finished);
+void handle_static(App& app, const HttpRequest& request, Responder response);
 
 }  // namespace digits::server

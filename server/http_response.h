@@ -1,9 +1,9 @@
-// Writing responses: the headers every response carries, JSON bodies, and HEAD.
+// Writing HTTP/1.1 answers: the status line, the headers every answer carries (the
+// security headers, Connection, Content-Length) and the body.
 #pragma once
 
-#include <pistache/http.h>
-
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,19 +11,12 @@ namespace digits::server {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-// Sends status, the security headers, extra headers and body.
-void send_response(Pistache::Http::ResponseWriter& response, int status, const Headers& headers,
-                   const std::string& body);
-// A HEAD answer: the same headers as the GET would carry, including its Content-Length,
-// and no body. (Pistache writes Content-Length from the body it sends, so HEAD is
-// written to the connection directly.)
-void send_head(Pistache::Http::ResponseWriter& response, int status, const Headers& headers, size_t content_length);
+// The whole answer. content_length is the body's, also when body is empty for HEAD.
+std::string serialize_response(int status, const Headers& headers, std::string_view body, size_t content_length,
+                               bool keep_alive);
 
-void send_json(Pistache::Http::ResponseWriter& response, int status, const std::string& json,
-               Headers headers = {});
-// {"error": message}, plus Retry-After when retry_after_seconds > 0.
-void send_error(Pistache::Http::ResponseWriter& response, int status, const std::string& message,
-                int retry_after_seconds = 0);
+// The standard reason phrase of a status code ("Not Found").
+const char* reason_phrase(int status);
 
 std::string json_string(const std::string& text);
 

@@ -1,6 +1,13 @@
 #include "http_server.h"
 
+#include <arpa/inet.h>
+#include <pistache/tcp.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 
 #include "handlers.h"
 #include "log.h"
@@ -8,11 +15,10 @@
 namespace digits::server {
 namespace {
 
-using Pistache::Http::Method;
-using Handler = void (*)(App&, const Pistache::Http::Request&, Pistache::Http::ResponseWriter, Finished);
+using Handler = void (*)(App&, const HttpRequest&, Responder);
 
 struct RouteSpec {
-  Method method;
+  const char* method;
   const char* path;
   const char* name;  // the route label in metrics and logs
   Handler handler;
@@ -20,79 +26,214 @@ struct RouteSpec {
 
 // Every route of the server. Anything else is a file of the web app.
 const RouteSpec kRoutes[] = {
-    {Method::Post, "/log", "log", handle_log},
-    {Method::Get, "/api/history", "history", handle_history},
-    {Method::Get, "/api/stats", "stats", handle_stats},
-    {Method::Get, "/healthz", "healthz", handle_healthz},
-    {Method::Get, "/readyz", "readyz", handle_readyz},
-    {Method::Get, "/metrics", "metrics", handle_metrics},
+    {"POST", "/log", "log", handle_log},
+    {"GET", "/api/history", "history", handle_history},
+    {"GET", "/api/stats", "stats", handle_stats},
+    {"GET", "/healthz", "healthz", handle_healthz},
+    {"GET", "/readyz", "readyz", handle_readyz},
+    {"GET", "/metrics", "metrics", handle_metrics},
 };
+const RouteSpec kStatic = {"GET", "", "static", handle_static};
 
-// Pistache answers "Connection: close" when a request does not say; HTTP/1.1 means
-// keep-alive unless told otherwise.
-void keep_alive_by_default(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response) {
-  if (request.version() == Pistache::Http::Version::Http11 &&
-      !request.headers().has<Pistache::Http::Header::Connection>()) {
-    response.headers().remove<Pistache::Http::Header::Connection>();
-    response.headers().add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::KeepAlive);
-  }
+// A route's path asked for with another method.
+void method_not_allowed(const RouteSpec& route, Responder response) {
+  response.send(405, {{"Allow", route.method}, {"Content-Type", "text/plain; charset=utf-8"}},
+                std::string(route.path) + " takes " + route.method + " only\n");
 }
 
-Pistache::Rest::Route::Handler bind(App& app, const char* name, Handler handler) {
-  return [&app, name, handler](const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response) {
-    keep_alive_by_default(request, response);
+// Unique within a process, and across restarts by its start-time prefix.
+std::string next_request_id() {
+  static const std::string prefix = [] {
+    char text[17];
+    std::snprintf(text, sizeof(text), "%08llx", static_cast<unsigned long long>(std::time(nullptr)) & 0xffffffffULL);
+    return std::string(text);
+  }();
+  static std::atomic<uint64_t> counter{0};
+  return prefix + "-" + std::to_string(counter.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
+// Routes a framed request and counts its answer (status, time) in metrics and logs.
+Connection::Dispatch make_dispatch(App& app) {
+  return [&app](HttpRequest& request, Responder response, Responder::Observer& observer) {
+    const RouteSpec* route = &kStatic;
+    const RouteSpec* other_method = nullptr;
+    for (const RouteSpec& candidate : kRoutes) {
+      if (request.path != candidate.path) continue;
+      (request.method == candidate.method ? route : other_method) = &candidate;
+    }
+    request.client_address = client_address(request, app.config.trusted_proxies);
+    request.request_id = next_request_id();
     const auto started = std::chrono::steady_clock::now();
-    std::string method = Pistache::Http::methodString(request.method());
-    std::string path = request.resource();
-    handler(app, request, std::move(response), [&app, name, started, method, path](int status) {
+    observer = [&app, name = route->name, started, method = request.method, path = request.path](int status) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       app.metrics.count_request(name, status, seconds);
       if (app.config.log_requests || status >= 500) {
         log_info("request", {{"method", method}, {"path", path}, {"status", std::to_string(status)},
                              {"ms", std::to_string(seconds * 1000)}});
       }
-    });
-    return Pistache::Rest::Route::Result::Ok;
+    };
+    if (route == &kStatic && other_method != nullptr) return method_not_allowed(*other_method, std::move(response));
+    route->handler(app, request, std::move(response));
   };
 }
 
+// Pistache's transports call one clone of this per worker thread; the connection
+// itself is kept on the peer.
+class TcpHandler final : public Pistache::Tcp::Handler {
+ public:
+  PROTOTYPE_OF(Pistache::Tcp::Handler, TcpHandler)
+
+  TcpHandler(std::shared_ptr<const ConnectionOptions> options, std::shared_ptr<const Connection::Dispatch> dispatch,
+             std::shared_ptr<ConnectionRegistry> registry)
+      : options_(std::move(options)), dispatch_(std::move(dispatch)), registry_(std::move(registry)) {}
+
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    auto connection = std::make_shared<Connection>(peer, options_, dispatch_);
+    peer->putData(kKey, connection);
+    registry_->add(connection);
+  }
+
+  void onInput(const char* buffer, size_t length, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    if (const auto connection = of(peer)) connection->on_input(buffer, length);
+  }
+
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    if (const auto connection = of(peer)) connection->on_disconnected();
+  }
+
+ private:
+  static constexpr const char* kKey = "digits.connection";
+  static std::shared_ptr<Connection> of(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    return std::static_pointer_cast<Connection>(peer->tryGetData(kKey));
+  }
+
+  std::shared_ptr<const ConnectionOptions> options_;
+  std::shared_ptr<const Connection::Dispatch> dispatch_;
+  std::shared_ptr<ConnectionRegistry> registry_;
+};
+
 }  // namespace
 
-void HttpServer::declare_routes() {
-  for (const RouteSpec& route : kRoutes) router_.addRoute(route.method, route.path, bind(app_, route.name, route.handler));
-  router_.addNotFoundHandler(bind(app_, "static", handle_static));
+void ConnectionRegistry::add(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  connections_.push_back(connection);
 }
 
+void ConnectionRegistry::sweep(std::chrono::steady_clock::time_point now) {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto kept = connections_.begin();
+    for (auto& weak : connections_) {
+      if (auto connection = weak.lock(); connection && !connection->closed()) {
+        open.push_back(connection);
+        if (&*kept != &weak) *kept = std::move(weak);  // (a weak_ptr moved onto itself empties)
+        ++kept;
+      }
+    }
+    connections_.erase(kept, connections_.end());
+  }
+  // Outside the registry's lock: a deadline may write a 408.
+  for (const auto& connection : open) connection->check_deadlines(now);
+}
+
+void ConnectionRegistry::close_all() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& weak : connections_) {
+    if (auto connection = weak.lock()) connection->close();
+  }
+  connections_.clear();
+}
+
+size_t ConnectionRegistry::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return connections_.size();
+}
+
+bool address_matches(std::string_view address, std::string_view entry) {
+  const size_t slash = entry.find('/');
+  if (slash == std::string_view::npos) return address == entry;
+  // An IPv4 network, a.b.c.d/bits.
+  in_addr network{}, candidate{};
+  const std::string base(entry.substr(0, slash)), bits_text(entry.substr(slash + 1));
+  char* end = nullptr;
+  const long bits = std::strtol(bits_text.c_str(), &end, 10);
+  if (bits_text.empty() || *end != '\0' || bits < 0 || bits > 32 || inet_pton(AF_INET, base.c_str(), &network) != 1 ||
+      inet_pton(AF_INET, std::string(address).c_str(), &candidate) != 1) {
+    return false;
+  }
+  const uint32_t mask = bits == 0 ? 0 : htonl(~uint32_t{0} << (32 - bits));
+  return (network.s_addr & mask) == (candidate.s_addr & mask);
+}
+
+std::string client_address(const HttpRequest& request, const std::vector<std::string>& trusted_proxies) {
+  auto trusted = [&](std::string_view address) {
+    return std::any_of(trusted_proxies.begin(), trusted_proxies.end(),
+                       [&](const std::string& entry) { return address_matches(address, entry); });
+  };
+  if (!trusted(request.peer_address)) return request.peer_address;
+  const std::string* forwarded = request.header("x-forwarded-for");
+  if (forwarded == nullptr) return request.peer_address;
+  // Each proxy appends the address it was reached from: read from the right, past
+  // our own proxies; whatever lies further left was written by the client.
+  std::string_view rest = *forwarded;
+  while (!rest.empty()) {
+    const size_t comma = rest.rfind(',');
+    std::string_view address = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    while (!address.empty() && address.front() == ' ') address.remove_prefix(1);
+    while (!address.empty() && address.back() == ' ') address.remove_suffix(1);
+    if (!address.empty() && !trusted(address)) return std::string(address);
+  }
+  return request.peer_address;
+}
+
+HttpServer::HttpServer(App& app, ConnectionOptions options)
+    : app_(app),
+      options_(std::make_shared<const ConnectionOptions>(options)),
+      registry_(std::make_shared<ConnectionRegistry>()) {}
+
 Status HttpServer::start() {
-  declare_routes();
   try {
-    endpoint_ = std::make_unique<Pistache::Http::Endpoint>(
+    listener_ = std::make_unique<Pistache::Tcp::Listener>(
         Pistache::Address(app_.config.bind_address, Pistache::Port(static_cast<uint16_t>(app_.config.port))));
-    endpoint_->init(Pistache::Http::Endpoint::options()
-                        .threads(app_.config.threads)
-                        .flags(Pistache::Tcp::Options::ReuseAddr)
-                        // A /log body of 1 MiB plus its headers; larger requests get 413.
-                        .maxRequestSize(kMaxBodyBytes + 64 * 1024)
-                        .headerTimeout(std::chrono::seconds(20))
-                        .bodyTimeout(std::chrono::seconds(60))
-                        .keepaliveTimeout(std::chrono::seconds(120)));
-    endpoint_->setHandler(router_.handler());
-    endpoint_->serveThreaded();
+    listener_->init(static_cast<size_t>(app_.config.threads),
+                    Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr));
+    auto dispatch = std::make_shared<const Connection::Dispatch>(make_dispatch(app_));
+    listener_->setHandler(std::make_shared<TcpHandler>(options_, dispatch, registry_));
+    listener_->bind();
+    listener_->runThreaded();
   } catch (const std::exception& error) {
-    endpoint_.reset();
+    listener_.reset();
     return Status::error("cannot listen on " + app_.config.bind_address + ":" + std::to_string(app_.config.port) +
                          ": " + error.what());
   }
+  sweeper_ = std::thread([this] { sweep_until_stopped(); });
   return Status::success();
 }
 
-uint16_t HttpServer::port() const { return endpoint_ ? static_cast<uint16_t>(endpoint_->getPort()) : 0; }
+void HttpServer::sweep_until_stopped() {
+  std::unique_lock<std::mutex> lock(stop_mutex_);
+  while (!stop_signal_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
+    lock.unlock();
+    registry_->sweep(std::chrono::steady_clock::now());
+    lock.lock();
+  }
+}
+
+uint16_t HttpServer::port() const { return listener_ ? static_cast<uint16_t>(listener_->getPort()) : 0; }
 
 void HttpServer::stop() {
-  if (endpoint_) {
-    endpoint_->shutdown();
-    endpoint_.reset();
+  if (!listener_) return;
+  {
+    std::lock_guard<std::mutex> lock(stop_mutex_);
+    stopping_ = true;
   }
+  stop_signal_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+  registry_->close_all();
+  listener_->shutdown();
+  listener_.reset();
 }
 
 }  // namespace digits::server

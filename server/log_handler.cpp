@@ -2,35 +2,36 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "handlers.h"
 #include "http_response.h"
+#include "log.h"
 #include "record_parser.h"
 
 namespace digits::server {
 namespace {
 
-using Pistache::Http::Header::ContentType;
-
 constexpr int kRetryAfterUnavailable = 2;
 
-bool is_json(const Pistache::Http::Request& request) {
-  const auto type = request.headers().tryGet<ContentType>();
-  return type && type->mime().top() == Pistache::Http::Mime::Type::Application &&
-         type->mime().sub() == Pistache::Http::Mime::Subtype::Json;
-}
-
-// The client to rate-limit: the one the records name, else the connection's address.
-std::string client_key(const ParsedBody& body, const Pistache::Http::Request& request) {
+// How many valid records each client id in the body sends (for the rate limit).
+std::vector<std::pair<std::string, size_t>> records_per_client(const ParsedBody& body) {
+  std::vector<std::pair<std::string, size_t>> counts;
   for (const auto& [index, record] : body.records) {
-    return std::visit([](const auto& r) { return r.client_id; }, record);
+    const std::string& client = std::visit([](const auto& r) -> const std::string& { return r.client_id; }, record);
+    auto found = std::find_if(counts.begin(), counts.end(), [&](const auto& entry) { return entry.first == client; });
+    if (found == counts.end()) {
+      counts.emplace_back(client, 1);
+    } else {
+      ++found->second;
+    }
   }
-  return request.address().host();
+  return counts;
 }
 
 std::string results_json(const ParsedBody& body, const std::vector<std::string>& ids, const WriteOutcome* outcome,
-                         size_t& stored, size_t& duplicates, size_t& rejected) {
+                         const std::string& request_id, size_t& stored, size_t& duplicates, size_t& rejected) {
   // status per request index: stored/duplicate from the outcome, rejected from validation
   std::vector<const Rejection*> rejections(body.total, nullptr);
   for (const Rejection& r : body.rejected) rejections[r.index] = &r;
@@ -48,8 +49,13 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
     json.Key("index");
     json.Uint64(index);
     const int at = accepted_at[index];
-    const std::string* refusal = at >= 0 && outcome != nullptr && !outcome->refused[at].empty() ? &outcome->refused[at]
-                                                                                              : nullptr;
+    // The database's own words stay in the server's log (with the request id): they
+    // name internal rows and columns.
+    const bool refused_by_database = at >= 0 && outcome != nullptr && !outcome->refused[at].empty();
+    const bool foreign = at >= 0 && outcome != nullptr && !outcome->foreign.empty() && outcome->foreign[at];
+    const char* refusal = refused_by_database ? "the database refused this record's values; check them against docs/API.md"
+                          : foreign ? "this prediction was made by another client; only that client can correct it"
+                                    : nullptr;
     const std::string& id = at >= 0 ? ids[at] : rejections[index]->id;
     if (!id.empty()) {
       json.Key("id");
@@ -63,9 +69,13 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
     } else {
       json.String("rejected");
       json.Key("field");
-      json.String(refusal != nullptr ? "" : rejections[index]->field.c_str());
+      json.String(refusal != nullptr ? (foreign ? "prediction_id" : "") : rejections[index]->field.c_str());
       json.Key("error");
-      json.String(refusal != nullptr ? refusal->c_str() : rejections[index]->error.c_str());
+      json.String(refusal != nullptr ? refusal : rejections[index]->error.c_str());
+      if (refused_by_database) {
+        json.Key("request_id");
+        json.String(request_id.c_str());
+      }
       ++rejected;
     }
     json.EndObject();
@@ -85,22 +95,24 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
 
 }  // namespace
 
-void handle_log(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                Finished finished) {
+void handle_log(App& app, const HttpRequest& request, Responder response) {
   auto fail = [&](int status, const std::string& message, int retry_after = 0) {
-    finished(status);
-    send_error(response, status, message, retry_after);
+    response.send_error(status, message, retry_after);
   };
   if (app.draining.load()) return fail(503, "the server is shutting down; send again shortly", 1);
-  if (!is_json(request)) return fail(415, "Content-Type must be application/json");
-  if (request.body().size() > kMaxBodyBytes) return fail(413, "the body is larger than 1 MiB; send fewer records");
+  if (!request.is_json()) return fail(415, "Content-Type must be application/json");
+  if (request.body.size() > kMaxBodyBytes) return fail(413, "the body is larger than 1 MiB; send fewer records");
 
-  auto body = std::make_shared<ParsedBody>(parse_log_body(request.body()));
+  auto body = std::make_shared<ParsedBody>(parse_log_body(request.body));
   if (body->error_status != 0) return fail(body->error_status, body->error);
-  const int wait = app.limiter.admit(client_key(*body, request));
+  if (app.limiter.enabled() && static_cast<double>(body->total) > app.limiter.burst()) {
+    return fail(413, "more records than RATE_LIMIT_BURST (" + std::to_string(static_cast<long>(app.limiter.burst())) +
+                         ") in one request; send fewer at a time");
+  }
+  const int wait = app.limiter.admit(request.client_address, body->total, records_per_client(*body));
   if (wait > 0) {
     app.metrics.count_rate_limited();
-    return fail(429, "too many requests from this client; slow down", wait);
+    return fail(429, "too many records from this client or address; send again after Retry-After seconds", wait);
   }
 
   std::vector<std::string> ids;
@@ -109,28 +121,34 @@ void handle_log(App& app, const Pistache::Http::Request& request, Pistache::Http
     ids.push_back(std::visit([](const auto& r) { return r.id; }, record));
     records.push_back(std::move(record));
   }
-  auto answer = [&app, body, ids, finished](Pistache::Http::ResponseWriter& writer, const WriteOutcome* outcome) {
+  auto answer = [&app, body, ids, response, request_id = request.request_id](const WriteOutcome* outcome) {
     if (outcome != nullptr && !outcome->committed) {
-      finished(503);
-      send_error(writer, 503, "the database is unavailable; nothing was stored, send again later",
+      response.send_error(503, "the database is unavailable; nothing was stored, send again later",
                  kRetryAfterUnavailable);
       return;
     }
+    size_t foreign = 0;
+    for (size_t i = 0; outcome != nullptr && i < outcome->refused.size(); ++i) {
+      if (!outcome->refused[i].empty()) {
+        log_warn("record refused by the database",
+                 {{"request_id", request_id}, {"record", ids[i]}, {"error", outcome->refused[i]}});
+      }
+      if (!outcome->foreign.empty() && outcome->foreign[i]) ++foreign;
+    }
+    if (foreign > 0) app.metrics.count_foreign_feedback(foreign);
     size_t stored = 0, duplicates = 0, rejected = 0;
-    const std::string json = results_json(*body, ids, outcome, stored, duplicates, rejected);
+    const std::string json = results_json(*body, ids, outcome, request_id, stored, duplicates, rejected);
     app.metrics.count_records(stored, duplicates, rejected);
     // 422 when nothing in the request could be stored: every record is wrong.
     const int status = rejected == body->total ? 422 : 200;
-    finished(status);
-    send_json(writer, status, json);
+    response.send_json(status, json);
   };
   if (records.empty()) {
-    answer(response, nullptr);
+    answer(nullptr);
     return;
   }
   // The answer waits for the commit; the writer thread sends it.
-  auto writer = std::make_shared<Pistache::Http::ResponseWriter>(std::move(response));
-  app.writer.submit(std::move(records), [writer, answer](WriteOutcome outcome) { answer(*writer, &outcome); });
+  app.writer.submit(std::move(records), [answer](WriteOutcome outcome) { answer(&outcome); });
 }
 
 }  // namespace digits::server

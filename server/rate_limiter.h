@@ -1,32 +1,57 @@
-// Per-client token buckets for POST /log.
+// Token buckets for POST /log, counted in records: one bucket per client address and
+// one per client id, and a batch goes ahead only when both hold a token for every
+// record in it. The address is what the connection (or a trusted proxy) says, so a
+// client cannot dodge the limit by naming a new id on every request; the id's own
+// bucket keeps one person behind a shared address (an office, a phone network) from
+// using up everyone's share alone.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace digits::server {
 
 class RateLimiter {
  public:
-  // rate tokens per second, up to burst; rate 0 turns limiting off.
+  // An address may carry this many people's records.
+  static constexpr double kPeoplePerAddress = 4;
+  // Buckets kept at most (each about 100 bytes): memory stays bounded whatever the mix
+  // of addresses and ids. Full buckets (idle clients) are forgotten first.
+  static constexpr size_t kMaxBuckets = 100000;
+
+  // rate records per second per client id, up to burst at once; rate 0 turns limiting off.
   RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
 
-  // 0 when the request may go ahead; otherwise the seconds until it may (for Retry-After).
-  int admit(const std::string& client);
+  // total: the records of the request, valid or not, charged to the address;
+  // per_client: how many valid records each client id in it sends. 0 when they may all
+  // go ahead (the tokens are taken); otherwise the seconds until they may (Retry-After),
+  // and nothing is taken.
+  int admit(const std::string& address, size_t total,
+            const std::vector<std::pair<std::string, size_t>>& per_client);
+  bool enabled() const { return rate_ > 0; }
+  double burst() const { return burst_; }
+  size_t buckets() const;
 
  private:
   struct Bucket {
     double tokens;
     std::chrono::steady_clock::time_point updated;
   };
+  using Clock = std::chrono::steady_clock;
+
+  Bucket& bucket(const std::string& key, double burst, Clock::time_point now);
+  void forget_idle(Clock::time_point now);
 
   double rate_;
   double burst_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
-  std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();
+  Clock::time_point last_sweep_ = Clock::now();
 };
 
 }  // namespace digits::server

@@ -140,21 +140,18 @@ std::string history_json(const std::string& client_id, const std::vector<History
 
 }  // namespace
 
-void handle_history(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                    Finished finished) {
-  const auto client_id = request.query().get("client_id");
+void handle_history(App& app, const HttpRequest& request, Responder response) {
+  const auto client_id = request.query_parameter("client_id");
   if (!client_id || !is_client_id(*client_id)) {
-    finished(400);
-    send_error(response, 400, "client_id must be given: 1 to 64 letters, digits, '-', '_', '.' or ':'");
+    response.send_error(400, "client_id must be given: 1 to 64 letters, digits, '-', '_', '.' or ':'");
     return;
   }
   int limit = kDefaultHistory;
-  if (const auto text = request.query().get("limit")) {
+  if (const auto text = request.query_parameter("limit")) {
     char* end = nullptr;
     const long value = std::strtol(text->c_str(), &end, 10);
     if (text->empty() || *end != '\0' || value < 1 || value > kMaxHistory) {
-      finished(400);
-      send_error(response, 400, "limit must be a whole number from 1 to 200");
+      response.send_error(400, "limit must be a whole number from 1 to 200");
       return;
     }
     limit = static_cast<int>(value);
@@ -163,16 +160,13 @@ void handle_history(App& app, const Pistache::Http::Request& request, Pistache::
   const Status status =
       app.reads.with_connection([&](pqxx::connection& connection) { items = read_history(connection, *client_id, limit); });
   if (!status.ok()) {
-    finished(503);
-    send_error(response, 503, "the database is unavailable; try again shortly", 2);
+    response.send_error(503, "the database is unavailable; try again shortly", 2);
     return;
   }
-  finished(200);
-  send_json(response, 200, history_json(*client_id, items));
+  response.send_json(200, history_json(*client_id, items));
 }
 
-void handle_stats(App& app, const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response,
-                  Finished finished) {
+void handle_stats(App& app, const HttpRequest& request, Responder response) {
   auto& cache = app.stats_cache;
   std::unique_lock<std::mutex> lock(cache.mutex);
   const auto now = std::chrono::steady_clock::now();
@@ -182,21 +176,19 @@ void handle_stats(App& app, const Pistache::Http::Request& request, Pistache::Ht
         app.reads.with_connection([&](pqxx::connection& connection) { stats = read_stats(connection); });
     if (!status.ok()) {
       lock.unlock();
-      finished(503);
-      send_error(response, 503, "the database is unavailable; try again shortly", 2);
+      response.send_error(503, "the database is unavailable; try again shortly", 2);
       return;
     }
     cache.json = stats_json(stats);
     cache.gzipped = gzip(cache.json);
     cache.computed_at = now;
   }
-  const bool compressed = accepts_gzip(request);
+  const bool compressed = request.accepts_gzip();
   const std::string body = compressed ? cache.gzipped : cache.json;
   lock.unlock();
-  finished(200);
   Headers headers = {{"Vary", "Accept-Encoding"}};
   if (compressed) headers.emplace_back("Content-Encoding", "gzip");
-  send_json(response, 200, body, std::move(headers));
+  response.send_json(200, body, std::move(headers));
 }
 
 }  // namespace digits::server

@@ -43,10 +43,11 @@ class RecordWriter::Worker {
 
   explicit Worker(const Config& config) : config_(config) {}
 
-  Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::string& error) {
+  Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::vector<bool>& foreign,
+                std::string& error) {
     if (!connect(error)) return Attempt::unavailable;
     try {
-      store_records(*connection_, records, stored);
+      store_records(*connection_, records, stored, foreign);
       return Attempt::committed;
     } catch (const pqxx::sql_error& e) {
       error = e.what();
@@ -154,9 +155,9 @@ void RecordWriter::start() {
         for (const Submission& submission : group) {
           for (const Record& record : submission.records) records.push_back(&record);
         }
-        std::vector<bool> stored;
+        std::vector<bool> stored, foreign;
         std::string error;
-        const Worker::Attempt attempt = worker.store(records, stored, error);
+        const Worker::Attempt attempt = worker.store(records, stored, foreign, error);
         database_up_.store(attempt != Worker::Attempt::unavailable);
         metrics_.set_db_up(attempt != Worker::Attempt::unavailable);
         if (attempt == Worker::Attempt::committed) metrics_.observe_group(records.size());
@@ -173,19 +174,25 @@ void RecordWriter::start() {
             outcome.committed = true;
             outcome.stored.assign(stored.begin() + static_cast<long>(offset),
                                   stored.begin() + static_cast<long>(offset + count));
+            outcome.foreign.assign(foreign.begin() + static_cast<long>(offset),
+                                   foreign.begin() + static_cast<long>(offset + count));
             outcome.refused.assign(count, "");
           } else if (attempt == Worker::Attempt::refused) {
             // Find the refused records by storing this submission's records one at a time.
             outcome.committed = true;
             outcome.stored.assign(count, false);
+            outcome.foreign.assign(count, false);
             outcome.refused.assign(count, "");
             for (size_t i = 0; i < count && outcome.committed; ++i) {
-              std::vector<bool> one;
+              std::vector<bool> one, one_foreign;
               std::string why;
-              switch (worker.store({&submission.records[i]}, one, why)) {
-                case Worker::Attempt::committed: outcome.stored[i] = one[0]; break;
+              switch (worker.store({&submission.records[i]}, one, one_foreign, why)) {
+                case Worker::Attempt::committed:
+                  outcome.stored[i] = one[0];
+                  outcome.foreign[i] = one_foreign[0];
+                  break;
                 case Worker::Attempt::refused: outcome.refused[i] = why; break;
-                case Worker::Attempt::unavailable: outcome = WriteOutcome{false, why, {}, {}}; break;
+                case Worker::Attempt::unavailable: outcome = WriteOutcome{false, why, {}, {}, {}}; break;
               }
             }
           } else {

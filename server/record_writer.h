@@ -27,6 +27,8 @@ struct WriteOutcome {
   // Per record: why the database refused it, empty when it did not. Validation should
   // catch everything first; this keeps one bad record from failing everyone's group.
   std::vector<std::string> refused;
+  // Per record: feedback on another client's prediction, not stored.
+  std::vector<bool> foreign;
 };
 
 class RecordWriter {

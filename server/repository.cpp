@@ -12,7 +12,9 @@ namespace {
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // A whole group travels as one jsonb parameter and is unpacked by jsonb_to_recordset:
-// one round trip per statement however many records the group holds.
+// one round trip per statement however many records the group holds. Rows go in
+// ordered by record id, so two groups holding some of the same records (replays) take
+// their locks in the same order and cannot deadlock.
 const char* const kInsertPredictions = R"SQL(
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
                          image_data, engine, model_version, latency_ms, strokes)
@@ -21,30 +23,50 @@ SELECT r.id, r.client_id, r.created_at, r.predicted_digit, r.confidence, r.proba
 FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, client_id text, created_at timestamptz, predicted_digit smallint,
                                         confidence real, probabilities real[], image text, engine text,
                                         model_version text, latency_ms real, strokes jsonb)
+ORDER BY r.id
 ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id::text
 )SQL";
 
+// Feedback on a prediction another client made is not stored: only the client that
+// drew a digit says what it was. (Feedback that comes before its prediction is stored,
+// and applied only if the prediction turns out to be the same client's.)
 const char* const kInsertFeedback = R"SQL(
 INSERT INTO feedback (record_id, prediction_id, client_id, true_digit, client_created_at)
 SELECT r.id, r.prediction_id, r.client_id, r.true_digit, r.created_at
 FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, prediction_id uuid, client_id text, true_digit smallint,
                                         created_at timestamptz)
+WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.record_id = r.prediction_id AND p.client_id <> r.client_id)
+ORDER BY r.id
 ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id::text
 )SQL";
 
+// The feedback records of a group that name another client's prediction.
+const char* const kForeignFeedback = R"SQL(
+SELECT r.id::text
+FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, prediction_id uuid, client_id text)
+JOIN predictions p ON p.record_id = r.prediction_id AND p.client_id <> r.client_id
+)SQL";
+
 // Only newer feedback replaces older: two of these running at once, in either order,
-// leave the latest feedback in place. $1 lists the predictions to update; NULL, all.
+// leave the latest feedback in place; only the predicting client's feedback counts.
+// The rows are locked in id order first, so that concurrent runs cannot deadlock.
+// $1 lists the predictions to update; NULL, all.
 const char* const kApplyFeedback = R"SQL(
+WITH latest AS MATERIALIZED (
+  SELECT DISTINCT ON (f.prediction_id) f.id, f.prediction_id, f.true_digit, f.client_created_at, p.id AS row_id
+  FROM feedback f
+  JOIN predictions p ON p.record_id = f.prediction_id AND p.client_id = f.client_id
+  WHERE $1::jsonb IS NULL OR f.prediction_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
+  ORDER BY f.prediction_id, f.client_created_at DESC, f.id DESC),
+locked AS MATERIALIZED (
+  SELECT p.id FROM predictions p WHERE p.id IN (SELECT row_id FROM latest) ORDER BY p.id FOR UPDATE)
 UPDATE predictions p
-SET true_digit = f.true_digit, feedback_at = f.client_created_at, feedback_id = f.id
-FROM (SELECT DISTINCT ON (prediction_id) id, prediction_id, true_digit, client_created_at
-      FROM feedback
-      WHERE $1::jsonb IS NULL OR prediction_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
-      ORDER BY prediction_id, client_created_at DESC, id DESC) f
-WHERE p.record_id = f.prediction_id
-  AND (p.feedback_id IS NULL OR (f.client_created_at, f.id) > (p.feedback_at, p.feedback_id))
+SET true_digit = l.true_digit, feedback_at = l.client_created_at, feedback_id = l.id
+FROM latest l
+WHERE p.id = l.row_id AND p.id IN (SELECT id FROM locked)
+  AND (p.feedback_id IS NULL OR (l.client_created_at, l.id) > (p.feedback_at, p.feedback_id))
 )SQL";
 
 void write_hex(JsonWriter& json, const std::vector<uint8_t>& bytes) {
@@ -136,7 +158,8 @@ void mark_stored(const pqxx::result& returned, const std::vector<size_t>& positi
 
 }  // namespace
 
-void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored) {
+void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored,
+                   std::vector<bool>& foreign) {
   std::vector<const PredictionRecord*> predictions;
   std::vector<const FeedbackRecord*> feedback;
   std::vector<size_t> prediction_positions, feedback_positions;
@@ -154,14 +177,16 @@ void store_records(pqxx::connection& connection, const std::vector<const Record*
     }
   }
   stored.assign(records.size(), false);
+  foreign.assign(records.size(), false);
   pqxx::work transaction(connection);
   if (!predictions.empty()) {
     mark_stored(transaction.exec_params(kInsertPredictions, predictions_json(predictions)), prediction_positions,
                 prediction_ids, stored);
   }
   if (!feedback.empty()) {
-    mark_stored(transaction.exec_params(kInsertFeedback, feedback_json(feedback)), feedback_positions, feedback_ids,
-                stored);
+    const std::string json = feedback_json(feedback);
+    mark_stored(transaction.exec_params(kInsertFeedback, json), feedback_positions, feedback_ids, stored);
+    mark_stored(transaction.exec_params(kForeignFeedback, json), feedback_positions, feedback_ids, foreign);
   }
   transaction.commit();
 }

@@ -15,8 +15,10 @@
 namespace digits::server {
 
 // Stores a group of records in one transaction. stored[i] is true when records[i] was
-// new, false when it was already there (a duplicate). Returns after the commit.
-void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored);
+// new, false when it was already there (a duplicate); foreign[i] is true when it is
+// feedback on another client's prediction, which is not stored. Returns after the commit.
+void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored,
+                   std::vector<bool>& foreign);
 
 // Sets true_digit from the latest feedback for these predictions. Runs in its own
 // transaction after the records' commit, so that a prediction and its feedback stored

@@ -17,9 +17,12 @@ namespace {
 Status prepare_database(const Config& config) {
   Status last = Status::success();
   for (int attempt = 0; attempt < 60; ++attempt) {
-    Result<std::unique_ptr<pqxx::connection>> connection = connect_database(config.connection_string());
+    Result<std::unique_ptr<pqxx::connection>> owner = connect_database(config.migration_connection_string());
+    Result<std::unique_ptr<pqxx::connection>> connection =
+        owner.ok() ? connect_database(config.connection_string()) : owner.status();
     if (connection.ok()) {
-      DIGITS_TRY(apply_migrations(*connection.value(), config.migrations_dir));
+      DIGITS_TRY(apply_migrations(*owner.value(), config.migrations_dir));
+      owner.value().reset();  // the owner's connection is for migrations only
       try {
         apply_all_feedback(*connection.value());
       } catch (const std::exception& error) {
@@ -37,7 +40,7 @@ Status prepare_database(const Config& config) {
 }  // namespace
 
 int migrate(const Config& config) {
-  Result<std::unique_ptr<pqxx::connection>> connection = connect_database(config.connection_string());
+  Result<std::unique_ptr<pqxx::connection>> connection = connect_database(config.migration_connection_string());
   const Status status = connection.ok() ? apply_migrations(*connection.value(), config.migrations_dir)
                                         : connection.status();
   if (!status.ok()) {

@@ -28,7 +28,7 @@ test('mouse drawings are read as the digits drawn, and feedback reaches the data
   await allSent(page, 10);
   await page.screenshot({ path: join(screenshots, 'desktop-history.png'), fullPage: true });
 
-  const rows = running.stack.sql("SELECT predicted_digit || ':' || true_digit || ':' || engine FROM predictions ORDER BY id");
+  const rows = running.stack.sql("SELECT predicted_digit || ':' || true_digit || ':' || engine FROM predictions ORDER BY client_created_at, id");
   assert.equal(rows.length, 10);
   assert.deepEqual(rows, ['0:1:native', '1:2:native', '2:3:native', '3:4:native', '4:5:native', '5:6:native',
     '6:7:native', '7:7:native', '8:9:native', '9:0:native']);
@@ -84,8 +84,8 @@ test('both engines give the same answers', async () => {
   assert.deepEqual(answers.ort, answers.native);
   // Within 1e-4 of each other in the database too: the last three of each engine.
   const parse = (rows) => rows.map((row) => row.slice(1, -1).split(',').map(Number));
-  const native = parse(running.stack.sql("SELECT probabilities FROM predictions WHERE engine = 'native' ORDER BY id DESC LIMIT 3")).reverse();
-  const ort = parse(running.stack.sql("SELECT probabilities FROM predictions WHERE engine = 'ort' ORDER BY id"));
+  const native = parse(running.stack.sql("SELECT probabilities FROM predictions WHERE engine = 'native' ORDER BY client_created_at DESC LIMIT 3")).reverse();
+  const ort = parse(running.stack.sql("SELECT probabilities FROM predictions WHERE engine = 'ort' ORDER BY client_created_at"));
   assert.equal(ort.length, 3);
   const gap = Math.max(...native.flatMap((row, i) => row.map((p, d) => Math.abs(p - ort[i][d]))));
   assert.ok(gap < 1e-4, `probabilities differ by ${gap}`);

@@ -255,7 +255,7 @@ test('awkward input: two fingers, a turned phone, a hovering pen, a stroke off t
   await page.waitForTimeout(1200);
   await page.locator('[data-testid=feedback-correct]').tap();
   await allSent(page, 1);
-  const strokes = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY id DESC LIMIT 1')[0]);
+  const strokes = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 1')[0]);
   assert.equal(strokes.length, 1, 'two fingers drew two lines');
   assert.ok(strokes[0].every(([x]) => Math.abs(x - 500) < 20), 'the second finger moved the line');
 
@@ -298,7 +298,7 @@ test('awkward input: two fingers, a turned phone, a hovering pen, a stroke off t
   await predicted(page2);
   await page2.click('[data-testid=predict]');
   await allSent(page2, 1);
-  const [edge] = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY id DESC LIMIT 1')[0]);
+  const [edge] = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 1')[0]);
   const last = edge[edge.length - 1];
   assert.equal(last[0], 1000, `the stroke ends at ${last}, not at the pad's right edge`);
   assert.ok(edge.every(([x]) => x >= 490), 'the way back over the pad was drawn');
@@ -316,7 +316,7 @@ test('awkward input: two fingers, a turned phone, a hovering pen, a stroke off t
   console.log(`a 4,000-point scribble: answered ${Date.now() - lifted} ms after the pen lifted`);
   await page2.click('[data-testid=predict]');
   await allSent(page2, 2);
-  const kept = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY id DESC LIMIT 1')[0]);
+  const kept = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 1')[0]);
   assert.ok(kept[0].length > 500, 'the scribble was thinned to nothing');
   assert.deepEqual(page2.errors, []);
   await desktop.close();

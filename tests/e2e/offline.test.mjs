@@ -45,7 +45,7 @@ test('offline after the first visit: the page loads, predicts and queues; back o
   await context.setOffline(false);
   await allSent(page, 2);
   assert.equal(storedOnce(), before + 2);
-  assert.deepEqual(running.stack.sql("SELECT predicted_digit || ':' || true_digit FROM predictions ORDER BY id DESC LIMIT 2").reverse(),
+  assert.deepEqual(running.stack.sql("SELECT predicted_digit || ':' || true_digit FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 2").reverse(),
     ['3:3', '5:6']);
   assert.deepEqual(page.errors, []);
   await context.close();
@@ -89,6 +89,6 @@ test('closing the tab with records still queued loses nothing: the next visit se
   page = await openApp(context, running.stack.origin);
   await allSent(page, 1);
   assert.equal(storedOnce(), before + 1);
-  assert.equal(running.stack.sql("SELECT true_digit FROM predictions ORDER BY id DESC LIMIT 1")[0], '6');
+  assert.equal(running.stack.sql("SELECT true_digit FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 1")[0], '6');
   await context.close();
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the ONNX reader and engine for a while, seeded with real models.
+# Runs a libFuzzer target for a while, seeded with the given files (models, requests).
 #   run_fuzzer.sh FUZZER SECONDS SEED_FILE...
 set -euo pipefail
 fuzzer=$1 seconds=$2

@@ -97,8 +97,12 @@ std::string Postgres::connection_string() const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=digits user=digits";
 }
 
+std::string Postgres::owner_connection_string() const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=digits user=digits_owner";
+}
+
 std::string Postgres::scalar(const std::string& sql) {
-  pqxx::connection connection(connection_string());
+  pqxx::connection connection(owner_connection_string());
   pqxx::nontransaction transaction(connection);
   const pqxx::result result = transaction.exec(sql);
   return result.empty() || result[0][0].is_null() ? "" : result[0][0].c_str();
@@ -169,20 +173,21 @@ server::Config LocalServer::config_for_tests() {
   config.port = 0;
   config.bind_address = "127.0.0.1";
   config.database_url = Postgres::instance().connection_string();
+  config.migrate_database_url = Postgres::instance().owner_connection_string();
   config.migrations_dir = DIGITS_SOURCE_DIR "/sql";
   config.www_dir = www_dir();
   config.rate_limit_per_second = 0;
   return config;
 }
 
-LocalServer::LocalServer(server::Config config) : config_(std::move(config)) {
-  auto connection = server::connect_database(config_.connection_string());
+LocalServer::LocalServer(server::Config config, server::ConnectionOptions options) : config_(std::move(config)) {
+  auto connection = server::connect_database(config_.migration_connection_string());
   if (!connection.ok()) throw std::runtime_error(connection.status().message());
   const Status migrated = server::apply_migrations(*connection.value(), config_.migrations_dir);
   if (!migrated.ok()) throw std::runtime_error(migrated.message());
   app_ = std::make_unique<server::App>(config_);
   app_->writer.start();
-  http_ = std::make_unique<server::HttpServer>(*app_);
+  http_ = std::make_unique<server::HttpServer>(*app_, options);
   const Status started = http_->start();
   if (!started.ok()) throw std::runtime_error(started.message());
   port_ = http_->port();
@@ -199,6 +204,7 @@ ServerProcess::ServerProcess(std::map<std::string, std::string> environment) {
   environment.emplace("PORT", std::to_string(port_));
   environment.emplace("BIND_ADDRESS", "127.0.0.1");
   environment.emplace("DATABASE_URL", Postgres::instance().connection_string());
+  environment.emplace("MIGRATE_DATABASE_URL", Postgres::instance().owner_connection_string());
   environment.emplace("MIGRATIONS_DIR", DIGITS_SOURCE_DIR "/sql");
   environment.emplace("WWW_DIR", www_dir());
   environment.emplace("RATE_LIMIT_PER_SECOND", "0");

@@ -22,7 +22,8 @@ class Postgres {
   int port() const { return port_; }
   void stop();
   void start();
-  std::string connection_string() const;
+  std::string connection_string() const;        // the server's role, digits
+  std::string owner_connection_string() const;  // the schema's owner, digits_owner
   // Runs one query and returns the first column of the first row ("" when none).
   std::string scalar(const std::string& sql);
 
@@ -46,7 +47,7 @@ Response post_json(int port, const std::string& body);
 // The server in this process, on a free port, with the test database.
 class LocalServer {
  public:
-  explicit LocalServer(server::Config config = config_for_tests());
+  explicit LocalServer(server::Config config = config_for_tests(), server::ConnectionOptions options = {});
   ~LocalServer();
   int port() const { return port_; }
   server::App& app() { return *app_; }
