@@ -61,7 +61,21 @@ struct Engine::Impl {
   std::vector<float> arena;
   std::vector<float*> value_data;             // per value, after planning
 
+  // Shapes every value, folds what is constant, plans and binds the memory: the steps
+  // below, in order.
   Status prepare(const std::vector<Shape>& input_shapes);
+
+ private:
+  Result<int> add_value(engine::ValueState value);
+  // Values for the initializers and the run-time (or bound) inputs.
+  Status bind_inputs(const std::vector<Shape>& input_shapes);
+  // The node's step, with its outputs shaped; computed at once when its inputs are constant.
+  Status prepare_node(const engine::PlannedNode& planned);
+  void fold_constant(engine::Step& step);
+  Status find_outputs();
+  // One arena for every run-time value and scratch buffer, then each step's pointers into it.
+  Status plan_memory();
+  void bind_pointers(const std::vector<int>& alias_root);
 };
 
 }  // namespace digits

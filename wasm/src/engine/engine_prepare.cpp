@@ -53,15 +53,21 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
   input_values.clear();
   output_values.clear();
   values.reserve(initializers.size() + runtime_inputs.size() + nodes.size() * 2);
+  DIGITS_TRY(bind_inputs(input_shapes));
+  for (const engine::PlannedNode& planned : nodes) DIGITS_TRY(prepare_node(planned));
+  DIGITS_TRY(find_outputs());
+  return plan_memory();
+}
 
-  auto add_value = [&](ValueState value) -> Result<int> {
-    if (value_ids.count(value.name) != 0) return Status::error("value '" + value.name + "' is defined twice");
-    const int id = static_cast<int>(values.size());
-    value_ids.emplace(value.name, id);
-    values.push_back(std::move(value));
-    return id;
-  };
+Result<int> Engine::Impl::add_value(ValueState value) {
+  if (value_ids.count(value.name) != 0) return Status::error("value '" + value.name + "' is defined twice");
+  const int id = static_cast<int>(values.size());
+  value_ids.emplace(value.name, id);
+  values.push_back(std::move(value));
+  return id;
+}
 
+Status Engine::Impl::bind_inputs(const std::vector<Shape>& input_shapes) {
   for (const onnx::Tensor& tensor : initializers) {
     Result<int> id = add_value(constant_value(tensor));
     if (!id.ok()) return id.status();
@@ -90,125 +96,113 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
     if (!id.ok()) return id.status();
     input_values.push_back(id.value());
   }
+  return Status::success();
+}
 
-  for (const engine::PlannedNode& planned : nodes) {
-    const std::string label = engine::node_label(planned);
-    Step step;
-    step.node = planned.file_index;
-    std::vector<ValueState*> inputs, outputs;
-    for (const std::string& name : planned.node.inputs) {
-      if (name.empty()) {
-        step.inputs.push_back(-1);
-        inputs.push_back(nullptr);
-        continue;
-      }
-      const auto found = value_ids.find(name);
-      if (found == value_ids.end()) {
-        return Status::error(label + ": input '" + name + "' is not produced by any earlier node");
-      }
-      step.inputs.push_back(found->second);
-      inputs.push_back(nullptr);  // filled below, once values stops growing for this node
-    }
-    for (const std::string& name : planned.node.outputs) {
-      if (name.empty()) {
-        step.outputs.push_back(-1);
-        continue;
-      }
-      ValueState value;
-      value.name = name;
-      Result<int> id = add_value(std::move(value));
-      if (!id.ok()) return id.status().within(label);
-      step.outputs.push_back(id.value());
-    }
-    for (size_t i = 0; i < step.inputs.size(); ++i) inputs[i] = step.inputs[i] < 0 ? nullptr : &values[step.inputs[i]];
-    for (int id : step.outputs) outputs.push_back(id < 0 ? nullptr : &values[id]);
-
-    step.op = engine::find_op(planned.node.op_type)->create();
-    PrepareContext context(planned.node, opset, inputs, outputs, planned.activation);
-    DIGITS_TRY(step.op->prepare(context).within(label));
-    step.aliases = context.aliases();
-    step.scratch_floats = context.scratch_floats();
-    for (size_t i = 0; i < step.outputs.size(); ++i) {
-      if (step.outputs[i] >= 0 && !values[step.outputs[i]].defined) {
-        return Status::error(label + ": output " + std::to_string(i) + " is not supported");
-      }
-    }
-
-    // A node whose inputs are all known now is computed now, once.
-    bool all_constant = true;
-    for (int id : step.inputs) all_constant = all_constant && (id < 0 || values[id].constant);
-    if (!all_constant) {
-      steps.push_back(std::move(step));
+Status Engine::Impl::prepare_node(const engine::PlannedNode& planned) {
+  const std::string label = engine::node_label(planned);
+  Step step;
+  step.node = planned.file_index;
+  for (const std::string& name : planned.node.inputs) {
+    if (name.empty()) {
+      step.inputs.push_back(-1);
       continue;
     }
-    std::vector<const float*> in_data;
-    std::vector<float*> out_data;
-    for (int id : step.inputs) in_data.push_back(id < 0 ? nullptr : values[id].floats.data());
-    for (size_t i = 0; i < step.outputs.size(); ++i) {
-      const int id = step.outputs[i];
-      if (id < 0 || values[id].constant) {
-        out_data.push_back(nullptr);
-        continue;
-      }
-      ValueState& out = values[id];
-      out.constant = true;
-      if (step.aliases[i] >= 0) {
-        out.floats = values[step.inputs[step.aliases[i]]].floats;
-        out_data.push_back(nullptr);
-      } else {
-        out.floats.assign(static_cast<size_t>(element_count(out.shape)), 0.0f);
-        out_data.push_back(out.floats.data());
-      }
+    const auto found = value_ids.find(name);
+    if (found == value_ids.end()) {
+      return Status::error(label + ": input '" + name + "' is not produced by any earlier node");
     }
-    std::vector<float> scratch(step.scratch_floats);
-    step.op->run(RunBuffers{in_data.data(), out_data.data(), scratch.data()});
+    step.inputs.push_back(found->second);
   }
+  for (const std::string& name : planned.node.outputs) {
+    if (name.empty()) {
+      step.outputs.push_back(-1);
+      continue;
+    }
+    ValueState value;
+    value.name = name;
+    Result<int> id = add_value(std::move(value));
+    if (!id.ok()) return id.status().within(label);
+    step.outputs.push_back(id.value());
+  }
+  // Pointers into `values` only now that it has stopped growing for this node.
+  std::vector<ValueState*> inputs, outputs;
+  for (int id : step.inputs) inputs.push_back(id < 0 ? nullptr : &values[id]);
+  for (int id : step.outputs) outputs.push_back(id < 0 ? nullptr : &values[id]);
 
+  step.op = engine::find_op(planned.node.op_type)->create();
+  PrepareContext context(planned.node, opset, inputs, outputs, planned.activation);
+  DIGITS_TRY(step.op->prepare(context).within(label));
+  step.aliases = context.aliases();
+  step.scratch_floats = context.scratch_floats();
+  for (size_t i = 0; i < step.outputs.size(); ++i) {
+    if (step.outputs[i] >= 0 && !values[step.outputs[i]].defined) {
+      return Status::error(label + ": output " + std::to_string(i) + " is not supported");
+    }
+  }
+  // A node whose inputs are all known now is computed now, once.
+  const bool all_constant = std::all_of(step.inputs.begin(), step.inputs.end(),
+                                        [&](int id) { return id < 0 || values[id].constant; });
+  if (all_constant) {
+    fold_constant(step);
+  } else {
+    steps.push_back(std::move(step));
+  }
+  return Status::success();
+}
+
+void Engine::Impl::fold_constant(Step& step) {
+  std::vector<const float*> in_data;
+  std::vector<float*> out_data;
+  for (int id : step.inputs) in_data.push_back(id < 0 ? nullptr : values[id].floats.data());
+  for (size_t i = 0; i < step.outputs.size(); ++i) {
+    const int id = step.outputs[i];
+    if (id < 0 || values[id].constant) {
+      out_data.push_back(nullptr);
+      continue;
+    }
+    ValueState& out = values[id];
+    out.constant = true;
+    if (step.aliases[i] >= 0) {
+      out.floats = values[step.inputs[step.aliases[i]]].floats;
+      out_data.push_back(nullptr);
+    } else {
+      out.floats.assign(static_cast<size_t>(element_count(out.shape)), 0.0f);
+      out_data.push_back(out.floats.data());
+    }
+  }
+  std::vector<float> scratch(step.scratch_floats);
+  step.op->run(RunBuffers{in_data.data(), out_data.data(), scratch.data()});
+}
+
+Status Engine::Impl::find_outputs() {
   for (const onnx::ValueInfo& output : model.graph.outputs) {
     const auto found = value_ids.find(output.name);
     if (found == value_ids.end()) return Status::error("graph output '" + output.name + "' is never produced");
     output_values.push_back(found->second);
   }
+  return Status::success();
+}
 
-  // Memory plan. Views share their source's buffer, so a buffer lives until the last
-  // read of any value that views it; graph inputs and outputs live through the run.
-  const int end = static_cast<int>(steps.size());
-  std::vector<int> alias_root(values.size());  // per value: the value whose memory it uses
-  for (size_t id = 0; id < values.size(); ++id) alias_root[id] = static_cast<int>(id);
-  for (const Step& step : steps) {
-    for (size_t i = 0; i < step.outputs.size(); ++i) {
-      if (step.outputs[i] >= 0 && step.aliases[i] >= 0 && !values[step.outputs[i]].constant) {
-        alias_root[step.outputs[i]] = alias_root[step.inputs[step.aliases[i]]];
-      }
-    }
-  }
-  std::vector<int> first(values.size(), -1), last(values.size(), -1);
-  for (int id : input_values) {
-    if (!values[id].constant) first[id] = 0, last[id] = end;
-  }
-  for (int s = 0; s < end; ++s) {
-    for (int id : steps[s].outputs) {
-      if (id >= 0 && !values[id].constant && alias_root[id] == id) first[id] = s;
-    }
-    for (int id : steps[s].inputs) {
-      if (id >= 0 && !values[id].constant) last[alias_root[id]] = std::max(last[alias_root[id]], s);
-    }
-  }
-  for (int id : output_values) {
-    if (!values[id].constant) last[alias_root[id]] = end;
-  }
+Status Engine::Impl::plan_memory() {
+  std::vector<engine::StepUse> uses;
+  for (const Step& step : steps) uses.push_back({step.inputs, step.outputs, step.aliases});
+  std::vector<bool> constant(values.size());
+  for (size_t id = 0; id < values.size(); ++id) constant[id] = values[id].constant;
+  const engine::Lifetimes lives = engine::compute_lifetimes(uses, constant, input_values, output_values);
 
   std::vector<engine::BufferRequest> requests;
   std::vector<int> request_owner;  // value id, or -(step + 1) for a step's scratch
   for (size_t id = 0; id < values.size(); ++id) {
-    if (first[id] < 0) continue;
-    requests.push_back({static_cast<size_t>(element_count(values[id].shape)), first[id], std::max(first[id], last[id])});
+    if (lives.first[id] < 0) continue;
+    requests.push_back({static_cast<size_t>(element_count(values[id].shape)), lives.first[id],
+                        std::max(lives.first[id], lives.last[id])});
     request_owner.push_back(static_cast<int>(id));
   }
-  for (int s = 0; s < end; ++s) {
+  for (size_t s = 0; s < steps.size(); ++s) {
     if (steps[s].scratch_floats == 0) continue;
-    requests.push_back({steps[s].scratch_floats, s, s});
-    request_owner.push_back(-(s + 1));
+    requests.push_back({steps[s].scratch_floats, static_cast<int>(s), static_cast<int>(s)});
+    request_owner.push_back(-static_cast<int>(s + 1));
   }
   std::vector<size_t> offsets;
   const size_t total = engine::plan_buffers(requests, offsets);
@@ -217,7 +211,6 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
                          " MiB of working memory, more than the engine allows");
   }
   arena.assign(total, 0.0f);
-
   value_data.assign(values.size(), nullptr);
   for (size_t r = 0; r < requests.size(); ++r) {
     if (request_owner[r] >= 0) {
@@ -226,6 +219,11 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
       steps[-request_owner[r] - 1].scratch = arena.data() + offsets[r];
     }
   }
+  bind_pointers(lives.alias_root);
+  return Status::success();
+}
+
+void Engine::Impl::bind_pointers(const std::vector<int>& alias_root) {
   for (size_t id = 0; id < values.size(); ++id) {
     if (values[id].constant) {
       value_data[id] = values[id].floats.data();
@@ -241,7 +239,6 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
       step.output_data.push_back(writes ? value_data[id] : nullptr);
     }
   }
-  return Status::success();
 }
 
 }  // namespace digits

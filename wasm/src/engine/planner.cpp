@@ -15,6 +15,37 @@ bool overlap_in_time(const BufferRequest& a, const BufferRequest& b) {
 
 }  // namespace
 
+Lifetimes compute_lifetimes(const std::vector<StepUse>& steps, const std::vector<bool>& constant,
+                            const std::vector<int>& graph_inputs, const std::vector<int>& graph_outputs) {
+  const size_t count = constant.size();
+  const int end = static_cast<int>(steps.size());
+  Lifetimes lives{std::vector<int>(count), std::vector<int>(count, -1), std::vector<int>(count, -1)};
+  for (size_t id = 0; id < count; ++id) lives.alias_root[id] = static_cast<int>(id);
+  for (const StepUse& step : steps) {
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int out = step.outputs[i];
+      if (out >= 0 && step.aliases[i] >= 0 && !constant[out]) {
+        lives.alias_root[out] = lives.alias_root[step.inputs[step.aliases[i]]];
+      }
+    }
+  }
+  for (int id : graph_inputs) {
+    if (!constant[id]) lives.first[id] = 0, lives.last[id] = end;
+  }
+  for (int s = 0; s < end; ++s) {
+    for (int id : steps[s].outputs) {
+      if (id >= 0 && !constant[id] && lives.alias_root[id] == id) lives.first[id] = s;
+    }
+    for (int id : steps[s].inputs) {
+      if (id >= 0 && !constant[id]) lives.last[lives.alias_root[id]] = std::max(lives.last[lives.alias_root[id]], s);
+    }
+  }
+  for (int id : graph_outputs) {
+    if (!constant[id]) lives.last[lives.alias_root[id]] = end;
+  }
+  return lives;
+}
+
 size_t plan_buffers(const std::vector<BufferRequest>& requests, std::vector<size_t>& offsets) {
   offsets.assign(requests.size(), 0);
   // Largest first, ties in request order. Insertion sort: a graph has few buffers, and

@@ -27,6 +27,21 @@ Status read_message(WireReader& reader, WireType wire, const char* field, Parse 
   return parse(bytes, base);
 }
 
+// Calls on_field(reader, field_number, wire_type) for each field of the message in
+// bytes, in order; on_field reads the field's value or skips it (reader.skip(wire)).
+// Every message parser is this loop and its switch.
+template <typename OnField>
+Status for_each_field(Bytes bytes, size_t base, OnField on_field) {
+  WireReader reader(bytes, base);
+  while (!reader.at_end()) {
+    uint32_t field = 0;
+    WireType wire{};
+    DIGITS_TRY(reader.next_field(field, wire));
+    DIGITS_TRY(on_field(reader, field, wire));
+  }
+  return Status::success();
+}
+
 Status parse_tensor_fields(Bytes bytes, size_t base, Tensor& tensor);
 
 }  // namespace digits::onnx

@@ -9,11 +9,7 @@ std::string indexed(const char* field, size_t index) {
 }
 
 Status parse_dimension(Bytes bytes, size_t base, Dim& dim) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     if (field == 1) {
       DIGITS_TRY(read_int64(reader, wire, dim.value, "dim_value"));
     } else if (field == 2) {
@@ -21,16 +17,12 @@ Status parse_dimension(Bytes bytes, size_t base, Dim& dim) {
     } else {
       DIGITS_TRY(reader.skip(wire));
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 Status parse_tensor_type(Bytes bytes, size_t base, ValueInfo& info) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     if (field == 1) {
       int64_t type = 0;
       DIGITS_TRY(read_int64(reader, wire, type, "elem_type"));
@@ -38,60 +30,40 @@ Status parse_tensor_type(Bytes bytes, size_t base, ValueInfo& info) {
     } else if (field == 2) {
       info.has_shape = true;
       DIGITS_TRY(read_message(reader, wire, "shape", [&](Bytes shape, size_t shape_base) {
-        WireReader dims(shape, shape_base);
-        while (!dims.at_end()) {
-          uint32_t dim_field = 0;
-          WireType dim_wire{};
-          DIGITS_TRY(dims.next_field(dim_field, dim_wire));
-          if (dim_field != 1) {
-            DIGITS_TRY(dims.skip(dim_wire));
-            continue;
-          }
+        return for_each_field(shape, shape_base, [&](WireReader& dims, uint32_t dim_field, WireType dim_wire) {
+          if (dim_field != 1) return dims.skip(dim_wire);
           info.dims.emplace_back();
-          DIGITS_TRY(read_message(dims, dim_wire, "dim", [&](Bytes d, size_t b) {
+          return read_message(dims, dim_wire, "dim", [&](Bytes d, size_t b) {
             return parse_dimension(d, b, info.dims.back());
-          }));
-        }
-        return Status::success();
+          });
+        });
       }));
     } else {
       DIGITS_TRY(reader.skip(wire));
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 Status parse_value_info(Bytes bytes, size_t base, ValueInfo& info) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     if (field == 1) {
       DIGITS_TRY(read_string_field(reader, wire, info.name, "name"));
     } else if (field == 2) {
       // TypeProto: only tensor_type (field 1) describes a tensor; sequences and maps stay undefined.
       DIGITS_TRY(read_message(reader, wire, "type", [&](Bytes type, size_t type_base) {
-        WireReader types(type, type_base);
-        while (!types.at_end()) {
-          uint32_t type_field = 0;
-          WireType type_wire{};
-          DIGITS_TRY(types.next_field(type_field, type_wire));
-          if (type_field == 1) {
-            DIGITS_TRY(read_message(types, type_wire, "tensor_type", [&](Bytes t, size_t b) {
-              return parse_tensor_type(t, b, info);
-            }));
-          } else {
-            DIGITS_TRY(types.skip(type_wire));
-          }
-        }
-        return Status::success();
+        return for_each_field(type, type_base, [&](WireReader& types, uint32_t type_field, WireType type_wire) {
+          if (type_field != 1) return types.skip(type_wire);
+          return read_message(types, type_wire, "tensor_type", [&](Bytes t, size_t b) {
+            return parse_tensor_type(t, b, info);
+          });
+        });
       }));
     } else {
       DIGITS_TRY(reader.skip(wire));
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 // Before IR version 2 attributes carried no type; it is implied by the field that is set.
@@ -107,12 +79,8 @@ void infer_attribute_type(Attribute& attribute, bool has_f, bool has_i, bool has
 }
 
 Status parse_attribute(Bytes bytes, size_t base, Attribute& attribute) {
-  WireReader reader(bytes, base);
   bool has_f = false, has_i = false, has_s = false, has_t = false;
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  DIGITS_TRY(for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     switch (field) {
       case 1: DIGITS_TRY(read_string_field(reader, wire, attribute.name, "name")); break;
       case 2: DIGITS_TRY(read_float(reader, wire, attribute.f, "f")); has_f = true; break;
@@ -140,17 +108,14 @@ Status parse_attribute(Bytes bytes, size_t base, Attribute& attribute) {
       }
       default: DIGITS_TRY(reader.skip(wire)); break;  // subgraphs, docs, type protos
     }
-  }
+    return Status::success();
+  }));
   infer_attribute_type(attribute, has_f, has_i, has_s, has_t);
   return Status::success();
 }
 
 Status parse_node(Bytes bytes, size_t base, Node& node) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     switch (field) {
       case 1:
         node.inputs.emplace_back();
@@ -173,8 +138,8 @@ Status parse_node(Bytes bytes, size_t base, Node& node) {
       case 7: DIGITS_TRY(read_string_field(reader, wire, node.domain, "domain")); break;
       default: DIGITS_TRY(reader.skip(wire)); break;
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 template <typename Item, typename Parse>
@@ -187,11 +152,7 @@ Status read_item(WireReader& reader, WireType wire, const char* field, std::vect
 }
 
 Status parse_graph(Bytes bytes, size_t base, Graph& graph) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     switch (field) {
       case 1: DIGITS_TRY(read_item(reader, wire, "node", graph.nodes, parse_node)); break;
       case 2: DIGITS_TRY(read_string_field(reader, wire, graph.name, "name")); break;
@@ -200,16 +161,12 @@ Status parse_graph(Bytes bytes, size_t base, Graph& graph) {
       case 12: DIGITS_TRY(read_item(reader, wire, "output", graph.outputs, parse_value_info)); break;
       default: DIGITS_TRY(reader.skip(wire)); break;
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 Status parse_opset(Bytes bytes, size_t base, OpsetImport& opset) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     if (field == 1) {
       DIGITS_TRY(read_string_field(reader, wire, opset.domain, "domain"));
     } else if (field == 2) {
@@ -217,16 +174,12 @@ Status parse_opset(Bytes bytes, size_t base, OpsetImport& opset) {
     } else {
       DIGITS_TRY(reader.skip(wire));
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 Status parse_metadata(Bytes bytes, size_t base, std::pair<std::string, std::string>& entry) {
-  WireReader reader(bytes, base);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     if (field == 1) {
       DIGITS_TRY(read_string_field(reader, wire, entry.first, "key"));
     } else if (field == 2) {
@@ -234,16 +187,12 @@ Status parse_metadata(Bytes bytes, size_t base, std::pair<std::string, std::stri
     } else {
       DIGITS_TRY(reader.skip(wire));
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 Status parse_model_fields(Bytes bytes, Model& model, bool& has_graph) {
-  WireReader reader(bytes, 0);
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  return for_each_field(bytes, 0, [&](WireReader& reader, uint32_t field, WireType wire) {
     switch (field) {
       case 1: DIGITS_TRY(read_int64(reader, wire, model.ir_version, "ir_version")); break;
       case 2: DIGITS_TRY(read_string_field(reader, wire, model.producer_name, "producer_name")); break;
@@ -258,8 +207,8 @@ Status parse_model_fields(Bytes bytes, Model& model, bool& has_graph) {
       case 14: DIGITS_TRY(read_item(reader, wire, "metadata_props", model.metadata, parse_metadata)); break;
       default: DIGITS_TRY(reader.skip(wire)); break;
     }
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 }  // namespace

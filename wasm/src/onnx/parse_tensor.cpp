@@ -146,12 +146,8 @@ Status materialise(Tensor& tensor, const TensorFields& fields) {
 }  // namespace
 
 Status parse_tensor_fields(Bytes bytes, size_t base, Tensor& tensor) {
-  WireReader reader(bytes, base);
   TensorFields fields;
-  while (!reader.at_end()) {
-    uint32_t field = 0;
-    WireType wire{};
-    DIGITS_TRY(reader.next_field(field, wire));
+  DIGITS_TRY(for_each_field(bytes, base, [&](WireReader& reader, uint32_t field, WireType wire) {
     switch (field) {
       case kDims: DIGITS_TRY(read_repeated_varint(reader, wire, tensor.dims, "dims")); break;
       case kDataType: {
@@ -181,7 +177,8 @@ Status parse_tensor_fields(Bytes bytes, size_t base, Tensor& tensor) {
       }
       default: DIGITS_TRY(reader.skip(wire)); break;
     }
-  }
+    return Status::success();
+  }));
   // Values are checked once every field is read, so the name is known by then.
   Status values = materialise(tensor, fields);
   return values.ok() || tensor.name.empty() ? values : values.within("tensor '" + tensor.name + "'");
