@@ -2,8 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <mutex>
 #include <string>
 
 #include "config.h"
@@ -12,6 +10,7 @@
 #include "read_pool.h"
 #include "record_writer.h"
 #include "static_files.h"
+#include "stats_service.h"
 
 namespace digits::server {
 
@@ -29,16 +28,9 @@ struct App {
   RateLimiter limiter;
   ReadPool reads;
   StaticFiles files;
+  StatsService stats{reads};
   // Set on SIGTERM: new records are refused (503) while those in flight are committed.
   std::atomic<bool> draining{false};
-  // GET /api/stats, computed at most once a second: the figures change slowly and
-  // cost a few scans.
-  struct {
-    std::mutex mutex;
-    std::string json;
-    std::string gzipped;  // the same, compressed once per refresh
-    std::chrono::steady_clock::time_point computed_at;
-  } stats_cache;
 };
 
 }  // namespace digits::server

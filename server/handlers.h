@@ -5,11 +5,21 @@
 // after its answer finds the request counted.
 #pragma once
 
+#include <string>
+
 #include "app.h"
 #include "http_connection.h"
 #include "http_request.h"
 
 namespace digits::server {
+
+// Seconds a client should wait before trying again when the database cannot be reached.
+inline constexpr int kDatabaseRetrySeconds = 2;
+
+// 503 "the database is unavailable; <consequence>", with Retry-After: the one reply for it.
+inline void respond_database_unavailable(const Responder& response, const std::string& consequence) {
+  response.send_error(503, "the database is unavailable; " + consequence, kDatabaseRetrySeconds);
+}
 
 void handle_log(App& app, const HttpRequest& request, Responder response);
 void handle_history(App& app, const HttpRequest& request, Responder response);

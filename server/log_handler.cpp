@@ -13,8 +13,6 @@
 namespace digits::server {
 namespace {
 
-constexpr int kRetryAfterUnavailable = 2;
-
 // How many valid records each client id in the body sends (for the rate limit).
 std::vector<std::pair<std::string, size_t>> records_per_client(const ParsedBody& body) {
   std::vector<std::pair<std::string, size_t>> counts;
@@ -123,8 +121,7 @@ void handle_log(App& app, const HttpRequest& request, Responder response) {
   }
   auto answer = [&app, body, ids, response, request_id = request.request_id](const WriteOutcome* outcome) {
     if (outcome != nullptr && !outcome->committed) {
-      response.send_error(503, "the database is unavailable; nothing was stored, send again later",
-                 kRetryAfterUnavailable);
+      respond_database_unavailable(response, "nothing was stored, send again later");
       return;
     }
     size_t foreign = 0;

@@ -22,7 +22,7 @@ void handle_readyz(App& app, const HttpRequest& request, Responder response) {
   if (!status.ok()) {
     // Why the database cannot be reached is for the operator's log, not for anyone asking.
     log_warn("not ready: the database is unavailable", {{"request_id", request.request_id}, {"error", status.message()}});
-    response.send_json(503, "{\"status\":\"not ready\",\"database\":\"down\"}", {{"Retry-After", "2"}});
+    response.send_json(503, "{\"status\":\"not ready\",\"database\":\"down\"}", {{"Retry-After", std::to_string(kDatabaseRetrySeconds)}});
     return;
   }
   response.send_json(200, "{\"status\":\"ready\",\"database\":\"up\"}");

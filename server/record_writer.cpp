@@ -151,61 +151,67 @@ void RecordWriter::start() {
     threads_.emplace_back([this] {
       Worker worker(config_);
       for (std::vector<Submission> group = take_group(); !group.empty(); group = take_group()) {
-        std::vector<const Record*> records;
-        for (const Submission& submission : group) {
-          for (const Record& record : submission.records) records.push_back(&record);
-        }
-        std::vector<bool> stored, foreign;
-        std::string error;
-        const Worker::Attempt attempt = worker.store(records, stored, foreign, error);
-        database_up_.store(attempt != Worker::Attempt::unavailable);
-        metrics_.set_db_up(attempt != Worker::Attempt::unavailable);
-        if (attempt == Worker::Attempt::committed) metrics_.observe_group(records.size());
-        if (attempt == Worker::Attempt::unavailable) {
-          metrics_.count_db_error();
-          log_warn("records not stored", {{"records", std::to_string(records.size())}, {"error", error}});
-        }
-
-        size_t offset = 0;
-        for (Submission& submission : group) {
-          WriteOutcome outcome;
-          const size_t count = submission.records.size();
-          if (attempt == Worker::Attempt::committed) {
-            outcome.committed = true;
-            outcome.stored.assign(stored.begin() + static_cast<long>(offset),
-                                  stored.begin() + static_cast<long>(offset + count));
-            outcome.foreign.assign(foreign.begin() + static_cast<long>(offset),
-                                   foreign.begin() + static_cast<long>(offset + count));
-            outcome.refused.assign(count, "");
-          } else if (attempt == Worker::Attempt::refused) {
-            // Find the refused records by storing this submission's records one at a time.
-            outcome.committed = true;
-            outcome.stored.assign(count, false);
-            outcome.foreign.assign(count, false);
-            outcome.refused.assign(count, "");
-            for (size_t i = 0; i < count && outcome.committed; ++i) {
-              std::vector<bool> one, one_foreign;
-              std::string why;
-              switch (worker.store({&submission.records[i]}, one, one_foreign, why)) {
-                case Worker::Attempt::committed:
-                  outcome.stored[i] = one[0];
-                  outcome.foreign[i] = one_foreign[0];
-                  break;
-                case Worker::Attempt::refused: outcome.refused[i] = why; break;
-                case Worker::Attempt::unavailable: outcome = WriteOutcome{false, why, {}, {}, {}}; break;
-              }
-            }
-          } else {
-            outcome.error = error;
-          }
-          offset += count;
-          submission.done(std::move(outcome));
-        }
-        if (attempt != Worker::Attempt::unavailable) worker.apply(records);
+        commit_group(worker, group);
         finish_group();
       }
     });
   }
+}
+
+void RecordWriter::commit_group(Worker& worker, std::vector<Submission>& group) {
+  std::vector<const Record*> records;
+  for (const Submission& submission : group) {
+    for (const Record& record : submission.records) records.push_back(&record);
+  }
+  std::vector<bool> stored, foreign;
+  std::string error;
+  const Worker::Attempt attempt = worker.store(records, stored, foreign, error);
+  metrics_.set_db_up(attempt != Worker::Attempt::unavailable);
+  if (attempt == Worker::Attempt::committed) metrics_.observe_group(records.size());
+  if (attempt == Worker::Attempt::unavailable) {
+    metrics_.count_db_error();
+    log_warn("records not stored", {{"records", std::to_string(records.size())}, {"error", error}});
+  }
+  size_t offset = 0;
+  for (Submission& submission : group) {
+    const size_t count = submission.records.size();
+    WriteOutcome outcome;
+    if (attempt == Worker::Attempt::committed) {
+      outcome.committed = true;
+      outcome.stored.assign(stored.begin() + static_cast<long>(offset), stored.begin() + static_cast<long>(offset + count));
+      outcome.foreign.assign(foreign.begin() + static_cast<long>(offset),
+                             foreign.begin() + static_cast<long>(offset + count));
+      outcome.refused.assign(count, "");
+    } else if (attempt == Worker::Attempt::refused) {
+      outcome = store_one_by_one(worker, submission);
+    } else {
+      outcome.error = error;
+    }
+    offset += count;
+    submission.done(std::move(outcome));
+  }
+  if (attempt != Worker::Attempt::unavailable) worker.apply(records);
+}
+
+// The database refused something in the group: this submission's records one at a time
+// find which, and the others are stored all the same.
+WriteOutcome RecordWriter::store_one_by_one(Worker& worker, const Submission& submission) {
+  const size_t count = submission.records.size();
+  WriteOutcome outcome{true, "", std::vector<bool>(count, false), std::vector<std::string>(count),
+                       std::vector<bool>(count, false)};
+  for (size_t i = 0; i < count; ++i) {
+    std::vector<bool> one, one_foreign;
+    std::string why;
+    switch (worker.store({&submission.records[i]}, one, one_foreign, why)) {
+      case Worker::Attempt::committed:
+        outcome.stored[i] = one[0];
+        outcome.foreign[i] = one_foreign[0];
+        break;
+      case Worker::Attempt::refused: outcome.refused[i] = why; break;
+      case Worker::Attempt::unavailable: return WriteOutcome{false, why, {}, {}, {}};
+    }
+  }
+  return outcome;
 }
 
 }  // namespace digits::server

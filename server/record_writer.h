@@ -44,8 +44,6 @@ class RecordWriter {
   void submit(std::vector<Record> records, Done done);
   // Waits until everything queued has been committed and answered, then stops the threads.
   void drain_and_stop();
-  // Whether the last attempt to use the database succeeded.
-  bool database_up() const { return database_up_.load(); }
 
  private:
   struct Submission {
@@ -55,6 +53,9 @@ class RecordWriter {
   class Worker;
 
   std::vector<Submission> take_group();
+  // Stores a group in one transaction and answers each of its submissions.
+  void commit_group(Worker& worker, std::vector<Submission>& group);
+  WriteOutcome store_one_by_one(Worker& worker, const Submission& submission);
   void finish_group();
 
   const Config& config_;
@@ -66,7 +67,6 @@ class RecordWriter {
   size_t queued_records_ = 0;
   int busy_ = 0;
   bool stopping_ = false;
-  std::atomic<bool> database_up_{false};
   std::vector<std::thread> threads_;
 };
 
