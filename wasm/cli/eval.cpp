@@ -60,6 +60,70 @@ void print_json(const Report& r, bool has_reference) {
 
 }  // namespace
 
+namespace {
+
+// The reference probabilities, count x 10 float32, or none when no file is given.
+Result<std::vector<float>> read_reference(const std::string& path, size_t count) {
+  std::vector<float> reference;
+  if (path.empty()) return reference;
+  Result<std::vector<uint8_t>> bytes = read_file(path);
+  if (!bytes.ok()) return bytes.status();
+  if (bytes.value().size() != count * kDigits * sizeof(float)) {
+    return Status::error(path + ": expected " + std::to_string(count) + " x 10 float32 values");
+  }
+  reference.resize(count * kDigits);
+  std::memcpy(reference.data(), bytes.value().data(), bytes.value().size());
+  return reference;
+}
+
+Status write_floats(const std::string& path, const std::vector<float>& values) {
+  FILE* out = std::fopen(path.c_str(), "wb");
+  const bool written = out != nullptr && std::fwrite(values.data(), sizeof(float), values.size(), out) == values.size();
+  if (out) std::fclose(out);
+  return written ? Status::success() : Status::error(path + ": cannot write");
+}
+
+// Classifies every image, counting into r; the probabilities, in order, into probabilities.
+Status classify_all(Classifier& classifier, const IdxArray& images, const IdxArray& labels,
+                    const std::vector<float>& reference, const std::string& labels_path, Report& r,
+                    std::vector<float>& probabilities) {
+  for (size_t i = 0; i < r.count; ++i) {
+    Result<Classification> answer = classifier.classify_image(images.values.data() + i * kImagePixels);
+    if (!answer.ok()) return answer.status();
+    const Classification& a = answer.value();
+    const int label = labels.values[i];
+    if (label >= kDigits) return Status::error(labels_path + ": label " + std::to_string(label) + " is not a digit");
+    ++r.confusion[label][a.digit];
+    r.correct += a.digit == label;
+    probabilities.insert(probabilities.end(), a.probabilities.begin(), a.probabilities.end());
+    if (reference.empty()) continue;
+    const float* ref = reference.data() + i * kDigits;
+    for (int d = 0; d < kDigits; ++d) {
+      r.max_difference = std::max(r.max_difference, static_cast<double>(std::fabs(ref[d] - a.probabilities[d])));
+    }
+    r.same_digit += static_cast<int>(std::max_element(ref, ref + kDigits) - ref) == a.digit;
+  }
+  return Status::success();
+}
+
+// 1 when the figures miss what the options require, saying which on stderr.
+int check_floors(const EvalOptions& options, const Report& r, bool has_reference) {
+  int status = 0;
+  const double accuracy = static_cast<double>(r.correct) / r.count;
+  if (accuracy < options.min_accuracy) {
+    std::fprintf(stderr, "digits: accuracy %.4f is below the required %.4f\n", accuracy, options.min_accuracy);
+    status = 1;
+  }
+  if (options.max_difference >= 0 && has_reference && r.max_difference > options.max_difference) {
+    std::fprintf(stderr, "digits: probabilities differ from the reference by %.3g, more than %.3g\n", r.max_difference,
+                 options.max_difference);
+    status = 1;
+  }
+  return status;
+}
+
+}  // namespace
+
 int eval(const EvalOptions& options) {
   Result<std::unique_ptr<Classifier>> classifier = load_classifier(options.model);
   if (!classifier.ok()) return report(classifier.status());
@@ -76,61 +140,22 @@ int eval(const EvalOptions& options) {
     return report(Status::error(options.labels + ": expected one label per image"));
   }
   if (count == 0) return report(Status::error(options.images + ": no images"));
-
-  std::vector<float> reference;
-  if (!options.reference.empty()) {
-    Result<std::vector<uint8_t>> bytes = read_file(options.reference);
-    if (!bytes.ok()) return report(bytes.status());
-    if (bytes.value().size() != count * kDigits * sizeof(float)) {
-      return report(Status::error(options.reference + ": expected " + std::to_string(count) + " x 10 float32 values"));
-    }
-    reference.resize(count * kDigits);
-    std::memcpy(reference.data(), bytes.value().data(), bytes.value().size());
-  }
+  Result<std::vector<float>> reference = read_reference(options.reference, count);
+  if (!reference.ok()) return report(reference.status());
 
   Report r;
   r.count = count;
   std::vector<float> probabilities;
-  for (size_t i = 0; i < count; ++i) {
-    Result<Classification> answer =
-        classifier.value()->classify_image(images.value().values.data() + i * kImagePixels);
-    if (!answer.ok()) return report(answer.status());
-    const Classification& a = answer.value();
-    const int label = labels.value().values[i];
-    if (label >= kDigits) return report(Status::error(options.labels + ": label " + std::to_string(label) + " is not a digit"));
-    ++r.confusion[label][a.digit];
-    r.correct += a.digit == label;
-    probabilities.insert(probabilities.end(), a.probabilities.begin(), a.probabilities.end());
-    if (!reference.empty()) {
-      const float* ref = reference.data() + i * kDigits;
-      for (int d = 0; d < kDigits; ++d) {
-        r.max_difference = std::max(r.max_difference, static_cast<double>(std::fabs(ref[d] - a.probabilities[d])));
-      }
-      r.same_digit += static_cast<int>(std::max_element(ref, ref + kDigits) - ref) == a.digit;
-    }
-  }
+  const Status classified = classify_all(*classifier.value(), images.value(), labels.value(), reference.value(),
+                                         options.labels, r, probabilities);
+  if (!classified.ok()) return report(classified);
   if (!options.write_probabilities.empty()) {
-    FILE* out = std::fopen(options.write_probabilities.c_str(), "wb");
-    if (out == nullptr || std::fwrite(probabilities.data(), sizeof(float), probabilities.size(), out) != probabilities.size()) {
-      if (out) std::fclose(out);
-      return report(Status::error(options.write_probabilities + ": cannot write"));
-    }
-    std::fclose(out);
+    const Status written = write_floats(options.write_probabilities, probabilities);
+    if (!written.ok()) return report(written);
   }
-  options.json ? print_json(r, !reference.empty()) : print_text(r, !reference.empty());
-
-  int status = 0;
-  const double accuracy = static_cast<double>(r.correct) / r.count;
-  if (accuracy < options.min_accuracy) {
-    std::fprintf(stderr, "digits: accuracy %.4f is below the required %.4f\n", accuracy, options.min_accuracy);
-    status = 1;
-  }
-  if (options.max_difference >= 0 && !reference.empty() && r.max_difference > options.max_difference) {
-    std::fprintf(stderr, "digits: probabilities differ from the reference by %.3g, more than %.3g\n", r.max_difference,
-                 options.max_difference);
-    status = 1;
-  }
-  return status;
+  const bool has_reference = !reference.value().empty();
+  options.json ? print_json(r, has_reference) : print_text(r, has_reference);
+  return check_floors(options, r, has_reference);
 }
 
 }  // namespace digits::cli

@@ -60,85 +60,61 @@ std::vector<Coverage> area_weights(int source, double scale, double start) {
   return coverage;
 }
 
-}  // namespace
+// The ink of a canvas: each pixel's darkness above the background.
+// ref: model/preprocess.py ink_map()
+struct InkMap {
+  const uint8_t* rgba;
+  int width, height;
+  int background;
+  int at(int y, int x) const {
+    return std::max(0, darkness(rgba + 4 * (static_cast<size_t>(y) * width + x)) - background);
+  }
+};
 
-Result<Preprocessed> preprocess_canvas(const uint8_t* rgba, size_t length, int width, int height) {
-  if (width < 1 || height < 1 || width > kMaxCanvasSide || height > kMaxCanvasSide) {
-    return Status::error("canvas of " + std::to_string(width) + "x" + std::to_string(height) +
-                         " pixels: each side must be 1 to " + std::to_string(kMaxCanvasSide));
-  }
-  const size_t pixels = static_cast<size_t>(width) * height;
-  if (rgba == nullptr || length != pixels * 4) {
-    return Status::error("canvas of " + std::to_string(width) + "x" + std::to_string(height) + " needs " +
-                         std::to_string(pixels * 4) + " bytes of RGBA, got " + std::to_string(length));
-  }
-  Preprocessed out;
-
-  // ref: model/preprocess.py ink_map()
-  const int background = background_level(rgba, pixels);
-  auto ink_at = [&](int y, int x) { return std::max(0, darkness(rgba + 4 * (static_cast<size_t>(y) * width + x)) - background); };
-  int strongest = 0;
-  uint64_t total = 0;
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      const int ink = ink_at(y, x);
-      strongest = std::max(strongest, ink);
-      total += static_cast<uint64_t>(ink);
-    }
-  }
-  if (strongest < kMinContrast) {
-    out.nothing_drawn = true;
-    out.reason = "the canvas is blank or the ink too faint";
-    return out;
-  }
-  if (total < static_cast<uint64_t>(kMinInkPixels) * strongest) {
-    out.nothing_drawn = true;
-    out.reason = "too little ink to be a digit";
-    return out;
-  }
-
-  // ref: model/preprocess.py bounding_box()
-  Box box{height, 0, width, 0};
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      if (ink_at(y, x) * 5 < strongest) continue;
+// ref: model/preprocess.py bounding_box(): the pixels with at least a fifth of the strongest ink.
+Box ink_box(const InkMap& ink, int strongest) {
+  Box box{ink.height, 0, ink.width, 0};
+  for (int y = 0; y < ink.height; ++y) {
+    for (int x = 0; x < ink.width; ++x) {
+      if (ink.at(y, x) * 5 < strongest) continue;
       box.top = std::min(box.top, y);
       box.bottom = std::max(box.bottom, y + 1);
       box.left = std::min(box.left, x);
       box.right = std::max(box.right, x + 1);
     }
   }
-  const int box_height = box.bottom - box.top, box_width = box.right - box.left;
+  return box;
+}
 
-  // ref: model/preprocess.py box_scale()
-  const double scale = static_cast<double>(kBox) / std::max(box_height, box_width);
-
-  // ref: model/preprocess.py centre_of_mass(), on the crop scaled by 1/strongest
+// ref: model/preprocess.py centre_of_mass(), on the crop scaled by 1/strongest; (y, x)
+// from the box's corner.
+std::pair<double, double> centre_of_mass(const InkMap& ink, const Box& box, int strongest) {
   double mass = 0.0, moment_y = 0.0, moment_x = 0.0;
-  for (int y = 0; y < box_height; ++y) {
-    for (int x = 0; x < box_width; ++x) {
-      const double value = static_cast<double>(ink_at(box.top + y, box.left + x)) / strongest;
+  for (int y = 0; y < box.bottom - box.top; ++y) {
+    for (int x = 0; x < box.right - box.left; ++x) {
+      const double value = static_cast<double>(ink.at(box.top + y, box.left + x)) / strongest;
       mass += value;
       moment_y += (y + 0.5) * value;
       moment_x += (x + 0.5) * value;
     }
   }
+  return {moment_y / mass, moment_x / mass};
+}
 
-  // ref: model/preprocess.py placement()
-  const double start_y = kFieldSize / 2.0 + 0.5 - moment_y / mass * scale;
-  const double start_x = kFieldSize / 2.0 + 0.5 - moment_x / mass * scale;
-
-  // ref: model/preprocess.py preprocess() "field = rows @ crop @ cols.T", columns first so
-  // the intermediate is box_height x 28, never a copy of the whole crop.
+// ref: model/preprocess.py preprocess() "field = rows @ crop @ cols.T", columns first so
+// the intermediate is box_height x 28, never a copy of the whole crop.
+void resample(const InkMap& ink, const Box& box, int strongest, double scale, double start_y, double start_x,
+              uint8_t* image) {
+  const int box_height = box.bottom - box.top, box_width = box.right - box.left;
   const std::vector<Coverage> rows = area_weights(box_height, scale, start_y);
   const std::vector<Coverage> cols = area_weights(box_width, scale, start_x);
   std::vector<double> partial(static_cast<size_t>(box_height) * kFieldSize, 0.0);
   for (int y = 0; y < box_height; ++y) {
     double* partial_row = &partial[static_cast<size_t>(y) * kFieldSize];
     for (int x = 0; x < box_width; ++x) {
-      const int ink = ink_at(box.top + y, box.left + x);
-      if (ink == 0) continue;
-      const double value = static_cast<double>(ink) / strongest;
+      const int value_ink = ink.at(box.top + y, box.left + x);
+      if (value_ink == 0) continue;
+      const double value = static_cast<double>(value_ink) / strongest;
       const Coverage& c = cols[x];
       for (int j = 0; j < c.count; ++j) partial_row[c.first + j] += c.weights[j] * value;
     }
@@ -153,8 +129,55 @@ Result<Preprocessed> preprocess_canvas(const uint8_t* rgba, size_t length, int w
     }
   }
   for (int i = 0; i < kImagePixels; ++i) {
-    out.image[i] = static_cast<uint8_t>(std::floor(std::clamp(field[i], 0.0, 1.0) * 255.0 + 0.5));
+    image[i] = static_cast<uint8_t>(std::floor(std::clamp(field[i], 0.0, 1.0) * 255.0 + 0.5));
   }
+}
+
+Status check_canvas(const uint8_t* rgba, size_t length, int width, int height) {
+  if (width < 1 || height < 1 || width > kMaxCanvasSide || height > kMaxCanvasSide) {
+    return Status::error("canvas of " + std::to_string(width) + "x" + std::to_string(height) +
+                         " pixels: each side must be 1 to " + std::to_string(kMaxCanvasSide));
+  }
+  const size_t pixels = static_cast<size_t>(width) * height;
+  if (rgba == nullptr || length != pixels * 4) {
+    return Status::error("canvas of " + std::to_string(width) + "x" + std::to_string(height) + " needs " +
+                         std::to_string(pixels * 4) + " bytes of RGBA, got " + std::to_string(length));
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Result<Preprocessed> preprocess_canvas(const uint8_t* rgba, size_t length, int width, int height) {
+  DIGITS_TRY(check_canvas(rgba, length, width, height));
+  Preprocessed out;
+  const InkMap ink{rgba, width, height, background_level(rgba, static_cast<size_t>(width) * height)};
+  int strongest = 0;
+  uint64_t total = 0;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const int value = ink.at(y, x);
+      strongest = std::max(strongest, value);
+      total += static_cast<uint64_t>(value);
+    }
+  }
+  if (strongest < kMinContrast) {
+    out.nothing_drawn = true;
+    out.reason = "the canvas is blank or the ink too faint";
+    return out;
+  }
+  if (total < static_cast<uint64_t>(kMinInkPixels) * strongest) {
+    out.nothing_drawn = true;
+    out.reason = "too little ink to be a digit";
+    return out;
+  }
+  const Box box = ink_box(ink, strongest);
+  // ref: model/preprocess.py box_scale() and placement()
+  const double scale = static_cast<double>(kBox) / std::max(box.bottom - box.top, box.right - box.left);
+  const auto [centre_y, centre_x] = centre_of_mass(ink, box, strongest);
+  const double start_y = kFieldSize / 2.0 + 0.5 - centre_y * scale;
+  const double start_x = kFieldSize / 2.0 + 0.5 - centre_x * scale;
+  resample(ink, box, strongest, scale, start_y, start_x, out.image.data());
   return out;
 }
 
