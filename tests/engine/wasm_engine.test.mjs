@@ -15,8 +15,8 @@ const engine = await createEngine({ wasmBinary: await readFile(join(wasmDir, 'di
 const modelBytes = await readFile(join(root, 'model/mnist.onnx'));
 const classifier = await engine.loadModel(modelBytes);
 
-async function idx(name) {
-  const bytes = gunzipSync(await readFile(join(root, 'tests/fixtures/mnist', name)));
+async function idx(name, folder = join(root, 'tests/fixtures/mnist')) {
+  const bytes = gunzipSync(await readFile(join(folder, name)));
   const dims = bytes[3];
   return bytes.subarray(4 + 4 * dims);
 }
@@ -202,4 +202,27 @@ test('the 10,000 MNIST test images: accuracy, native agreement and ONNX Runtime 
   viaOrt.dispose();
   assert.ok(sameDigit / count >= 0.9995, `same digit as ONNX Runtime for ${sameDigit} of ${count}`);
   assert.ok(largest <= 1e-4, `probabilities differ from ONNX Runtime by ${largest}`);
+});
+
+test('drawings by writers the model never saw: ONNX Runtime and the built-in engine give the same answers', async () => {
+  // Written by model/evaluate.py (ctest drawings_accuracy, which sets DRAWINGS_DIR up).
+  const folder = process.env.DRAWINGS_DIR;
+  assert.ok(folder, 'DRAWINGS_DIR names the folder model/evaluate.py writes the held-out drawings to');
+  const viaOrt = await engine.loadModel(modelBytes, await ortRunner(modelBytes));
+  for (const fill of [40, 70, 90]) {
+    const drawings = await idx(`held-out-${fill}-images.gz`, folder);
+    const n = drawings.length / 784;
+    assert.ok(n > 1000, `${n} drawings at ${fill}%`);
+    let sameDigit = 0, largest = 0;
+    for (let i = 0; i < n; i++) {
+      const image = drawings.subarray(i * 784, (i + 1) * 784);
+      const ours = await classifier.classifyImage(image);
+      const theirs = await viaOrt.classifyImage(image);
+      largest = Math.max(largest, largestDifference(ours.probabilities, theirs.probabilities));
+      sameDigit += ours.digit === theirs.digit;
+    }
+    assert.ok(largest <= 1e-4, `${fill}%: probabilities differ from ONNX Runtime by ${largest}`);
+    assert.equal(sameDigit, n, `${fill}%: same digit for ${sameDigit} of ${n}`);
+  }
+  viaOrt.dispose();
 });
