@@ -1,5 +1,7 @@
 #include "digits/personal_memory.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "kernels/similarity.h"
@@ -11,6 +13,29 @@ namespace {
 constexpr float kMinSimilarity = 0.70f;  // less alike than this, a drawing has no say
 constexpr float kFalloff = 0.15f;        // a vote weighs exp((similarity - 1) / kFalloff)
 constexpr float kVoteWeight = 2.0f;      // votes against the model's probabilities (sum 1)
+
+// exp((s - 1) / kFalloff) for s in [kMinSimilarity, 1], tabulated: a remembered drawing
+// alike enough costs a multiply-add instead of an exp() (interpolated, within 1e-4).
+constexpr int kVoteSteps = 256;
+
+const std::array<float, kVoteSteps + 2>& vote_table() {
+  static const std::array<float, kVoteSteps + 2> table = [] {
+    std::array<float, kVoteSteps + 2> values{};
+    for (int i = 0; i < kVoteSteps + 2; ++i) {
+      const float s = kMinSimilarity + (1.0f - kMinSimilarity) * static_cast<float>(i) / kVoteSteps;
+      values[i] = std::exp((s - 1.0f) / kFalloff);
+    }
+    return values;
+  }();
+  return table;
+}
+
+float vote_for(float similarity) {
+  const float at = (std::min(similarity, 1.0f) - kMinSimilarity) * (kVoteSteps / (1.0f - kMinSimilarity));
+  const int i = static_cast<int>(at);
+  const auto& table = vote_table();
+  return table[i] + (table[i + 1] - table[i]) * (at - static_cast<float>(i));
+}
 
 // 1 / length, or 0 for a vector that cannot be normalised.
 float inverse_length(const float* features, int dimensions) {
@@ -57,7 +82,7 @@ void PersonalMemory::apply(const float* features, std::array<float, kDigits>& pr
   for (size_t i = 0; i < digits_.size(); ++i) {
     const float s = similarity[i] * scale;
     if (s < kMinSimilarity) continue;
-    const float vote = std::exp((s - 1.0f) / kFalloff);
+    const float vote = vote_for(s);
     votes[digits_[i]] += vote;
     total += vote;
   }
