@@ -61,10 +61,12 @@ Connection::Dispatch make_dispatch(App& app) {
       if (request.path != candidate.path) continue;
       (request.method == candidate.method ? route : other_method) = &candidate;
     }
+    const bool wrong_method = route == &kStatic && other_method != nullptr;
     request.client_address = client_address(request, app.config.trusted_proxies);
     request.request_id = next_request_id();
     const auto started = std::chrono::steady_clock::now();
-    observer = [&app, name = route->name, started, method = request.method, path = request.path](int status) {
+    const char* name = wrong_method ? other_method->name : route->name;  // a 405 counts under its route
+    observer = [&app, name, started, method = request.method, path = request.path](int status) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       app.metrics.count_request(name, status, seconds);
       if (app.config.log_requests || status >= 500) {
@@ -72,7 +74,7 @@ Connection::Dispatch make_dispatch(App& app) {
                              {"ms", std::to_string(seconds * 1000)}});
       }
     };
-    if (route == &kStatic && other_method != nullptr) return method_not_allowed(*other_method, std::move(response));
+    if (wrong_method) return method_not_allowed(*other_method, std::move(response));
     route->handler(app, request, std::move(response));
   };
 }
@@ -143,11 +145,6 @@ void ConnectionRegistry::close_all() {
     if (auto connection = weak.lock()) connection->close();
   }
   connections_.clear();
-}
-
-size_t ConnectionRegistry::size() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return connections_.size();
 }
 
 bool address_matches(std::string_view address, std::string_view entry) {

@@ -27,10 +27,9 @@ class ConnectionRegistry {
   // Checks every connection's deadlines and forgets the closed ones.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_all();
-  size_t size() const;
 
  private:
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::vector<std::weak_ptr<Connection>> connections_;
 };
 

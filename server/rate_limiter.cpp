@@ -5,11 +5,6 @@
 
 namespace digits::server {
 
-size_t RateLimiter::buckets() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return buckets_.size();
-}
-
 void RateLimiter::forget_idle(Clock::time_point now) {
   // A bucket that has refilled says nothing a fresh one would not.
   for (auto it = buckets_.begin(); it != buckets_.end();) {

@@ -35,7 +35,6 @@ class RateLimiter {
             const std::vector<std::pair<std::string, size_t>>& per_client);
   bool enabled() const { return rate_ > 0; }
   double burst() const { return burst_; }
-  size_t buckets() const;
 
  private:
   struct Bucket {
@@ -49,7 +48,7 @@ class RateLimiter {
 
   double rate_;
   double burst_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
   Clock::time_point last_sweep_ = Clock::now();
 };
