@@ -1,9 +1,9 @@
--- wrk script for POST /log: every request carries new records (fresh UUIDs), so the
--- server stores each one instead of answering "duplicate".
+-- wrk script for POST /log: every request carries new records (fresh UUIDs) from a new
+-- client id, as when many people draw at once, so the server stores each one instead of
+-- answering "duplicate".
 --   wrk -s bench/log.lua http://127.0.0.1:8080/log -- BATCH
 local batch = 1
 local image = "AAcOFRwjKjE4P0ZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+71/AMKERgfJi00O0JJUFdeZWxzeoGIj5adpKuyucDHztXc4+rx+P8GDRQbIikwNz5FTFNaYWhvdn2Ei5KZoKeutbzDytHY3+bt9PsCCRAXHiUsMzpBSE9WXWRrcnmAh46VnKOqsbi/xs3U2+Lp8Pf+BQwTGiEoLzY9REtSWWBnbnV8g4qRmJ+mrbS7wsnQ197l7PP6AQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09rh6O/2/QQLEhkgJy41PENKUVhfZm10e4KJkJeepayzusHIz9bd5Ovy+QAHDhUcIyoxOD9GTVRbYmlwd36FjJOaoaivtr3Ey9LZ4Ofu9fwDChEYHyYtNDtCSVBXXmVsc3qBiI+WnaSrsrnAx87V3OPq8fj/Bg0UGyIpMDc+RUxTWmFob3Z9hIuSmaCnrrW8w8rR2N/m7fT7AgkQFx4lLDM6QUhPVl1ka3J5gIeOlZyjqrG4v8bN1Nvi6fD3/gUMExohKC82PURLUllgZ251fIOKkZifpq20u8LJ0Nfe5ezz+gEIDxYdJCsyOUBHTlVcY2pxeH+GjZSboqmwt77FzNPa4ejv9v0ECxIZICcuNTxDSlFYX2ZtdHuCiZCXnqWss7rByM/W3eTr8vkABw4VHCMqMTg/Rk1UW2JpcHd+hYyTmqGor7a9xMvS2eDn7vX8AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dzj6vH4/wYNFBsiKTA3PkVMU1phaG92fYSLkpmgp661vMPK0djf5u30+wIJEBceJSwzOkFIT1ZdZGtyeYCHjpWco6qxuL/GzdTb4unw9/4FDBMaISgvNj1ES1JZYGdudXyDipGYn6attLvCydDX3uXs8/oBCA8WHSQrMjlAR05VXGNqcXh/ho2Um6KpsLe+xczT2uHo7/b9BAsSGSAnLjU8Q0pRWF9mbXR7gomQl56lrLO6wcjP1t3k6/L5AAcOFRwjKjE4P0ZNVFtiaQ=="
-local thread_name = "bench"
 
 local function hex(digits)
   local parts = {}
@@ -13,10 +13,6 @@ end
 
 local function uuid()
   return hex(8) .. "-" .. hex(4) .. "-4" .. hex(4):sub(2) .. "-a" .. hex(4):sub(2) .. "-" .. hex(12)
-end
-
-function setup(thread)
-  thread:set("thread_name", "bench-" .. tostring(thread):gsub("[^%w]", ""):sub(-8))
 end
 
 function init(args)
@@ -31,7 +27,8 @@ local middle = '","created_at":"2026-11-24T10:00:00.000Z","predicted_digit":7,"c
 
 function request()
   local records = {}
-  for i = 1, batch do records[i] = prefix .. uuid() .. middle .. thread_name .. '"}' end
+  local client = uuid()
+  for i = 1, batch do records[i] = prefix .. uuid() .. middle .. client .. '"}' end
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"},
     '{"records":[' .. table.concat(records, ",") .. "]}")
 end

@@ -2,9 +2,7 @@
 
 #include <chrono>
 #include <memory>
-#include <pqxx/pqxx>
 
-#include "database.h"
 #include "log.h"
 #include "repository.h"
 
@@ -13,25 +11,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Predictions whose true_digit may change after these records: every prediction and
-// every feedback target among them.
-std::vector<std::string> touched_predictions(const std::vector<const Record*>& records) {
-  std::vector<std::string> ids;
-  for (const Record* record : records) {
-    if (const auto* p = std::get_if<PredictionRecord>(record)) {
-      ids.push_back(p->id);
-    } else {
-      ids.push_back(std::get<FeedbackRecord>(*record).prediction_id);
-    }
-  }
-  return ids;
-}
-
 // SQLSTATE classes that say the data was wrong (22 data exception, 23 integrity
 // constraint), as opposed to the database being unavailable or overloaded.
-bool refuses_data(const pqxx::sql_error& error) {
-  const std::string state = error.sqlstate();
-  return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
+bool refuses_data(const std::string& sqlstate) {
+  return sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("23", 0) == 0;
 }
 
 }  // namespace
@@ -46,44 +29,33 @@ class RecordWriter::Worker {
   Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::vector<bool>& foreign,
                 std::string& error) {
     if (!connect(error)) return Attempt::unavailable;
-    try {
-      store_records(*connection_, records, stored, foreign);
-      return Attempt::committed;
-    } catch (const pqxx::sql_error& e) {
-      error = e.what();
-      if (refuses_data(e)) return Attempt::refused;
-      connection_.reset();
-      return Attempt::unavailable;
-    } catch (const std::exception& e) {
+    Result<StoreOutcome> outcome = store_records(*pipeline_, records, stored, foreign);
+    if (!outcome.ok()) {
       // Lost connection, or a commit whose outcome is unknown: the client retries, and
       // the record ids make a retry of an already stored record a duplicate.
-      error = e.what();
-      connection_.reset();
+      error = outcome.status().message();
+      pipeline_.reset();
       return Attempt::unavailable;
     }
-  }
-
-  void apply(const std::vector<const Record*>& records) {
-    if (!connection_) return;
-    try {
-      apply_feedback(*connection_, touched_predictions(records));
-    } catch (const std::exception& e) {
+    if (!outcome.value().apply_error.empty()) {
       // The records are safe; apply_all_feedback at the next start catches up.
-      log_warn("feedback not applied yet", {{"error", e.what()}});
-      connection_.reset();
+      log_warn("feedback not applied yet", {{"error", outcome.value().apply_error}});
     }
+    if (outcome.value().committed) return Attempt::committed;
+    error = outcome.value().message;
+    return refuses_data(outcome.value().sqlstate) ? Attempt::refused : Attempt::unavailable;
   }
 
  private:
   bool connect(std::string& error) {
-    if (connection_) return true;
+    if (pipeline_) return true;
     if (Clock::now() < retry_at_) {
       error = last_error_;
       return false;
     }
-    Result<std::unique_ptr<pqxx::connection>> opened = connect_database(config_.connection_string());
+    Result<std::unique_ptr<Pipeline>> opened = Pipeline::open(config_.connection_string());
     if (opened.ok()) {
-      connection_ = opened.take();
+      pipeline_ = opened.take();
       return true;
     }
     // Until the next attempt, requests fail fast with 503 instead of waiting on connects.
@@ -93,7 +65,7 @@ class RecordWriter::Worker {
   }
 
   const Config& config_;
-  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<Pipeline> pipeline_;
   Clock::time_point retry_at_{};
   std::string last_error_;
 };
@@ -190,7 +162,6 @@ void RecordWriter::commit_group(Worker& worker, std::vector<Submission>& group) 
     offset += count;
     submission.done(std::move(outcome));
   }
-  if (attempt != Worker::Attempt::unavailable) worker.apply(records);
 }
 
 // The database refused something in the group: this submission's records one at a time

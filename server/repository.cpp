@@ -49,16 +49,17 @@ FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, prediction_id uuid, client_id t
 JOIN predictions p ON p.record_id = r.prediction_id AND p.client_id <> r.client_id
 )SQL";
 
-// Only newer feedback replaces older: two of these running at once, in either order,
-// leave the latest feedback in place; only the predicting client's feedback counts.
-// The rows are locked in id order first, so that concurrent runs cannot deadlock.
-// $1 lists the predictions to update; NULL, all.
-const char* const kApplyFeedback = R"SQL(
+// Sets true_digit from the latest feedback on the predictions that `feedback` (SQL that
+// names the feedback table f) selects. Only newer feedback replaces older: two of these
+// running at once, in either order, leave the latest feedback in place; only the
+// predicting client's feedback counts. The rows are locked in id order first, so that
+// concurrent runs cannot deadlock.
+std::string apply_feedback_sql(const char* feedback) {
+  return std::string(R"SQL(
 WITH latest AS MATERIALIZED (
   SELECT DISTINCT ON (f.prediction_id) f.id, f.prediction_id, f.true_digit, f.client_created_at, p.id AS row_id
-  FROM feedback f
+  )SQL") + feedback + R"SQL(
   JOIN predictions p ON p.record_id = f.prediction_id AND p.client_id = f.client_id
-  WHERE $1::jsonb IS NULL OR f.prediction_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))
   ORDER BY f.prediction_id, f.client_created_at DESC, f.id DESC),
 locked AS MATERIALIZED (
   SELECT p.id FROM predictions p WHERE p.id IN (SELECT row_id FROM latest) ORDER BY p.id FOR UPDATE)
@@ -68,6 +69,13 @@ FROM latest l
 WHERE p.id = l.row_id AND p.id IN (SELECT id FROM locked)
   AND (p.feedback_id IS NULL OR (l.client_created_at, l.id) > (p.feedback_at, p.feedback_id))
 )SQL";
+}
+
+// $1 lists the predictions, as a JSON array of ids.
+const std::string kApplyFeedback = apply_feedback_sql(
+    "FROM jsonb_array_elements_text($1::jsonb) AS t(prediction_id)"
+    " JOIN feedback f ON f.prediction_id = t.prediction_id::uuid");
+const std::string kApplyAllFeedback = apply_feedback_sql("FROM feedback f");
 
 void write_hex(JsonWriter& json, const std::vector<uint8_t>& bytes) {
   static const char kHex[] = "0123456789abcdef";
@@ -146,58 +154,80 @@ std::string id_list_json(const std::vector<std::string>& ids) {
 
 // Marks stored[i] for the records whose id the statement returned; each id counts once,
 // so a second copy of a record in the same group is a duplicate too.
-void mark_stored(const pqxx::result& returned, const std::vector<size_t>& positions,
+void mark_stored(const std::vector<std::string>& returned, const std::vector<size_t>& positions,
                  const std::vector<const std::string*>& ids, std::vector<bool>& stored) {
   std::unordered_map<std::string, size_t> first;
   for (size_t i = 0; i < ids.size(); ++i) first.emplace(*ids[i], positions[i]);
-  for (const auto& row : returned) {
-    const auto found = first.find(row[0].c_str());
+  for (const std::string& id : returned) {
+    const auto found = first.find(id);
     if (found != first.end()) stored[found->second] = true;
   }
 }
 
 }  // namespace
 
-void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored,
-                   std::vector<bool>& foreign) {
+Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
+                                   std::vector<bool>& stored, std::vector<bool>& foreign) {
   std::vector<const PredictionRecord*> predictions;
   std::vector<const FeedbackRecord*> feedback;
   std::vector<size_t> prediction_positions, feedback_positions;
   std::vector<const std::string*> prediction_ids, feedback_ids;
+  std::vector<std::string> touched;  // predictions whose true_digit these records may change
   for (size_t i = 0; i < records.size(); ++i) {
     if (const auto* p = std::get_if<PredictionRecord>(records[i])) {
       predictions.push_back(p);
       prediction_positions.push_back(i);
       prediction_ids.push_back(&p->id);
+      touched.push_back(p->id);
     } else {
       const auto& f = std::get<FeedbackRecord>(*records[i]);
       feedback.push_back(&f);
       feedback_positions.push_back(i);
       feedback_ids.push_back(&f.id);
+      touched.push_back(f.prediction_id);
     }
   }
   stored.assign(records.size(), false);
   foreign.assign(records.size(), false);
-  pqxx::work transaction(connection);
-  if (!predictions.empty()) {
-    mark_stored(transaction.exec_params(kInsertPredictions, predictions_json(predictions)), prediction_positions,
-                prediction_ids, stored);
-  }
-  if (!feedback.empty()) {
-    const std::string json = feedback_json(feedback);
-    mark_stored(transaction.exec_params(kInsertFeedback, json), feedback_positions, feedback_ids, stored);
-    mark_stored(transaction.exec_params(kForeignFeedback, json), feedback_positions, feedback_ids, foreign);
-  }
-  transaction.commit();
-}
 
-void apply_feedback(pqxx::connection& connection, const std::vector<std::string>& prediction_ids) {
-  if (prediction_ids.empty()) return;
-  pqxx::nontransaction(connection).exec_params(kApplyFeedback, id_list_json(prediction_ids));
+  // The group's transaction, then applying its feedback in a transaction of its own
+  // (see apply_feedback), all sent before any answer is read.
+  const std::string prediction_rows = predictions_json(predictions);
+  const std::string feedback_rows = feedback_json(feedback);
+  const std::string touched_ids = id_list_json(touched);
+  if (!predictions.empty()) pipeline.add(kInsertPredictions, {prediction_rows.c_str()});
+  if (!feedback.empty()) {
+    pipeline.add(kInsertFeedback, {feedback_rows.c_str()});
+    pipeline.add(kForeignFeedback, {feedback_rows.c_str()});
+  }
+  pipeline.commit();
+  pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
+  pipeline.commit();
+  Result<std::vector<StatementResult>> ran = pipeline.run();
+  if (!ran.ok()) return ran.status();
+  const std::vector<StatementResult>& results = ran.value();
+
+  StoreOutcome outcome;
+  for (size_t i = 0; i + 1 < results.size(); ++i) {
+    if (results[i].state == StatementResult::State::failed) {
+      outcome.sqlstate = results[i].sqlstate;
+      outcome.message = results[i].message;
+      return outcome;
+    }
+  }
+  outcome.committed = true;
+  size_t next = 0;
+  if (!predictions.empty()) mark_stored(results[next++].first_column, prediction_positions, prediction_ids, stored);
+  if (!feedback.empty()) {
+    mark_stored(results[next++].first_column, feedback_positions, feedback_ids, stored);
+    mark_stored(results[next++].first_column, feedback_positions, feedback_ids, foreign);
+  }
+  if (results.back().state != StatementResult::State::ok) outcome.apply_error = results.back().message;
+  return outcome;
 }
 
 void apply_all_feedback(pqxx::connection& connection) {
-  pqxx::nontransaction(connection).exec_params(kApplyFeedback, nullptr);
+  pqxx::nontransaction(connection).exec(kApplyAllFeedback);
 }
 
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit) {

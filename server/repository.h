@@ -1,6 +1,6 @@
 // Every SQL statement the server runs, each with bound parameters only. Functions
-// take a connection and throw libpqxx's exceptions; callers decide what a lost
-// connection means for them.
+// that take a libpqxx connection throw libpqxx's exceptions; the writer's store_records
+// returns its errors. Callers decide what a lost connection means for them.
 #pragma once
 
 #include <array>
@@ -10,21 +10,33 @@
 #include <string>
 #include <vector>
 
+#include "pipeline.h"
 #include "records.h"
+#include "result.h"
 
 namespace digits::server {
 
-// Stores a group of records in one transaction. stored[i] is true when records[i] was
-// new, false when it was already there (a duplicate); foreign[i] is true when it is
-// feedback on another client's prediction, which is not stored. Returns after the commit.
-void store_records(pqxx::connection& connection, const std::vector<const Record*>& records, std::vector<bool>& stored,
-                   std::vector<bool>& foreign);
+// How the database took a group of records. Not committed: it refused the group
+// (sqlstate and message say why) and none of it was stored.
+struct StoreOutcome {
+  bool committed = false;
+  std::string sqlstate;
+  std::string message;
+  std::string apply_error;  // committed, but its feedback not applied yet (see below)
+};
 
-// Sets true_digit from the latest feedback for these predictions. Runs in its own
-// transaction after the records' commit, so that a prediction and its feedback stored
-// by two servers at once always meet: whichever applies last sees both.
-void apply_feedback(pqxx::connection& connection, const std::vector<std::string>& prediction_ids);
-// The same for every prediction: after a crash between a commit and its apply.
+// Stores a group of records in one transaction, then sets true_digit from the latest
+// feedback for the predictions they touch, in a transaction of its own after the commit,
+// so that a prediction and its feedback stored by two writers at once always meet:
+// whichever applies last sees both. Both travel in one round trip. stored[i] is true when
+// records[i] was new, false when it was already there (a duplicate); foreign[i] is true
+// when it is feedback on another client's prediction, which is not stored. An error
+// means the connection failed and whether the group was stored is unknown.
+Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
+                                   std::vector<bool>& stored, std::vector<bool>& foreign);
+
+// Applies the latest feedback to every prediction: after a crash between a commit and
+// its apply.
 void apply_all_feedback(pqxx::connection& connection);
 
 struct HistoryItem {

@@ -96,6 +96,37 @@ TEST_CASE("a batch with bad records stores the good ones and names the bad") {
   CHECK(count("predictions", bad) == "0");
 }
 
+TEST_CASE("a record the database refuses is named, and the rest of its group is stored") {
+  // A rule validation does not know, as when the schema is ahead of the server.
+  struct Constraint {
+    Constraint() {
+      Postgres::instance().scalar(
+          "ALTER TABLE predictions ADD CONSTRAINT refused_in_test CHECK (model_version <> 'refused-by-db')");
+    }
+    ~Constraint() { Postgres::instance().scalar("ALTER TABLE predictions DROP CONSTRAINT refused_in_test"); }
+  } constraint;
+  LocalServer server;
+  const std::string first = new_uuid(), refused = new_uuid(), last = new_uuid();
+  const std::string refused_record =
+      object_json(with(prediction_fields(refused, "refusal"), "model_version", "\"refused-by-db\""));
+  const Response response =
+      post_json(server.port(), batch({prediction_json(first, "refusal"), refused_record, prediction_json(last, "refusal")}));
+  REQUIRE(response.status == 200);
+  const auto json = parse(response.body);
+  CHECK(json["stored"].GetInt() == 2);
+  CHECK(json["rejected"].GetInt() == 1);
+  CHECK(std::string(json["results"][1]["id"].GetString()) == refused);
+  CHECK(std::string(json["results"][1]["error"].GetString()).find("database refused") != std::string::npos);
+  CHECK(json["results"][1].HasMember("request_id"));
+  CHECK(count("predictions", first) == "1");
+  CHECK(count("predictions", refused) == "0");
+  CHECK(count("predictions", last) == "1");
+  // The writer's connection is still good for the next request.
+  const std::string after = new_uuid();
+  CHECK(post_json(server.port(), prediction_json(after, "refusal")).status == 200);
+  CHECK(count("predictions", after) == "1");
+}
+
 TEST_CASE("every class of bad request gets a 4xx with a message, and the server stays up") {
   LocalServer server;
   const int port = server.port();
