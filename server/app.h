@@ -28,7 +28,7 @@ struct App {
   RateLimiter limiter;
   ReadPool reads;
   StaticFiles files;
-  StatsService stats{reads};
+  StatsService stats{config.connection_string(), metrics, config.stats};
   // Set on SIGTERM: new records are refused (503) while those in flight are committed.
   std::atomic<bool> draining{false};
 };

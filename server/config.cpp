@@ -102,6 +102,13 @@ Result<Config> config_from_environment() {
   DIGITS_TRY(read_number("RATE_LIMIT_BURST", 1, 1e6, c.rate_limit_burst));
   DIGITS_TRY(read_int("MAX_GROUP_RECORDS", 1, 100000, max_group));
   DIGITS_TRY(read_int("LOG_REQUESTS", 0, 1, log_requests));
+  int refresh_ms = static_cast<int>(c.stats.refresh.count()), max_age_ms = static_cast<int>(c.stats.max_age.count()),
+      verify_seconds = static_cast<int>(c.stats.verify.count());
+  DIGITS_TRY(read_int("STATS_REFRESH_MS", 10, 3600000, refresh_ms));
+  DIGITS_TRY(read_int("STATS_MAX_AGE_MS", 10, 86400000, max_age_ms));
+  DIGITS_TRY(read_int("STATS_VERIFY_SECONDS", 0, 31536000, verify_seconds));
+  c.stats = {std::chrono::milliseconds(refresh_ms), std::chrono::milliseconds(max_age_ms),
+             std::chrono::seconds(verify_seconds)};
   c.max_group_records = static_cast<size_t>(max_group);
   c.log_requests = log_requests != 0;
   return c;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "result.h"
+#include "stats_timing.h"
 
 namespace digits::server {
 
@@ -26,7 +27,7 @@ struct Config {
   std::string db_user = "digits";     // DB_USER
   std::string db_password;            // DB_PASSWORD
   int db_writers = 2;                 // DB_WRITERS: connections committing /log groups
-  int db_readers = 2;                 // DB_READERS: connections serving history and stats
+  int db_readers = 2;                 // DB_READERS: connections serving history and readiness
   std::string migrations_dir = "sql"; // MIGRATIONS_DIR
   // MIGRATE_DATABASE_URL: the schema owner's connection, used only to apply migrations;
   // empty: the server's own (then it must own the schema for a migration to run).
@@ -35,6 +36,8 @@ struct Config {
   double rate_limit_per_second = 20;  // RATE_LIMIT_PER_SECOND: records per client id (x4 per address); 0: off
   double rate_limit_burst = 200;      // RATE_LIMIT_BURST: records at once (the page sends up to 100)
   size_t max_group_records = 2000;    // MAX_GROUP_RECORDS per shared transaction
+  // GET /api/stats
+  StatsTiming stats;  // STATS_REFRESH_MS, STATS_MAX_AGE_MS, STATS_VERIFY_SECONDS
   // Logging
   bool log_requests = false;          // LOG_REQUESTS=1 logs every request
 

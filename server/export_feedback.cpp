@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "database.h"
+#include "log.h"
 #include "repository.h"
 
 namespace digits::server {
@@ -19,17 +20,37 @@ std::vector<uint8_t> idx_header(const std::vector<uint32_t>& dims) {
   return header;
 }
 
-Status write_gz(const std::string& path, const std::vector<uint8_t>& header, const std::vector<uint8_t>& data) {
-  const std::string partial = path + ".part";
-  gzFile file = gzopen(partial.c_str(), "wb9");
-  if (file == nullptr) return Status::error("cannot write " + partial);
-  const bool written = gzwrite(file, header.data(), static_cast<unsigned>(header.size())) == static_cast<int>(header.size()) &&
-                       (data.empty() || gzwrite(file, data.data(), static_cast<unsigned>(data.size())) == static_cast<int>(data.size()));
-  if (gzclose(file) != Z_OK || !written) return Status::error("cannot write " + partial);
-  std::error_code error;
-  std::filesystem::rename(partial, path, error);  // all or nothing
-  return error ? Status::error("cannot rename " + partial + ": " + error.message()) : Status::success();
-}
+// A gzip file written under a temporary name and renamed when complete: all or nothing.
+class GzOutput {
+ public:
+  explicit GzOutput(std::string path) : path_(std::move(path)), partial_(path_ + ".part") {
+    file_ = gzopen(partial_.c_str(), "wb9");
+  }
+  ~GzOutput() {
+    if (file_ != nullptr) gzclose(file_);
+    if (!finished_) std::filesystem::remove(partial_);
+  }
+  bool ok() const { return file_ != nullptr && ok_; }
+  void write(const uint8_t* data, size_t size) {
+    if (ok() && size > 0) ok_ = gzwrite(file_, data, static_cast<unsigned>(size)) == static_cast<int>(size);
+  }
+  Status finish() {
+    const bool closed = file_ != nullptr && gzclose(file_) == Z_OK;
+    file_ = nullptr;
+    if (!closed || !ok_) return Status::error("cannot write " + partial_);
+    std::error_code error;
+    std::filesystem::rename(partial_, path_, error);
+    if (error) return Status::error("cannot rename " + partial_ + ": " + error.message());
+    finished_ = true;
+    return Status::success();
+  }
+
+ private:
+  std::string path_, partial_;
+  gzFile file_ = nullptr;
+  bool ok_ = true;
+  bool finished_ = false;
+};
 
 }  // namespace
 
@@ -39,19 +60,36 @@ Status export_feedback(const Config& config, const std::string& directory, size_
   if (error) return Status::error("cannot create " + directory + ": " + error.message());
   Result<std::unique_ptr<pqxx::connection>> connection = connect_database(config.connection_string());
   if (!connection.ok()) return connection.status();
-  std::vector<uint8_t> images, labels;
+  GzOutput images(directory + "/feedback-images-idx3-ubyte.gz");
+  GzOutput labels(directory + "/feedback-labels-idx1-ubyte.gz");
+  if (!images.ok() || !labels.ok()) return Status::error("cannot write in " + directory);
+  // Written as read: the headers first (the count comes from the same snapshot), then
+  // each row, so memory stays one page of rows whatever the number of drawings.
+  size_t total = 0, written = 0;
   try {
-    read_labelled_images(*connection.value(), [&](const std::vector<uint8_t>& image, int label) {
-      images.insert(images.end(), image.begin(), image.end());
-      labels.push_back(static_cast<uint8_t>(label));
-    });
+    read_labelled_images(
+        *connection.value(),
+        [&](size_t rows) {
+          total = rows;
+          const std::vector<uint8_t> image_header = idx_header({static_cast<uint32_t>(rows), 28, 28});
+          const std::vector<uint8_t> label_header = idx_header({static_cast<uint32_t>(rows)});
+          images.write(image_header.data(), image_header.size());
+          labels.write(label_header.data(), label_header.size());
+        },
+        [&](const uint8_t* image, int label) {
+          const uint8_t byte = static_cast<uint8_t>(label);
+          images.write(image, kImageBytes);
+          labels.write(&byte, 1);
+          if (++written % 100000 == 0) {
+            log_info("exporting", {{"written", std::to_string(written)}, {"of", std::to_string(total)}});
+          }
+        });
   } catch (const std::exception& e) {
     return Status::error(std::string("reading feedback failed: ") + e.what());
   }
-  count = labels.size();
-  const uint32_t n = static_cast<uint32_t>(count);
-  DIGITS_TRY(write_gz(directory + "/feedback-images-idx3-ubyte.gz", idx_header({n, 28, 28}), images));
-  return write_gz(directory + "/feedback-labels-idx1-ubyte.gz", idx_header({n}), labels);
+  count = written;
+  DIGITS_TRY(images.finish());
+  return labels.finish();
 }
 
 }  // namespace digits::server

@@ -11,21 +11,23 @@ void handle_healthz(App&, const HttpRequest&, Responder response) {
 }
 
 void handle_readyz(App& app, const HttpRequest& request, Responder response) {
-  const Status status = app.reads.with_connection([](pqxx::connection& connection) {
-    pqxx::nontransaction(connection).exec("SELECT 1");
-  });
-  app.metrics.set_db_up(status.ok());
-  if (app.draining.load()) {
-    response.send_json(503, "{\"status\":\"draining\",\"database\":\"up\"}");
-    return;
-  }
-  if (!status.ok()) {
-    // Why the database cannot be reached is for the operator's log, not for anyone asking.
-    log_warn("not ready: the database is unavailable", {{"request_id", request.request_id}, {"error", status.message()}});
-    response.send_json(503, "{\"status\":\"not ready\",\"database\":\"down\"}", {{"Retry-After", std::to_string(kDatabaseRetrySeconds)}});
-    return;
-  }
-  response.send_json(200, "{\"status\":\"ready\",\"database\":\"up\"}");
+  app.reads.submit([](pqxx::connection& connection) { pqxx::nontransaction(connection).exec("SELECT 1"); },
+                   [&app, request_id = request.request_id, response](const Status& status) {
+                     app.metrics.set_db_up(status.ok());
+                     if (app.draining.load()) {
+                       response.send_json(503, "{\"status\":\"draining\",\"database\":\"up\"}");
+                       return;
+                     }
+                     if (!status.ok()) {
+                       // Why the database cannot be reached is for the operator's log, not for anyone asking.
+                       log_warn("not ready: the database is unavailable",
+                                {{"request_id", request_id}, {"error", status.message()}});
+                       response.send_json(503, "{\"status\":\"not ready\",\"database\":\"down\"}",
+                                          {{"Retry-After", std::to_string(kDatabaseRetrySeconds)}});
+                       return;
+                     }
+                     response.send_json(200, "{\"status\":\"ready\",\"database\":\"up\"}");
+                   });
 }
 
 void handle_metrics(App& app, const HttpRequest&, Responder response) {

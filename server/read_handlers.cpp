@@ -72,14 +72,13 @@ void handle_history(App& app, const HttpRequest& request, Responder response) {
     }
     limit = static_cast<int>(value);
   }
-  std::vector<HistoryItem> items;
-  const Status status =
-      app.reads.with_connection([&](pqxx::connection& connection) { items = read_history(connection, *client_id, limit); });
-  if (!status.ok()) {
-    respond_database_unavailable(response, "try again shortly");
-    return;
-  }
-  response.send_json(200, history_json(*client_id, items));
+  auto items = std::make_shared<std::vector<HistoryItem>>();
+  app.reads.submit(
+      [items, client = *client_id, limit](pqxx::connection& connection) { *items = read_history(connection, client, limit); },
+      [items, client = *client_id, response](const Status& status) {
+        if (!status.ok()) return respond_database_unavailable(response, "try again shortly");
+        response.send_json(200, history_json(client, *items));
+      });
 }
 
 void handle_stats(App& app, const HttpRequest& request, Responder response) {

@@ -14,8 +14,10 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 // A whole group travels as one jsonb parameter and is unpacked by jsonb_to_recordset:
 // one round trip per statement however many records the group holds. Rows go in
 // ordered by record id, so two groups holding some of the same records (replays) take
-// their locks in the same order and cannot deadlock.
+// their locks in the same order and cannot deadlock. The rows stored are counted for the
+// statistics in the same statement (sql/003_stats_rollup.sql).
 const char* const kInsertPredictions = R"SQL(
+WITH stored AS (
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
                          image_data, engine, model_version, latency_ms, strokes)
 SELECT r.id, r.client_id, r.created_at, r.predicted_digit, r.confidence, r.probabilities,
@@ -25,7 +27,13 @@ FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, client_id text, created_at time
                                         model_version text, latency_ms real, strokes jsonb)
 ORDER BY r.id
 ON CONFLICT (record_id) DO NOTHING
-RETURNING record_id::text
+RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms),
+counted AS (
+  INSERT INTO stats_changes
+  SELECT stats_day("timestamp"), engine, predicted_digit, -1, stats_bucket(confidence), count(*),
+         sum(stats_latency_us(latency_ms))
+  FROM stored GROUP BY 1, 2, 3, 5)
+SELECT record_id::text FROM stored
 )SQL";
 
 // Feedback on a prediction another client made is not stored: only the client that
@@ -53,7 +61,8 @@ JOIN predictions p ON p.record_id = r.prediction_id AND p.client_id <> r.client_
 // names the feedback table f) selects. Only newer feedback replaces older: two of these
 // running at once, in either order, leave the latest feedback in place; only the
 // predicting client's feedback counts. The rows are locked in id order first, so that
-// concurrent runs cannot deadlock.
+// concurrent runs cannot deadlock, and what they held before is read under the lock:
+// each change moves its prediction from one cell of the statistics to another.
 std::string apply_feedback_sql(const char* feedback) {
   return std::string(R"SQL(
 WITH latest AS MATERIALIZED (
@@ -62,12 +71,22 @@ WITH latest AS MATERIALIZED (
   JOIN predictions p ON p.record_id = f.prediction_id AND p.client_id = f.client_id
   ORDER BY f.prediction_id, f.client_created_at DESC, f.id DESC),
 locked AS MATERIALIZED (
-  SELECT p.id FROM predictions p WHERE p.id IN (SELECT row_id FROM latest) ORDER BY p.id FOR UPDATE)
-UPDATE predictions p
-SET true_digit = l.true_digit, feedback_at = l.client_created_at, feedback_id = l.id
-FROM latest l
-WHERE p.id = l.row_id AND p.id IN (SELECT id FROM locked)
-  AND (p.feedback_id IS NULL OR (l.client_created_at, l.id) > (p.feedback_at, p.feedback_id))
+  SELECT p.id, p.true_digit AS old_digit FROM predictions p WHERE p.id IN (SELECT row_id FROM latest)
+  ORDER BY p.id FOR UPDATE),
+changed AS (
+  UPDATE predictions p
+  SET true_digit = l.true_digit, feedback_at = l.client_created_at, feedback_id = l.id
+  FROM latest l JOIN locked k ON k.id = l.row_id
+  WHERE p.id = l.row_id
+    AND (p.feedback_id IS NULL OR (l.client_created_at, l.id) > (p.feedback_at, p.feedback_id))
+  RETURNING p."timestamp", p.engine, p.predicted_digit, p.confidence, p.latency_ms, k.old_digit, p.true_digit)
+INSERT INTO stats_changes
+SELECT stats_day(c."timestamp"), c.engine, c.predicted_digit, m.digit, stats_bucket(c.confidence), sum(m.sign),
+       sum(m.sign * stats_latency_us(c.latency_ms))
+FROM changed c
+CROSS JOIN LATERAL (VALUES (coalesce(c.old_digit, -1), -1), (c.true_digit, 1)) AS m(digit, sign)
+WHERE c.old_digit IS DISTINCT FROM c.true_digit
+GROUP BY 1, 2, 3, 4, 5
 )SQL";
 }
 
@@ -264,45 +283,15 @@ std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::s
   return items;
 }
 
-Stats read_stats(pqxx::connection& connection) {
-  Stats stats;
-  pqxx::read_transaction transaction(connection);  // one snapshot for every figure
-  const auto counts = [](const pqxx::row& row, int from) {
-    return Counts{row[from].as<int64_t>(), row[from + 1].as<int64_t>(), row[from + 2].as<int64_t>()};
-  };
-  stats.total = counts(transaction.exec_params1(
-                           "SELECT count(*), count(true_digit), count(*) FILTER (WHERE true_digit = predicted_digit)"
-                           " FROM predictions"),
-                       0);
-  for (const auto& row : transaction.exec_params(
-           "SELECT true_digit, predicted_digit, count(*) FROM predictions WHERE true_digit IS NOT NULL"
-           " GROUP BY 1, 2")) {
-    stats.confusion[row[0].as<int>()][row[1].as<int>()] = row[2].as<int64_t>();
-  }
-  for (const auto& row : transaction.exec_params(
-           "SELECT to_char(\"timestamp\" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*), count(true_digit),"
-           " count(*) FILTER (WHERE true_digit = predicted_digit) FROM predictions"
-           " WHERE \"timestamp\" > now() - interval '90 days' GROUP BY day ORDER BY day")) {
-    stats.per_day.emplace_back(row[0].c_str(), counts(row, 1));
-  }
-  for (const auto& row : transaction.exec_params(
-           "SELECT least(width_bucket(confidence, 0, 1, 10), 10) - 1, count(*), count(true_digit),"
-           " count(*) FILTER (WHERE true_digit = predicted_digit) FROM predictions GROUP BY 1")) {
-    stats.confidence[row[0].as<int>()] = counts(row, 1);
-  }
-  for (const auto& row : transaction.exec_params(
-           "SELECT engine, count(*), avg(latency_ms) FROM predictions GROUP BY engine ORDER BY engine")) {
-    stats.engines.push_back({row[0].c_str(), {row[1].as<int64_t>(), row[2].as<double>()}});
-  }
-  return stats;
-}
-
-void read_labelled_images(pqxx::connection& connection,
-                          const std::function<void(const std::vector<uint8_t>&, int)>& row) {
-  // Pages by id, so the export never holds the whole table in memory.
-  int64_t after = 0;
-  for (;;) {
-    pqxx::read_transaction transaction(connection);
+void read_labelled_images(pqxx::connection& connection, const std::function<void(size_t)>& begin,
+                          const std::function<void(const uint8_t* image, int label)>& row) {
+  // One snapshot, so the count written first is the count of rows that follow; pages by
+  // id, so memory stays one page whatever the number of rows.
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(connection);
+  begin(transaction.exec1("SELECT count(*) FROM predictions WHERE true_digit IS NOT NULL")[0].as<size_t>());
+  std::vector<uint8_t> image(kImageBytes);
+  auto nibble = [](char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); };
+  for (int64_t after = 0;;) {
     const pqxx::result page = transaction.exec_params(
         "SELECT id, encode(image_data, 'hex'), true_digit FROM predictions"
         " WHERE true_digit IS NOT NULL AND id > $1 ORDER BY id LIMIT 5000",
@@ -311,10 +300,8 @@ void read_labelled_images(pqxx::connection& connection,
     for (const auto& r : page) {
       after = r[0].as<int64_t>();
       const char* hex = r[1].c_str();
-      std::vector<uint8_t> image(kImageBytes);
-      auto nibble = [](char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); };
       for (size_t i = 0; i < kImageBytes; ++i) image[i] = static_cast<uint8_t>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-      row(image, r[2].as<int>());
+      row(image.data(), r[2].as<int>());
     }
   }
 }

@@ -53,22 +53,9 @@ struct HistoryItem {
 };
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit);
 
-struct Counts {
-  int64_t predictions = 0;
-  int64_t labelled = 0;
-  int64_t correct = 0;
-};
-struct Stats {
-  Counts total;
-  std::array<std::array<int64_t, 10>, 10> confusion{};  // [true][predicted]
-  std::vector<std::pair<std::string, Counts>> per_day;   // "YYYY-MM-DD", last 90 days
-  std::array<Counts, 10> confidence{};                   // buckets [0,0.1) ... [0.9,1]
-  std::vector<std::pair<std::string, std::pair<int64_t, double>>> engines;  // name, (count, mean latency)
-};
-Stats read_stats(pqxx::connection& connection);
-
-// Calls row(image, label) for every prediction with feedback, oldest first.
-void read_labelled_images(pqxx::connection& connection,
-                          const std::function<void(const std::vector<uint8_t>&, int)>& row);
+// Calls begin(count) once and then row(image, label) for each of the count predictions
+// with feedback, oldest first, all from one snapshot; holds one page of rows at a time.
+void read_labelled_images(pqxx::connection& connection, const std::function<void(size_t)>& begin,
+                          const std::function<void(const uint8_t* image, int label)>& row);
 
 }  // namespace digits::server

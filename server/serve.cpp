@@ -67,6 +67,7 @@ int serve(const Config& config) {
   }
   App app(config);
   app.writer.start();
+  app.stats.start();
   HttpServer http(app);
   const Status listening = http.start();
   if (!listening.ok()) {

@@ -3,7 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "database.h"
 #include "gzip.h"
+#include "log.h"
 
 namespace digits::server {
 namespace {
@@ -77,14 +79,14 @@ void by_confidence(Json& json, const Stats& stats) {
 
 void engines(Json& json, const Stats& stats) {
   json.StartArray();
-  for (const auto& [engine, figures] : stats.engines) {
+  for (const EngineFigures& figures : stats.engines) {
     json.StartObject();
     json.Key("engine");
-    json.String(engine.c_str());
+    json.String(figures.engine.c_str());
     json.Key("predictions");
-    json.Int64(figures.first);
+    json.Int64(figures.predictions);
     json.Key("mean_latency_ms");
-    json.Double(figures.second);
+    json.Double(static_cast<double>(figures.latency_us) / static_cast<double>(figures.predictions) / 1000.0);
     json.EndObject();
   }
   json.EndArray();
@@ -114,19 +116,96 @@ std::string stats_json(const Stats& stats) {
   return buffer.GetString();
 }
 
+StatsService::StatsService(std::string connection_string, Metrics& metrics, StatsTiming timing)
+    : connection_string_(std::move(connection_string)), metrics_(metrics), timing_(timing) {}
+
+StatsService::~StatsService() { stop(); }
+
+void StatsService::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void StatsService::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
 Result<std::shared_ptr<const StatsDocument>> StatsService::current() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (document_ && now - computed_at_ <= std::chrono::seconds(1)) return document_;
+  if (!document_ || std::chrono::steady_clock::now() - computed_at_ > timing_.max_age) {
+    return Status::error("no recent statistics: the database has not answered");
+  }
+  return document_;
+}
+
+void StatsService::run() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point verify_at = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    const Status refreshed = refresh();
+    if (!refreshed.ok()) log_warn("statistics not refreshed", {{"error", refreshed.message()}});
+    if (refreshed.ok() && timing_.verify.count() > 0 && Clock::now() >= verify_at) {
+      verify();
+      verify_at = Clock::now() + timing_.verify;
+    }
+    lock.lock();
+    wake_.wait_for(lock, timing_.refresh, [this] { return stopping_; });
+  }
+}
+
+Status StatsService::with_connection(const std::function<void(pqxx::connection&)>& work) {
+  if (!connection_) {
+    Result<std::unique_ptr<pqxx::connection>> opened = connect_database(connection_string_);
+    if (!opened.ok()) return opened.status();
+    connection_ = opened.take();
+  }
+  try {
+    work(*connection_);
+  } catch (const std::exception& error) {
+    connection_.reset();
+    return Status::error(error.what());
+  }
+  return Status::success();
+}
+
+Status StatsService::refresh() {
   Stats stats;
-  const Status status = reads_.with_connection([&](pqxx::connection& connection) { stats = read_stats(connection); });
-  if (!status.ok()) return status;
+  DIGITS_TRY(with_connection([&](pqxx::connection& connection) {
+    fold_stats_changes(connection);
+    stats = read_stats(connection);
+  }));
   auto document = std::make_shared<StatsDocument>();
   document->json = stats_json(stats);
   document->gzipped = gzip(document->json);
+  std::lock_guard<std::mutex> lock(mutex_);
   document_ = std::move(document);
-  computed_at_ = now;
-  return document_;
+  computed_at_ = std::chrono::steady_clock::now();
+  return Status::success();
+}
+
+// A full recount costs a scan of every prediction, on this thread only; the figures
+// served meanwhile are the last ones read.
+void StatsService::verify() {
+  int64_t mismatches = 0;
+  const Status checked = with_connection([&](pqxx::connection& connection) {
+    mismatches = count_stats_mismatches(connection);
+    if (mismatches > 0) rebuild_stats(connection);
+  });
+  if (!checked.ok()) {
+    log_warn("statistics not verified", {{"error", checked.message()}});
+    return;
+  }
+  if (mismatches > 0) {
+    metrics_.count_stats_rebuild();
+    log_warn("statistics differed from a recount and were rebuilt", {{"cells", std::to_string(mismatches)}});
+    (void)refresh();
+  }
 }
 
 }  // namespace digits::server

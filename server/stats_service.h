@@ -1,16 +1,24 @@
-// The figures of GET /api/stats, computed from the database at most once a second and
-// kept as JSON (and its gzip) for every reader in between: the figures change slowly
-// and cost a few scans. The HTTP handler only asks and answers.
+// The figures of GET /api/stats. A thread of its own folds the database's running counts
+// (sql/003_stats_rollup.sql) and reads them once per refresh period, keeping the answer
+// as JSON (and its gzip) for every reader: a request never waits on the database. Now
+// and then the thread compares the running counts with a full recount and rebuilds them
+// when they differ (a manual edit behind the triggers' back), saying so in the log and
+// in /metrics.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <string>
+#include <thread>
 
-#include "read_pool.h"
-#include "repository.h"
+#include "metrics.h"
 #include "result.h"
+#include "stats_repository.h"
+#include "stats_timing.h"
 
 namespace digits::server {
 
@@ -22,16 +30,32 @@ struct StatsDocument {
 
 class StatsService {
  public:
-  explicit StatsService(ReadPool& reads) : reads_(reads) {}
+  StatsService(std::string connection_string, Metrics& metrics, StatsTiming timing);
+  ~StatsService();
+  void start();
+  void stop();
 
-  // The current figures; fails only when they are stale and the database cannot be read.
+  // The latest figures; fails when there are none younger than max_age (the database
+  // has been unreachable). Never touches the database.
   Result<std::shared_ptr<const StatsDocument>> current();
 
  private:
-  ReadPool& reads_;
+  void run();
+  Status refresh();
+  void verify();
+  // Runs work on the thread's own connection, opened on demand, dropped when it breaks.
+  Status with_connection(const std::function<void(pqxx::connection&)>& work);
+
+  const std::string connection_string_;
+  std::unique_ptr<pqxx::connection> connection_;
+  Metrics& metrics_;
+  const StatsTiming timing_;
   std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
   std::shared_ptr<const StatsDocument> document_;
   std::chrono::steady_clock::time_point computed_at_;
+  std::thread thread_;
 };
 
 // The figures as the JSON document of GET /api/stats (docs/API.md).

@@ -177,6 +177,8 @@ server::Config LocalServer::config_for_tests() {
   config.migrations_dir = DIGITS_SOURCE_DIR "/sql";
   config.www_dir = www_dir();
   config.rate_limit_per_second = 0;
+  // Figures a test can wait for; old ones expire quickly when the database stops.
+  config.stats = {std::chrono::milliseconds(50), std::chrono::milliseconds(1000), std::chrono::seconds(3600)};
   return config;
 }
 
@@ -187,6 +189,7 @@ LocalServer::LocalServer(server::Config config, server::ConnectionOptions option
   if (!migrated.ok()) throw std::runtime_error(migrated.message());
   app_ = std::make_unique<server::App>(config_);
   app_->writer.start();
+  app_->stats.start();
   http_ = std::make_unique<server::HttpServer>(*app_, options);
   const Status started = http_->start();
   if (!started.ok()) throw std::runtime_error(started.message());

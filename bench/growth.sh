@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# How the read side holds up as the database grows. Fills one fresh PostgreSQL (fsync on)
+# through the real write path (POST /log, batches of 50 predictions with a third labelled)
+# to each size in SIZES, and prints at each size:
+#   - GET /api/stats and GET /api/history latency, alone and under 16 concurrent readers
+#   - /healthz latency while those 16 readers read as fast as they can
+#   - whether the served statistics equal a full recount
+#   - export-feedback time and peak memory, and bytes stored per prediction
+#   SIZES      predictions (default "10000 100000 1000000"; add 10000000 for the long run,
+#              about 10 GB of disk and 10 minutes of filling)
+#   DURATION   seconds per latency run (default 5)
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/common.sh"
+cd "$ROOT"
+
+sizes=${SIZES:-10000 100000 1000000}
+duration=${DURATION:-5}
+work=$(mktemp -d)
+chmod 755 "$work"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  "$ROOT/scripts/pg.sh" stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+binary="$ROOT/build/native/server/digits-server"
+[ -x "$binary" ] || die "build first: scripts/build.sh"
+step "starting PostgreSQL (fsync on) and digits-server"
+pg_port=$("$ROOT/scripts/pg.sh" start "$work/pg")
+export DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits"
+export MIGRATE_DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits_owner"
+MIGRATIONS_DIR="$ROOT/sql" "$binary" migrate 2>/dev/null
+psql_db() { psql -h 127.0.0.1 -p "$pg_port" -U digits_owner -d digits -tAqc "$1"; }
+port=$(free_port)
+PORT=$port BIND_ADDRESS=127.0.0.1 WWW_DIR="$ROOT/build/www" MIGRATIONS_DIR="$ROOT/sql" RATE_LIMIT_PER_SECOND=0 \
+  "$binary" serve 2>"$work/server.log" &
+server=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+history_client=reader  # a client with no rows: the index walk, as for most people
+
+# p50 and p99 in ms of wrk's run: prints "p50 p99".
+latency() {
+  local connections=$1 url=$2
+  wrk -t"$((connections < 2 ? 1 : 2))" -c"$connections" -d"${duration}s" --latency "$url" |
+    awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+         END { printf "%.2f %.2f\n", ms(p50), ms(p99) }'
+}
+# The same while 16 readers hammer url: prints "p50 p99 healthz_p50 healthz_p99".
+under_load() {
+  local url=$1
+  wrk -t2 -c16 -d"$((duration + 2))s" "$url" >/dev/null &
+  local readers=$!
+  sleep 1
+  local ours health
+  health=$(latency 1 "$base/healthz")
+  wait "$readers"
+  ours=$(wrk -t2 -c16 -d"${duration}s" --latency "$url" |
+    awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+         END { printf "%.2f %.2f\n", ms(p50), ms(p99) }')
+  echo "$ours $health"
+}
+
+declare -A row
+for size in $sizes; do
+  have=$(psql_db "SELECT count(*) FROM predictions")
+  if [ "$have" -lt "$size" ]; then
+    step "filling to $size predictions"
+    # wrk runs until stopped: its threads cannot end the run themselves.
+    wrk -t2 -c16 -d10h -s "$ROOT/bench/fill.lua" "$base/log" -- 50 >/dev/null &
+    filler=$!
+    while [ "$(psql_db "SELECT count(*) FROM predictions")" -lt "$size" ]; do sleep 0.2; done
+    kill "$filler"
+    wait "$filler" 2>/dev/null || true
+  fi
+  stored=$(psql_db "SELECT count(*) FROM predictions")
+  step "$stored predictions: reading"
+  sleep 2  # the statistics have caught up
+  stats_alone=$(latency 1 "$base/api/stats")
+  stats_loaded=$(under_load "$base/api/stats")
+  history_alone=$(latency 1 "$base/api/history?client_id=$history_client")
+  history_loaded=$(under_load "$base/api/history?client_id=$history_client")
+  served=$(curl -fs "$base/api/stats" | /usr/bin/python3 -c "import json,sys; t=json.load(sys.stdin)['total']; print(t['predictions'], t['labelled'], t['correct'])")
+  counted=$(psql_db "SELECT count(*) || ' ' || count(true_digit) || ' ' || count(*) FILTER (WHERE true_digit = predicted_digit) FROM predictions")
+  [ "$served" = "$counted" ] && equal=yes || equal="no ($served vs $counted)"
+  step "$stored predictions: export-feedback"
+  /usr/bin/time -o "$work/export.time" -f "%e %M" "$binary" export-feedback --out "$work/export" 2>/dev/null
+  export_figures=$(tail -n 1 "$work/export.time")
+  bytes=$(psql_db "SELECT pg_total_relation_size('predictions') / greatest(count(*), 1) FROM predictions")
+  row[$size]="| $stored | $(cut -d' ' -f1 <<<"$stats_alone") | $(cut -d' ' -f1,2 <<<"$stats_loaded" | tr ' ' /) |"
+  row[$size]+=" $(cut -d' ' -f1 <<<"$history_alone") | $(cut -d' ' -f1,2 <<<"$history_loaded" | tr ' ' /) |"
+  row[$size]+=" $(cut -d' ' -f3,4 <<<"$stats_loaded" | tr ' ' /) | $equal |"
+  row[$size]+=" $(cut -d' ' -f1 <<<"$export_figures") s, $(($(cut -d' ' -f2 <<<"$export_figures") / 1024)) MB | $bytes |"
+done
+
+cat <<TABLE
+
+Growth: $(nproc) cores shared by load generator, server and database; ${duration} s per latency run
+
+| predictions | /api/stats p50 alone (ms) | /api/stats p50/p99, 16 readers | /api/history p50 alone | /api/history p50/p99, 16 readers | /healthz p50/p99 meanwhile (stats readers) | stats = recount | export-feedback time, peak memory | bytes per prediction |
+| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |
+TABLE
+for size in $sizes; do echo "${row[$size]}"; done

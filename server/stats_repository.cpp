@@ -1,0 +1,134 @@
+#include "stats_repository.h"
+
+#include <map>
+
+namespace digits::server {
+namespace {
+
+using Snapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+// Any constant will do, as long as nothing else in the database uses it.
+constexpr long kFoldLock = 0x6469676974730002;  // "digits" 2
+
+// The per_day window: the last 90 UTC days, today included.
+const char* const kFirstDay = "(now() AT TIME ZONE 'UTC')::date - 89";
+
+// Cells: (engine, predicted_digit, true_digit, bucket) -> (count, latency_us).
+const char* const kRolledCells = R"SQL(
+SELECT engine, predicted_digit, true_digit, bucket, sum(count)::bigint, sum(latency_us)::bigint
+FROM (SELECT engine, predicted_digit, true_digit, bucket, count, latency_us FROM stats_cells
+      UNION ALL
+      SELECT engine, predicted_digit, true_digit, bucket, count, latency_us FROM stats_changes) c
+GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0
+)SQL";
+const char* const kCountedCells = R"SQL(
+SELECT engine, predicted_digit, true_digit, bucket, count(*)::bigint, sum(latency_us)::bigint
+FROM prediction_counts GROUP BY 1, 2, 3, 4
+)SQL";
+
+// Days: day -> (predictions, labelled, correct), from `first` on.
+std::string rolled_days(const std::string& first) {
+  return "SELECT day, sum(predictions)::bigint, sum(labelled)::bigint, sum(correct)::bigint FROM ("
+         " SELECT day, predictions, labelled, correct FROM stats_days WHERE day >= " + first +
+         " UNION ALL SELECT day, count, CASE WHEN true_digit >= 0 THEN count ELSE 0 END,"
+         "  CASE WHEN true_digit = predicted_digit THEN count ELSE 0 END FROM stats_changes WHERE day >= " + first +
+         ") d GROUP BY day HAVING sum(predictions) <> 0";
+}
+std::string counted_days(const std::string& first) {
+  return "SELECT day, count(*)::bigint, count(*) FILTER (WHERE true_digit >= 0)::bigint,"
+         " count(*) FILTER (WHERE true_digit = predicted_digit)::bigint FROM prediction_counts"
+         " WHERE day >= " + first + " GROUP BY day";
+}
+
+const char* const kFold = R"SQL(
+WITH moved AS (DELETE FROM stats_changes RETURNING *),
+cells AS (
+  INSERT INTO stats_cells AS c (engine, predicted_digit, true_digit, bucket, count, latency_us)
+  SELECT engine, predicted_digit, true_digit, bucket, sum(count), sum(latency_us) FROM moved GROUP BY 1, 2, 3, 4
+  ON CONFLICT (engine, predicted_digit, true_digit, bucket)
+  DO UPDATE SET count = c.count + excluded.count, latency_us = c.latency_us + excluded.latency_us)
+INSERT INTO stats_days AS d (day, predictions, labelled, correct)
+SELECT day, sum(count), coalesce(sum(count) FILTER (WHERE true_digit >= 0), 0),
+       coalesce(sum(count) FILTER (WHERE true_digit = predicted_digit), 0)
+FROM moved GROUP BY day
+ON CONFLICT (day) DO UPDATE SET predictions = d.predictions + excluded.predictions,
+                                labelled = d.labelled + excluded.labelled, correct = d.correct + excluded.correct
+)SQL";
+
+Counts& add(Counts& counts, int64_t count, bool labelled, bool correct) {
+  counts.predictions += count;
+  if (labelled) counts.labelled += count;
+  if (correct) counts.correct += count;
+  return counts;
+}
+
+Stats stats_from(const pqxx::result& cells, const pqxx::result& days) {
+  Stats stats;
+  std::map<std::string, EngineFigures> engines;
+  for (const auto& row : cells) {
+    const std::string engine = row[0].c_str();
+    const int predicted = row[1].as<int>(), truth = row[2].as<int>(), bucket = row[3].as<int>();
+    const int64_t count = row[4].as<int64_t>(), latency_us = row[5].as<int64_t>();
+    const bool labelled = truth >= 0, correct = truth == predicted;
+    add(stats.total, count, labelled, correct);
+    add(stats.confidence.at(static_cast<size_t>(bucket)), count, labelled, correct);
+    if (labelled) stats.confusion.at(static_cast<size_t>(truth)).at(static_cast<size_t>(predicted)) += count;
+    EngineFigures& figures = engines[engine];
+    figures.engine = engine;
+    figures.predictions += count;
+    figures.latency_us += latency_us;
+  }
+  for (auto& [name, figures] : engines) {
+    if (figures.predictions != 0) stats.engines.push_back(figures);
+  }
+  for (const auto& row : days) {
+    stats.per_day.emplace_back(row[0].c_str(), Counts{row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>()});
+  }
+  return stats;
+}
+
+}  // namespace
+
+void fold_stats_changes(pqxx::connection& connection) {
+  pqxx::work transaction(connection);
+  transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kFoldLock);
+  transaction.exec(kFold);
+  transaction.commit();
+}
+
+Stats read_stats(pqxx::connection& connection) {
+  Snapshot transaction(connection);
+  const pqxx::result cells = transaction.exec(kRolledCells);
+  return stats_from(cells, transaction.exec(rolled_days(kFirstDay) + " ORDER BY day"));
+}
+
+Stats recount_stats(pqxx::connection& connection) {
+  Snapshot transaction(connection);
+  const pqxx::result cells = transaction.exec(kCountedCells);
+  return stats_from(cells, transaction.exec(counted_days(kFirstDay) + " ORDER BY day"));
+}
+
+int64_t count_stats_mismatches(pqxx::connection& connection) {
+  Snapshot transaction(connection);
+  const auto differences = [&](const std::string& a, const std::string& b) {
+    return transaction
+        .exec1("SELECT count(*) FROM (((" + a + ") EXCEPT (" + b + ")) UNION ALL ((" + b + ") EXCEPT (" + a + "))) x")[0]
+        .as<int64_t>();
+  };
+  const std::string always = "'-infinity'::date";
+  return differences(kRolledCells, kCountedCells) + differences(rolled_days(always), counted_days(always));
+}
+
+void rebuild_stats(pqxx::connection& connection) {
+  pqxx::transaction<pqxx::repeatable_read> transaction(connection);
+  transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kFoldLock);
+  transaction.exec("DELETE FROM stats_changes");
+  transaction.exec("DELETE FROM stats_cells");
+  transaction.exec("DELETE FROM stats_days");
+  transaction.exec(std::string("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, count, latency_us) ") +
+                   kCountedCells);
+  transaction.exec("INSERT INTO stats_days (day, predictions, labelled, correct) " + counted_days("'-infinity'::date"));
+  transaction.commit();
+}
+
+}  // namespace digits::server

@@ -1,0 +1,137 @@
+// GET /api/stats from running counts: always equal to a full recount, rebuilt when made
+// wrong, and never in the way of other requests.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "database.h"
+#include "read_pool.h"
+#include "stats_repository.h"
+#include "stats_service.h"
+#include "support.h"
+
+using namespace digits::test;
+namespace server = digits::server;
+using digits::Status;
+
+namespace {
+
+// The JSON a full recount gives, as GET /api/stats would serve it.
+std::string recount_json() {
+  auto connection = server::connect_database(Postgres::instance().connection_string());
+  REQUIRE(connection.ok());
+  return server::stats_json(server::recount_stats(*connection.value()));
+}
+
+// Waits until the served figures equal a recount; returns the last body served.
+std::string served_when_equal_to_recount(int port, const std::string& query = "") {
+  std::string body;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const Response response = http(port, "GET", "/api/stats" + query);
+    body = response.body;
+    if (response.status == 200 && body == recount_json()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return body;
+}
+
+std::string metric(int port, const std::string& name) {
+  const std::string text = http(port, "GET", "/metrics").body;
+  const size_t at = text.find("\n" + name + " ");
+  return at == std::string::npos ? "" : text.substr(at + name.size() + 2, text.find('\n', at + 1) - at - name.size() - 2);
+}
+
+}  // namespace
+
+TEST_CASE("the statistics equal a full recount through replays, late and early feedback, and a restart") {
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  const std::string a = new_uuid(), b = new_uuid(), c = new_uuid(), early = new_uuid();
+  {
+    LocalServer server;
+    const int port = server.port();
+    REQUIRE(post_json(port, batch({prediction_json(a, "s", 7), prediction_json(b, "s", 3), prediction_json(c, "t", 1),
+                                   feedback_json(new_uuid(), a, "s", 7)}))
+                .status == 200);
+    // A replay of the same records, feedback before its prediction, and feedback that
+    // changes its mind later (and feedback from someone else, which does not count).
+    REQUIRE(post_json(port, batch({prediction_json(a, "s", 7), prediction_json(b, "s", 3)})).status == 200);
+    REQUIRE(post_json(port, feedback_json(new_uuid(), early, "s", 4, "2026-11-23T10:00:01Z")).status == 200);
+    REQUIRE(post_json(port, feedback_json(new_uuid(), b, "s", 8, "2026-11-23T10:00:02Z")).status == 200);
+    REQUIRE(post_json(port, feedback_json(new_uuid(), b, "s", 3, "2026-11-23T10:00:09Z")).status == 200);
+    CHECK(post_json(port, feedback_json(new_uuid(), c, "s", 2)).status == 422);  // not theirs to label
+    REQUIRE(post_json(port, prediction_json(early, "s", 9)).status == 200);
+    CHECK(eventually("SELECT count(true_digit) FROM predictions", "3") == "3");
+    const std::string served = served_when_equal_to_recount(port);
+    CHECK(served == recount_json());
+    CHECK(served.find("\"total\":{\"predictions\":4,\"labelled\":3,\"correct\":2") != std::string::npos);
+    // Unexpected parameters change nothing.
+    CHECK(http(port, "GET", "/api/stats?days=100000&x").body == served);
+  }
+  LocalServer restarted;
+  CHECK(served_when_equal_to_recount(restarted.port()) == recount_json());
+}
+
+TEST_CASE("running counts made wrong behind the triggers' back are found, rebuilt and reported") {
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  server::Config config = LocalServer::config_for_tests();
+  config.stats.verify = std::chrono::seconds(1);
+  LocalServer server(config);
+  REQUIRE(post_json(server.port(), batch({prediction_json(new_uuid(), "v", 7), prediction_json(new_uuid(), "v", 2)}))
+              .status == 200);
+  served_when_equal_to_recount(server.port());
+  const std::string rebuilt_before = metric(server.port(), "digits_stats_rebuilds_total");
+  Postgres::instance().scalar("UPDATE stats_cells SET count = count + 5");
+  Postgres::instance().scalar("INSERT INTO stats_days VALUES ('2001-01-01', 3, 0, 0)");
+  std::string rebuilt;
+  for (int attempt = 0; attempt < 100 && (rebuilt.empty() || rebuilt == rebuilt_before); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    rebuilt = metric(server.port(), "digits_stats_rebuilds_total");
+  }
+  CHECK(std::stoi(rebuilt) == std::stoi(rebuilt_before) + 1);
+  CHECK(served_when_equal_to_recount(server.port()) == recount_json());
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM stats_days WHERE day = '2001-01-01'") == "0");
+}
+
+TEST_CASE("a locked table holds up none but its own readers: health, stats and files answer meanwhile") {
+  LocalServer server;
+  const int port = server.port();
+  served_when_equal_to_recount(port);
+  auto owner = server::connect_database(Postgres::instance().owner_connection_string());
+  REQUIRE(owner.ok());
+  auto lock = std::make_unique<pqxx::work>(*owner.value());
+  lock->exec("LOCK TABLE predictions IN ACCESS EXCLUSIVE MODE");
+  std::vector<std::future<Response>> readers;
+  for (int i = 0; i < 8; ++i) {
+    readers.push_back(std::async(std::launch::async, [port] {
+      return http(port, "GET", "/api/history?client_id=locked");
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the readers are waiting on the lock
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(http(port, "GET", "/healthz").status == 200);
+  CHECK(http(port, "GET", "/api/stats").status == 200);
+  CHECK(http(port, "GET", "/").status == 200);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  for (auto& reader : readers) CHECK(reader.wait_for(std::chrono::seconds(0)) == std::future_status::timeout);
+  lock->abort();
+  for (auto& reader : readers) CHECK(reader.get().status == 200);
+}
+
+TEST_CASE("reads beyond the pool's queue are refused at once, not queued without bound") {
+  server::ReadPool pool(Postgres::instance().connection_string(), 1, 1);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<Status> first, second, third;
+  pool.submit([released](pqxx::connection&) { released.wait(); }, [&](Status s) { first.set_value(s); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first is running, the queue is empty
+  pool.submit([](pqxx::connection&) {}, [&](Status s) { second.set_value(s); });
+  pool.submit([](pqxx::connection&) {}, [&](Status s) { third.set_value(s); });
+  auto refused = third.get_future();
+  REQUIRE(refused.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+  CHECK(!refused.get().ok());
+  release.set_value();
+  CHECK(first.get_future().get().ok());
+  CHECK(second.get_future().get().ok());
+}
