@@ -35,6 +35,11 @@ class RateLimiter {
             const std::vector<std::pair<std::string, size_t>>& per_client);
   bool enabled() const { return rate_ > 0; }
   double burst() const { return burst_; }
+  // Buckets held now (never more than kMaxBuckets).
+  size_t tracked() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return buckets_.size();
+  }
 
  private:
   struct Bucket {

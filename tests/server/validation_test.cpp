@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "base64.h"
+#include "rate_limiter.h"
 #include "record_parser.h"
 #include "support.h"
 
@@ -121,4 +122,15 @@ TEST_CASE("bodies that are not a record envelope fail whole") {
   CHECK(parse_log_body("\xff\xfe").error_status == 400);
   std::vector<std::string> records(501, "{}");
   CHECK(parse_log_body(batch(records)).error_status == 413);
+}
+
+TEST_CASE("a new client id on every request cannot grow the rate limiter's memory without bound") {
+  digits::server::RateLimiter limiter(20, 200);
+  const size_t requests = digits::server::RateLimiter::kMaxBuckets * 5 / 2;
+  for (size_t i = 0; i < requests; ++i) {
+    (void)limiter.admit("10.0.0." + std::to_string(i % 250), 1, {{"client-" + std::to_string(i), 1}});
+    if (i % 10000 == 0) REQUIRE(limiter.tracked() <= digits::server::RateLimiter::kMaxBuckets);
+  }
+  CHECK(limiter.tracked() <= digits::server::RateLimiter::kMaxBuckets);
+  CHECK(limiter.tracked() > 0);
 }
