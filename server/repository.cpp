@@ -210,7 +210,7 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
   foreign.assign(records.size(), false);
 
   // The group's transaction, then applying its feedback in a transaction of its own
-  // (see apply_feedback), all sent before any answer is read.
+  // (see apply_feedback_sql), all sent before any answer is read.
   const std::string prediction_rows = predictions_json(predictions);
   const std::string feedback_rows = feedback_json(feedback);
   const std::string touched_ids = id_list_json(touched);
