@@ -9,6 +9,7 @@
 #include "rate_limiter.h"
 #include "read_pool.h"
 #include "record_writer.h"
+#include "retention.h"
 #include "static_files.h"
 #include "stats_service.h"
 
@@ -29,6 +30,7 @@ struct App {
   ReadPool reads;
   StaticFiles files;
   StatsService stats{config.connection_string(), metrics, config.stats};
+  Retention retention{config.connection_string(), config.retention_days, metrics};
   // Set on SIGTERM: new records are refused (503) while those in flight are committed.
   std::atomic<bool> draining{false};
 };

@@ -104,6 +104,7 @@ Result<Config> config_from_environment() {
   DIGITS_TRY(read_int("LOG_REQUESTS", 0, 1, log_requests));
   int refresh_ms = static_cast<int>(c.stats.refresh.count()), max_age_ms = static_cast<int>(c.stats.max_age.count()),
       verify_seconds = static_cast<int>(c.stats.verify.count());
+  DIGITS_TRY(read_int("RETENTION_DAYS", 0, 36500, c.retention_days));
   DIGITS_TRY(read_int("STATS_REFRESH_MS", 10, 3600000, refresh_ms));
   DIGITS_TRY(read_int("STATS_MAX_AGE_MS", 10, 86400000, max_age_ms));
   DIGITS_TRY(read_int("STATS_VERIFY_SECONDS", 0, 31536000, verify_seconds));

@@ -38,6 +38,9 @@ struct Config {
   size_t max_group_records = 2000;    // MAX_GROUP_RECORDS per shared transaction
   // GET /api/stats
   StatsTiming stats;  // STATS_REFRESH_MS, STATS_MAX_AGE_MS, STATS_VERIFY_SECONDS
+  // Images and strokes are cleared after this many days (predictions and statistics stay);
+  // 0 keeps them forever.
+  int retention_days = 0;             // RETENTION_DAYS
   // Logging
   bool log_requests = false;          // LOG_REQUESTS=1 logs every request
 

@@ -40,7 +40,7 @@ std::string history_json(const std::string& client_id, const std::vector<History
     json.Key("true_digit");
     item.true_digit >= 0 ? json.Int(item.true_digit) : json.Null();
     json.Key("image");
-    json.String(item.image_base64.c_str());
+    item.image_base64.empty() ? json.Null() : json.String(item.image_base64.c_str());
     json.Key("engine");
     json.String(item.engine.c_str());
     json.Key("model_version");

@@ -272,7 +272,7 @@ std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::s
       start = end + 1;
     }
     item.true_digit = row[5].as<int>();
-    item.image_base64 = row[6].c_str();
+    item.image_base64 = row[6].is_null() ? "" : row[6].c_str();
     item.image_base64.erase(std::remove(item.image_base64.begin(), item.image_base64.end(), '\n'),
                             item.image_base64.end());  // encode() wraps lines at 76
     item.engine = row[7].c_str();
@@ -283,18 +283,35 @@ std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::s
   return items;
 }
 
+size_t clear_old_images(pqxx::connection& connection, int days, size_t limit, std::string& from) {
+  // Walks the time index from where the last call stopped, so each run reads only rows
+  // it has not cleared yet (and those stored in the same instant as the last one).
+  const pqxx::row result = pqxx::nontransaction(connection).exec_params1(
+      "WITH cleared AS ("
+      " UPDATE predictions SET image_data = NULL, strokes = NULL WHERE id IN ("
+      "  SELECT id FROM predictions WHERE \"timestamp\" >= $1::timestamptz"
+      "   AND \"timestamp\" < now() - make_interval(days => $2) AND image_data IS NOT NULL"
+      "  ORDER BY \"timestamp\" LIMIT $3 FOR UPDATE SKIP LOCKED)"
+      " RETURNING \"timestamp\")"
+      " SELECT count(*), coalesce(max(\"timestamp\")::text, $1::text) FROM cleared",
+      from, days, static_cast<int64_t>(limit));
+  from = result[1].c_str();
+  return result[0].as<size_t>();
+}
+
 void read_labelled_images(pqxx::connection& connection, const std::function<void(size_t)>& begin,
                           const std::function<void(const uint8_t* image, int label)>& row) {
   // One snapshot, so the count written first is the count of rows that follow; pages by
   // id, so memory stays one page whatever the number of rows.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(connection);
-  begin(transaction.exec1("SELECT count(*) FROM predictions WHERE true_digit IS NOT NULL")[0].as<size_t>());
+  begin(transaction.exec1("SELECT count(*) FROM predictions WHERE true_digit IS NOT NULL AND image_data IS NOT NULL")[0]
+            .as<size_t>());
   std::vector<uint8_t> image(kImageBytes);
   auto nibble = [](char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); };
   for (int64_t after = 0;;) {
     const pqxx::result page = transaction.exec_params(
         "SELECT id, encode(image_data, 'hex'), true_digit FROM predictions"
-        " WHERE true_digit IS NOT NULL AND id > $1 ORDER BY id LIMIT 5000",
+        " WHERE true_digit IS NOT NULL AND image_data IS NOT NULL AND id > $1 ORDER BY id LIMIT 5000",
         after);
     if (page.empty()) return;
     for (const auto& r : page) {

@@ -46,15 +46,20 @@ struct HistoryItem {
   double confidence = 0;
   std::array<double, 10> probabilities{};
   int true_digit = -1;  // -1: no feedback
-  std::string image_base64;
+  std::string image_base64;  // empty: cleared by the retention setting
   std::string engine;
   std::string model_version;
   double latency_ms = 0;
 };
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit);
 
+// Clears image_data and strokes of up to `limit` predictions stored before `days` days
+// ago, oldest first, from `from` on (a timestamp; "-infinity" at first). Returns how many
+// it cleared and moves `from` to the last one's time, so the next call starts there.
+size_t clear_old_images(pqxx::connection& connection, int days, size_t limit, std::string& from);
+
 // Calls begin(count) once and then row(image, label) for each of the count predictions
-// with feedback, oldest first, all from one snapshot; holds one page of rows at a time.
+// with feedback and an image, oldest first, all from one snapshot; holds one page of rows at a time.
 void read_labelled_images(pqxx::connection& connection, const std::function<void(size_t)>& begin,
                           const std::function<void(const uint8_t* image, int label)>& row);
 

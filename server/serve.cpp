@@ -68,6 +68,7 @@ int serve(const Config& config) {
   App app(config);
   app.writer.start();
   app.stats.start();
+  app.retention.start();
   HttpServer http(app);
   const Status listening = http.start();
   if (!listening.ok()) {

@@ -3,10 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "database.h"
+#include "export_feedback.h"
 #include "read_pool.h"
 #include "stats_repository.h"
 #include "stats_service.h"
@@ -134,4 +136,40 @@ TEST_CASE("reads beyond the pool's queue are refused at once, not queued without
   release.set_value();
   CHECK(first.get_future().get().ok());
   CHECK(second.get_future().get().ok());
+}
+
+TEST_CASE("the retention setting clears old images and strokes; predictions, feedback and figures stay") {
+  const std::string old_labelled = new_uuid(), old = new_uuid(), recent = new_uuid();
+  {
+    LocalServer server;
+    Postgres::instance().scalar("TRUNCATE predictions, feedback");
+    REQUIRE(post_json(server.port(), batch({prediction_json(old_labelled, "kept", 4), prediction_json(old, "kept", 5),
+                                            prediction_json(recent, "kept", 6),
+                                            feedback_json(new_uuid(), old_labelled, "kept", 9)}))
+                .status == 200);
+    CHECK(eventually("SELECT count(true_digit) FROM predictions", "1") == "1");
+  }
+  Postgres::instance().scalar("UPDATE predictions SET \"timestamp\" = now() - interval '3 days' WHERE record_id IN ('" +
+                              old_labelled + "', '" + old + "')");
+  const std::string figures = recount_json();
+
+  server::Config config = LocalServer::config_for_tests();
+  config.retention_days = 2;
+  LocalServer server(config);
+  CHECK(eventually("SELECT count(*) FROM predictions WHERE image_data IS NULL AND strokes IS NULL", "2") == "2");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE record_id = '" + recent +
+                                    "' AND image_data IS NOT NULL AND strokes IS NOT NULL") == "1");
+  CHECK(Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + old_labelled + "'") == "9");
+  CHECK(metric(server.port(), "digits_images_cleared_total") == "2");
+  // Every figure as before, served as a recount would give it.
+  CHECK(recount_json() == figures);
+  CHECK(served_when_equal_to_recount(server.port()) == figures);
+  // History says there is no image any more; the export leaves the drawing out.
+  const Response history = http(server.port(), "GET", "/api/history?client_id=kept");
+  CHECK(history.body.find("\"image\":null") != std::string::npos);
+  size_t exported = 99;
+  const std::string out = std::filesystem::temp_directory_path() / ("digits-retention-" + new_uuid());
+  REQUIRE(server::export_feedback(server.app().config, out, exported).ok());
+  CHECK(exported == 0);
+  std::filesystem::remove_all(out);
 }

@@ -190,6 +190,7 @@ LocalServer::LocalServer(server::Config config, server::ConnectionOptions option
   app_ = std::make_unique<server::App>(config_);
   app_->writer.start();
   app_->stats.start();
+  app_->retention.start();
   http_ = std::make_unique<server::HttpServer>(*app_, options);
   const Status started = http_->start();
   if (!started.ok()) throw std::runtime_error(started.message());

@@ -51,7 +51,7 @@ export class HistoryView {
       }
       await tx.store.put({
         id: item.id, createdAt: item.created_at, digit: item.predicted_digit, confidence: item.confidence,
-        probabilities: item.probabilities, image: fromBase64(item.image), engine: item.engine,
+        probabilities: item.probabilities, image: item.image === null ? null : fromBase64(item.image), engine: item.engine,
         modelVersion: item.model_version, trueDigit: item.true_digit, synced: 'yes', feedbackSynced: 'yes',
       });
     }
@@ -73,7 +73,8 @@ export class HistoryView {
     thumb.width = 28;
     thumb.height = 28;
     const pixels = new ImageData(28, 28);
-    for (let i = 0; i < 784; i++) pixels.data.set([entry.image[i], entry.image[i], entry.image[i], 255], i * 4);
+    // The server clears images after its retention period: such an entry shows a blank tile.
+    for (let i = 0; i < 784 && entry.image; i++) pixels.data.set([entry.image[i], entry.image[i], entry.image[i], 255], i * 4);
     thumb.getContext('2d').putImageData(pixels, 0, 0);
     thumb.setAttribute('role', 'img');
     thumb.setAttribute('aria-label', `drawing read as ${entry.digit}`);
