@@ -285,14 +285,17 @@ std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::s
 
 size_t clear_old_images(pqxx::connection& connection, int days, size_t limit, std::string& from) {
   // Walks the time index from where the last call stopped, so each run reads only rows
-  // it has not cleared yet (and those stored in the same instant as the last one).
+  // it has not cleared yet (and those stored in the same instant as the last one). Rows
+  // are locked in id order, as the feedback apply locks them, so the two cannot deadlock.
   const pqxx::row result = pqxx::nontransaction(connection).exec_params1(
-      "WITH cleared AS ("
-      " UPDATE predictions SET image_data = NULL, strokes = NULL WHERE id IN ("
+      "WITH due AS MATERIALIZED ("
       "  SELECT id FROM predictions WHERE \"timestamp\" >= $1::timestamptz"
       "   AND \"timestamp\" < now() - make_interval(days => $2) AND image_data IS NOT NULL"
-      "  ORDER BY \"timestamp\" LIMIT $3 FOR UPDATE SKIP LOCKED)"
-      " RETURNING \"timestamp\")"
+      "  ORDER BY \"timestamp\" LIMIT $3),"
+      " locked AS MATERIALIZED (SELECT id FROM predictions WHERE id IN (SELECT id FROM due) ORDER BY id FOR UPDATE),"
+      " cleared AS ("
+      "  UPDATE predictions SET image_data = NULL, strokes = NULL WHERE id IN (SELECT id FROM locked)"
+      "  RETURNING \"timestamp\")"
       " SELECT count(*), coalesce(max(\"timestamp\")::text, $1::text) FROM cleared",
       from, days, static_cast<int64_t>(limit));
   from = result[1].c_str();
