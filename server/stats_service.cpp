@@ -136,7 +136,8 @@ void StatsService::stop() {
 
 Result<std::shared_ptr<const StatsDocument>> StatsService::current() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!document_ || std::chrono::steady_clock::now() - computed_at_ > timing_.max_age) {
+  // Old figures are fine while a recount keeps the thread busy; not once reading fails.
+  if (!document_ || (refresh_failing_ && std::chrono::steady_clock::now() - computed_at_ > timing_.max_age)) {
     return Status::error("no recent statistics: the database has not answered");
   }
   return document_;
@@ -150,6 +151,10 @@ void StatsService::run() {
     lock.unlock();
     const Status refreshed = refresh();
     if (!refreshed.ok()) log_warn("statistics not refreshed", {{"error", refreshed.message()}});
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      refresh_failing_ = !refreshed.ok();
+    }
     if (refreshed.ok() && timing_.verify.count() > 0 && Clock::now() >= verify_at) {
       verify();
       verify_at = Clock::now() + timing_.verify;

@@ -35,8 +35,8 @@ class StatsService {
   void start();
   void stop();
 
-  // The latest figures; fails when there are none younger than max_age (the database
-  // has been unreachable). Never touches the database.
+  // The latest figures; fails when there are none, or when reading them has been failing
+  // and they are older than max_age (the database went away). Never touches the database.
   Result<std::shared_ptr<const StatsDocument>> current();
 
  private:
@@ -55,6 +55,7 @@ class StatsService {
   bool stopping_ = false;
   std::shared_ptr<const StatsDocument> document_;
   std::chrono::steady_clock::time_point computed_at_;
+  bool refresh_failing_ = false;  // the last attempt to read the figures failed
   std::thread thread_;
 };
 
