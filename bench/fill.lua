@@ -2,28 +2,20 @@
 -- a third of them followed by their feedback (right nine times in ten), new ids and a
 -- new client each request. bench/growth.sh stops it when the table is full enough.
 --   wrk -t2 -c16 -d1h -s bench/fill.lua http://127.0.0.1:8080/log -- BATCH
+-- records.lua sits beside this script, wherever wrk is started from.
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local shared = require("records")
 local batch = 50
-local image = "AAcOFRwjKjE4P0ZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+71/AMKERgfJi00O0JJUFdeZWxzeoGIj5adpKuyucDHztXc4+rx+P8GDRQbIikwNz5FTFNaYWhvdn2Ei5KZoKeutbzDytHY3+bt9PsCCRAXHiUsMzpBSE9WXWRrcnmAh46VnKOqsbi/xs3U2+Lp8Pf+BQwTGiEoLzY9REtSWWBnbnV8g4qRmJ+mrbS7wsnQ197l7PP6AQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09rh6O/2/QQLEhkgJy41PENKUVhfZm10e4KJkJeepayzusHIz9bd5Ovy+QAHDhUcIyoxOD9GTVRbYmlwd36FjJOaoaivtr3Ey9LZ4Ofu9fwDChEYHyYtNDtCSVBXXmVsc3qBiI+WnaSrsrnAx87V3OPq8fj/Bg0UGyIpMDc+RUxTWmFob3Z9hIuSmaCnrrW8w8rR2N/m7fT7AgkQFx4lLDM6QUhPVl1ka3J5gIeOlZyjqrG4v8bN1Nvi6fD3/gUMExohKC82PURLUllgZ251fIOKkZifpq20u8LJ0Nfe5ezz+gEIDxYdJCsyOUBHTlVcY2pxeH+GjZSboqmwt77FzNPa4ejv9v0ECxIZICcuNTxDSlFYX2ZtdHuCiZCXnqWss7rByM/W3eTr8vkABw4VHCMqMTg/Rk1UW2JpcHd+hYyTmqGor7a9xMvS2eDn7vX8AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dzj6vH4/wYNFBsiKTA3PkVMU1phaG92fYSLkpmgp661vMPK0djf5u30+wIJEBceJSwzOkFIT1ZdZGtyeYCHjpWco6qxuL/GzdTb4unw9/4FDBMaISgvNj1ES1JZYGdudXyDipGYn6attLvCydDX3uXs8/oBCA8WHSQrMjlAR05VXGNqcXh/ho2Um6KpsLe+xczT2uHo7/b9BAsSGSAnLjU8Q0pRWF9mbXR7gomQl56lrLO6wcjP1t3k6/L5AAcOFRwjKjE4P0ZNVFtiaQ=="
-
-local function hex(digits)
-  local parts = {}
-  for i = 1, digits / 4 do parts[i] = string.format("%04x", math.random(0, 0xffff)) end
-  return table.concat(parts)
-end
-
-local function uuid()
-  return hex(8) .. "-" .. hex(4) .. "-4" .. hex(4):sub(2) .. "-a" .. hex(4):sub(2) .. "-" .. hex(12)
-end
 
 function init(args)
   batch = tonumber(args[1]) or batch
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  shared.seed()
 end
 
 function request()
-  local client, records = uuid(), {}
+  local client, records = shared.uuid(), {}
   for i = 1, batch do
-    local id, digit = uuid(), math.random(0, 9)
+    local id, digit = shared.uuid(), math.random(0, 9)
     local confidence = 0.5 + math.floor(math.random() * 500) / 1000
     local probabilities = {}
     for d = 0, 9 do probabilities[d + 1] = d == digit and confidence or (1 - confidence) / 9 end
@@ -31,12 +23,12 @@ function request()
       '{"type":"prediction","id":"%s","created_at":"2026-11-24T10:00:00.000Z","predicted_digit":%d,' ..
       '"confidence":%.3f,"probabilities":[%s],"image":"%s",' ..
       '"engine":"%s","model_version":"bench","latency_ms":%.3f,"client_id":"%s"}',
-      id, digit, confidence, table.concat(probabilities, ","), image, math.random() < 0.8 and "native" or "ort", math.random() * 2, client)
+      id, digit, confidence, table.concat(probabilities, ","), shared.image, math.random() < 0.8 and "native" or "ort", math.random() * 2, client)
     if i % 3 == 0 then
       local truth = math.random() < 0.9 and digit or (digit + 1) % 10
       records[#records + 1] = string.format(
         '{"type":"feedback","id":"%s","prediction_id":"%s","true_digit":%d,' ..
-        '"created_at":"2026-11-24T10:00:05.000Z","client_id":"%s"}', uuid(), id, truth, client)
+        '"created_at":"2026-11-24T10:00:05.000Z","client_id":"%s"}', shared.uuid(), id, truth, client)
     end
   end
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, '{"records":[' .. table.concat(records, ",") .. "]}")

@@ -45,7 +45,7 @@ threads_for() { echo $(($1 < 2 ? $1 : 2)); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # The row POST /log stores for bench/log.lua's record, as one INSERT statement.
-image_hex=$(/usr/bin/python3 -c "import base64,re; print(base64.b64decode(re.search(r'local image = \"([^\"]+)\"', open('$ROOT/bench/log.lua').read()).group(1)).hex())")
+image_hex=$(/usr/bin/python3 -c "import base64,re; print(base64.b64decode(re.search(r'records.image = \"([^\"]+)\"', open('$ROOT/bench/records.lua').read()).group(1)).hex())")
 cat > "$work/insert.sql" <<SQL
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
                          image_data, engine, model_version, latency_ms)
