@@ -97,6 +97,7 @@ Result<Config> config_from_environment() {
   DIGITS_TRY(read_int("DB_WRITERS", 1, 32, c.db_writers));
   DIGITS_TRY(read_int("DB_READERS", 1, 32, c.db_readers));
   DIGITS_TRY(read_string("MIGRATIONS_DIR", c.migrations_dir));
+  DIGITS_TRY(read_int("DB_START_TIMEOUT_SECONDS", 1, 86400, c.db_start_timeout_seconds));
   DIGITS_TRY(read_string("MIGRATE_DATABASE_URL", c.migrate_database_url));
   DIGITS_TRY(read_number("RATE_LIMIT_PER_SECOND", 0, 1e6, c.rate_limit_per_second));
   DIGITS_TRY(read_number("RATE_LIMIT_BURST", 1, 1e6, c.rate_limit_burst));

@@ -29,6 +29,8 @@ struct Config {
   int db_writers = 2;                 // DB_WRITERS: connections committing /log groups
   int db_readers = 2;                 // DB_READERS: connections serving history and readiness
   std::string migrations_dir = "sql"; // MIGRATIONS_DIR
+  // How long a starting server waits for PostgreSQL before it exits with the reason.
+  int db_start_timeout_seconds = 60;  // DB_START_TIMEOUT_SECONDS
   // MIGRATE_DATABASE_URL: the schema owner's connection, used only to apply migrations;
   // empty: the server's own (then it must own the schema for a migration to run).
   std::string migrate_database_url;

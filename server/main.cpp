@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "export_feedback.h"
+#include "health_probe.h"
 #include "log.h"
 #include "serve.h"
 
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
   CLI::App* export_command =
       cli.add_subcommand("export-feedback", "Write the labelled images as MNIST IDX files for retraining");
   export_command->add_option("--out", out, "Folder for feedback-{images,labels}-*.gz")->capture_default_str();
+  CLI::App* health_command =
+      cli.add_subcommand("healthcheck", "Exit 0 when the server on PORT answers GET /healthz (for HEALTHCHECK)");
   CLI11_PARSE(cli, argc, argv);
   (void)serve_command;
 
@@ -25,6 +28,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (migrate_command->parsed()) return migrate(config.value());
+  if (health_command->parsed()) {
+    const digits::Status health = probe_health(config.value(), 3000);
+    if (!health.ok()) log_error("unhealthy", {{"error", health.message()}});
+    return health.ok() ? 0 : 1;
+  }
   if (export_command->parsed()) {
     size_t count = 0;
     const digits::Status status = export_feedback(config.value(), out, count);

@@ -1,5 +1,6 @@
 #include "serve.h"
 
+#include <chrono>
 #include <csignal>
 #include <thread>
 
@@ -13,10 +14,13 @@ namespace digits::server {
 namespace {
 
 // The database may still be starting (compose, a fresh embedded cluster): keep trying
-// for a while before giving up with the reason.
+// until DB_START_TIMEOUT_SECONDS, saying so every ten seconds, then give up with the reason.
 Status prepare_database(const Config& config) {
-  Status last = Status::success();
-  for (int attempt = 0; attempt < 60; ++attempt) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + std::chrono::seconds(config.db_start_timeout_seconds);
+  Clock::time_point next_report = start;
+  for (;;) {
     Result<std::unique_ptr<pqxx::connection>> owner = connect_database(config.migration_connection_string());
     Result<std::unique_ptr<pqxx::connection>> connection =
         owner.ok() ? connect_database(config.connection_string()) : owner.status();
@@ -30,11 +34,19 @@ Status prepare_database(const Config& config) {
       }
       return Status::success();
     }
-    last = connection.status();
-    if (attempt == 0) log_warn("waiting for PostgreSQL", {{"error", last.message()}});
+    const Clock::time_point now = Clock::now();
+    const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - start).count();
+    if (now >= deadline) {
+      return Status::error("PostgreSQL did not answer within DB_START_TIMEOUT_SECONDS=" +
+                           std::to_string(config.db_start_timeout_seconds) + ": " + connection.status().message());
+    }
+    if (now >= next_report) {
+      log_warn("waiting for PostgreSQL",
+               {{"error", connection.status().message()}, {"waited_seconds", std::to_string(waited)}});
+      next_report = now + std::chrono::seconds(10);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  return last;
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 #include <sstream>
 #include <vector>
 
+#include "gzip.h"
+#include "log.h"
+
 namespace digits::server {
 namespace {
 
@@ -133,17 +136,16 @@ StaticResponse StaticFiles::not_found() {
 
 std::optional<StaticFiles::File> StaticFiles::load(const std::string& real_path) {
   struct stat info{};
-  if (stat(real_path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || static_cast<size_t>(info.st_size) > kMaxFileBytes) {
-    return std::nullopt;
-  }
+  if (stat(real_path.c_str(), &info) != 0) return load_compressed_only(real_path);
+  if (!S_ISREG(info.st_mode) || static_cast<size_t>(info.st_size) > kMaxFileBytes) return std::nullopt;
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = files_.find(real_path);
-  if (found != files_.end() && found->second.modified == info.st_mtime &&
-      found->second.body->size() == static_cast<size_t>(info.st_size)) {
+  if (found != files_.end() && found->second.modified == info.st_mtime && found->second.stored_bytes == info.st_size) {
     return found->second;
   }
   File file;
   file.modified = info.st_mtime;
+  file.stored_bytes = info.st_size;
   file.body = read_whole(real_path);
   if (!file.body) return std::nullopt;
   file.etag = etag_of(*file.body);
@@ -152,6 +154,33 @@ std::optional<StaticFiles::File> StaticFiles::load(const std::string& real_path)
   if (stat(gz_path.c_str(), &gz_info) == 0 && S_ISREG(gz_info.st_mode) && gz_info.st_mtime >= info.st_mtime) {
     file.gzipped = read_whole(gz_path);
   }
+  files_[real_path] = file;
+  return file;
+}
+
+std::optional<StaticFiles::File> StaticFiles::load_compressed_only(const std::string& real_path) {
+  const std::string gz_path = real_path + ".gz";
+  struct stat info{};
+  if (stat(gz_path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || static_cast<size_t>(info.st_size) > kMaxFileBytes) {
+    return std::nullopt;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = files_.find(real_path);
+  if (found != files_.end() && found->second.modified == info.st_mtime && found->second.stored_bytes == info.st_size) {
+    return found->second;
+  }
+  File file;
+  file.modified = info.st_mtime;
+  file.stored_bytes = info.st_size;
+  file.gzipped = read_whole(gz_path);
+  if (!file.gzipped) return std::nullopt;
+  std::optional<std::string> body = gunzip(*file.gzipped, kMaxFileBytes);
+  if (!body) {
+    log_error("not a gzip file, not served", {{"path", gz_path}});
+    return std::nullopt;
+  }
+  file.body = std::make_shared<const std::string>(std::move(*body));
+  file.etag = etag_of(*file.body);
   files_[real_path] = file;
   return file;
 }
@@ -165,9 +194,17 @@ std::string StaticFiles::resolve(const std::string& decoded) {
   char resolved[PATH_MAX];
   const std::string candidate = root_ + decoded;
   // realpath follows symlinks: a link pointing out of the root resolves outside it.
-  if (realpath(candidate.c_str(), resolved) == nullptr) return "";
-  const std::string real_path = resolved;
-  if (real_path.compare(0, root_.size() + 1, root_ + "/") != 0 || ends_with(real_path, ".gz")) return "";
+  std::string real_path;
+  if (realpath(candidate.c_str(), resolved) != nullptr) {
+    real_path = resolved;
+    if (ends_with(real_path, ".gz")) return "";
+  } else if (realpath((candidate + ".gz").c_str(), resolved) != nullptr && ends_with(resolved, ".gz")) {
+    real_path = resolved;
+    real_path.resize(real_path.size() - 3);
+  } else {
+    return "";
+  }
+  if (real_path.compare(0, root_.size() + 1, root_ + "/") != 0) return "";
   std::lock_guard<std::mutex> lock(mutex_);
   resolved_[decoded] = real_path;
   return real_path;

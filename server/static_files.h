@@ -8,6 +8,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+
+#include <sys/types.h>
 #include <string_view>
 
 namespace digits::server {
@@ -25,6 +27,8 @@ struct StaticResponse {
 class StaticFiles {
  public:
   // root: the web root; files are read when first asked for and again when they change.
+  // A file may be there only as NAME.gz (the container image ships text and wasm only
+  // compressed): clients that do not accept gzip get it decompressed once, in memory.
   explicit StaticFiles(const std::string& root);
 
   // path: the request path as received (percent-encoded, without the query).
@@ -35,6 +39,7 @@ class StaticFiles {
  private:
   struct File {
     std::time_t modified = 0;
+    off_t stored_bytes = 0;  // of the file on disk: NAME, or NAME.gz when only that exists
     std::shared_ptr<const std::string> body;
     std::shared_ptr<const std::string> gzipped;  // null when there is no .gz beside it
     std::string etag;
@@ -45,9 +50,13 @@ class StaticFiles {
   // path already resolved inside the root; nullopt when it cannot be read.
   std::optional<File> load(const std::string& real_path);
 
+  // NAME.gz alone, decompressed for the body.
+  std::optional<File> load_compressed_only(const std::string& real_path);
+
   // The checked real path for a decoded request path: realpath() walks every component
   // with a system call, too slow to repeat per request. Only paths that resolved inside
-  // the root are kept, so unknown paths cannot grow it.
+  // the root are kept, so unknown paths cannot grow it. For a file there only as
+  // NAME.gz, the real path of NAME.gz without its ".gz".
   std::string resolve(const std::string& decoded);
 
   std::string root_;  // real path, no trailing slash

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -111,4 +112,31 @@ TEST_CASE("two server processes share one database: migrations once, each record
   CHECK(eventually("SELECT true_digit FROM predictions WHERE record_id = '" + ids[0] + "'", "3") == "3");
   CHECK(first.terminate() == 0);
   CHECK(second.terminate() == 0);
+}
+
+TEST_CASE("digits-server healthcheck: 0 for a server that answers, 1 with the reason when none does") {
+  ServerProcess server;
+  const CommandResult healthy =
+      run_server_command({"healthcheck"}, {{"PORT", std::to_string(server.port())}, {"BIND_ADDRESS", "127.0.0.1"}});
+  CHECK_MESSAGE(healthy.exit_code == 0, healthy.output);
+
+  const CommandResult nobody =
+      run_server_command({"healthcheck"}, {{"PORT", std::to_string(free_port())}, {"BIND_ADDRESS", "127.0.0.1"}});
+  CHECK(nobody.exit_code == 1);
+  CHECK_MESSAGE(nobody.output.find("unhealthy") != std::string::npos, nobody.output);
+  CHECK_MESSAGE(nobody.output.find("Connection refused") != std::string::npos, nobody.output);
+}
+
+TEST_CASE("no database at start: the server says it is waiting, then exits 1 after DB_START_TIMEOUT_SECONDS") {
+  const std::string nowhere = "postgresql://digits@127.0.0.1:" + std::to_string(free_port()) + "/digits";
+  const auto started = std::chrono::steady_clock::now();
+  const CommandResult result = run_server_command(
+      {"serve"}, {{"DATABASE_URL", nowhere}, {"MIGRATE_DATABASE_URL", nowhere}, {"DB_START_TIMEOUT_SECONDS", "2"},
+                  {"PORT", std::to_string(free_port())}, {"BIND_ADDRESS", "127.0.0.1"}});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  CHECK(result.exit_code == 1);
+  CHECK_MESSAGE(result.output.find("waiting for PostgreSQL") != std::string::npos, result.output);
+  CHECK_MESSAGE(result.output.find("did not answer within DB_START_TIMEOUT_SECONDS=2") != std::string::npos,
+                result.output);
+  CHECK(seconds >= 2.0);
 }

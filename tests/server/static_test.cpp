@@ -50,6 +50,25 @@ TEST_CASE("precompressed variants go to clients that accept gzip") {
   CHECK(gz.headers["content-type"] == "text/javascript; charset=utf-8");
 }
 
+TEST_CASE("a file there only as NAME.gz is served compressed, or decompressed to clients without gzip") {
+  LocalServer server;
+  const std::string expected = "export const packed = '" + std::string(3000, 'p') + "';\n";
+  Response plain = http(server.port(), "GET", "/packed.js");
+  CHECK(plain.status == 200);
+  CHECK(plain.body == expected);
+  CHECK(plain.headers.count("content-encoding") == 0);
+  CHECK(plain.headers["content-type"] == "text/javascript; charset=utf-8");
+  Response gz = http(server.port(), "GET", "/packed.js", "", {{"Accept-Encoding", "gzip"}});
+  CHECK(gz.headers["content-encoding"] == "gzip");
+  CHECK(gz.body.size() < 200);
+  CHECK(gz.headers["etag"] != plain.headers["etag"]);
+  CHECK(http(server.port(), "GET", "/packed.js", "", {{"If-None-Match", plain.headers["etag"]}}).status == 304);
+  // The .gz itself is never a path, and a .gz that does not decompress is not served.
+  CHECK(http(server.port(), "GET", "/packed.js.gz").status == 404);
+  CHECK(http(server.port(), "GET", "/broken.js").status == 404);
+  CHECK(http(server.port(), "GET", "/healthz").status == 200);
+}
+
 TEST_CASE("HEAD answers with the GET's headers and length but no body") {
   LocalServer server;
   Response head = http(server.port(), "HEAD", "/big.js");

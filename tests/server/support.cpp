@@ -45,6 +45,16 @@ std::filesystem::path www_path() {
   return std::filesystem::temp_directory_path() / ("digits-test-www-" + std::to_string(getpid()));
 }
 
+bool wait_until_ready(int port) {
+  for (int i = 0; i < 300; ++i) {
+    if (http(port, "GET", "/healthz").status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace
+
 int free_port() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -56,16 +66,6 @@ int free_port() {
   close(fd);
   return ntohs(address.sin_port);
 }
-
-bool wait_until_ready(int port) {
-  for (int i = 0; i < 300; ++i) {
-    if (http(port, "GET", "/healthz").status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-}  // namespace
 
 Postgres& Postgres::instance() {
   static Postgres postgres;
@@ -242,6 +242,44 @@ int ServerProcess::terminate() {
   return -1;
 }
 
+CommandResult run_server_command(const std::vector<std::string>& arguments,
+                                 const std::map<std::string, std::string>& environment) {
+  int output[2];
+  if (pipe(output) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
+    dup2(output[1], STDOUT_FILENO);
+    dup2(output[1], STDERR_FILENO);
+    close(output[0]);
+    close(output[1]);
+    std::vector<char*> argv{const_cast<char*>(DIGITS_SERVER_BINARY)};
+    for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    execv(DIGITS_SERVER_BINARY, argv.data());
+    _exit(127);
+  }
+  close(output[1]);
+  CommandResult result;
+  // The output ends when the process does (or closes it); a hung process is killed.
+  std::thread watchdog([pid] {
+    for (int i = 0; i < 600; ++i) {
+      if (kill(pid, 0) != 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    kill(pid, SIGKILL);
+  });
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = read(output[0], buffer, sizeof buffer)) > 0) result.output.append(buffer, static_cast<size_t>(n));
+  close(output[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  watchdog.join();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
 std::string eventually(const std::string& query, const std::string& expected) {
   std::string value;
   for (int attempt = 0; attempt < 200; ++attempt) {
@@ -325,6 +363,10 @@ std::string www_dir() {
     std::ofstream(root / "big.js") << std::string(20000, 'x');
     // A precompressed variant, written by gzip so it is real.
     run("gzip -k -9 " + (root / "big.js").string());
+    // Shipped only compressed, as in the container image; and a .gz that is not gzip.
+    std::ofstream(root / "packed.js") << "export const packed = '" << std::string(3000, 'p') << "';\n";
+    run("gzip -f -9 " + (root / "packed.js").string());
+    std::ofstream(root / "broken.js.gz") << "not gzip at all";
     std::ofstream(fs::temp_directory_path() / "digits-test-secret.txt") << "secret\n";
     fs::remove(root / "leak.txt");
     fs::create_symlink(fs::temp_directory_path() / "digits-test-secret.txt", root / "leak.txt");

@@ -74,6 +74,17 @@ class ServerProcess {
   int port_ = 0;
 };
 
+// digits-server run to its end with `arguments` and `environment` (on top of this
+// process's); what it printed on stdout and stderr together, and how it exited.
+struct CommandResult {
+  int exit_code = -1;  // -1: killed by a signal or still running after 60 s
+  std::string output;
+};
+CommandResult run_server_command(const std::vector<std::string>& arguments,
+                                 const std::map<std::string, std::string>& environment);
+
+int free_port();
+
 std::string new_uuid();
 
 // Polls query until it returns expected or 10 s pass; returns the last value. Feedback is
