@@ -35,11 +35,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm ci only when the lock file changed since the last install.
+# npm ci only when the lock file (or what is wanted of it) changed since the last install.
+# Building needs only the packages the app serves; the test tools are devDependencies.
+npm_options=(--no-audit --no-fund --loglevel=error)
+[ "${1:-}" = "--build" ] && npm_options+=(--omit=dev)
 stamp="$ROOT/node_modules/.digits-lock.sha256"
-wanted=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+wanted="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1) ${npm_options[*]}"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  step "installing npm packages (npm ci)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  step "installing npm packages (npm ci ${npm_options[*]})"
+  (cd "$ROOT" && npm ci "${npm_options[@]}")
   echo "$wanted" > "$stamp"
 fi
