@@ -135,8 +135,11 @@ StaticResponse StaticFiles::not_found() {
 }
 
 std::optional<StaticFiles::File> StaticFiles::load(const std::string& real_path) {
+  const std::string gz_path = real_path + ".gz";
   struct stat info{};
-  if (stat(real_path.c_str(), &info) != 0) return load_compressed_only(real_path);
+  // The file itself, or NAME.gz when only that was shipped.
+  const bool compressed_only = stat(real_path.c_str(), &info) != 0;
+  if (compressed_only && stat(gz_path.c_str(), &info) != 0) return std::nullopt;
   if (!S_ISREG(info.st_mode) || static_cast<size_t>(info.st_size) > kMaxFileBytes) return std::nullopt;
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = files_.find(real_path);
@@ -146,40 +149,23 @@ std::optional<StaticFiles::File> StaticFiles::load(const std::string& real_path)
   File file;
   file.modified = info.st_mtime;
   file.stored_bytes = info.st_size;
-  file.body = read_whole(real_path);
-  if (!file.body) return std::nullopt;
-  file.etag = etag_of(*file.body);
-  struct stat gz_info{};
-  const std::string gz_path = real_path + ".gz";
-  if (stat(gz_path.c_str(), &gz_info) == 0 && S_ISREG(gz_info.st_mode) && gz_info.st_mtime >= info.st_mtime) {
+  if (compressed_only) {
     file.gzipped = read_whole(gz_path);
+    if (!file.gzipped) return std::nullopt;
+    std::optional<std::string> body = gunzip(*file.gzipped, kMaxFileBytes);
+    if (!body) {
+      log_error("not a gzip file, not served", {{"path", gz_path}});
+      return std::nullopt;
+    }
+    file.body = std::make_shared<const std::string>(std::move(*body));
+  } else {
+    file.body = read_whole(real_path);
+    if (!file.body) return std::nullopt;
+    struct stat gz_info{};
+    if (stat(gz_path.c_str(), &gz_info) == 0 && S_ISREG(gz_info.st_mode) && gz_info.st_mtime >= info.st_mtime) {
+      file.gzipped = read_whole(gz_path);
+    }
   }
-  files_[real_path] = file;
-  return file;
-}
-
-std::optional<StaticFiles::File> StaticFiles::load_compressed_only(const std::string& real_path) {
-  const std::string gz_path = real_path + ".gz";
-  struct stat info{};
-  if (stat(gz_path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || static_cast<size_t>(info.st_size) > kMaxFileBytes) {
-    return std::nullopt;
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto found = files_.find(real_path);
-  if (found != files_.end() && found->second.modified == info.st_mtime && found->second.stored_bytes == info.st_size) {
-    return found->second;
-  }
-  File file;
-  file.modified = info.st_mtime;
-  file.stored_bytes = info.st_size;
-  file.gzipped = read_whole(gz_path);
-  if (!file.gzipped) return std::nullopt;
-  std::optional<std::string> body = gunzip(*file.gzipped, kMaxFileBytes);
-  if (!body) {
-    log_error("not a gzip file, not served", {{"path", gz_path}});
-    return std::nullopt;
-  }
-  file.body = std::make_shared<const std::string>(std::move(*body));
   file.etag = etag_of(*file.body);
   files_[real_path] = file;
   return file;

@@ -50,9 +50,6 @@ class StaticFiles {
   // path already resolved inside the root; nullopt when it cannot be read.
   std::optional<File> load(const std::string& real_path);
 
-  // NAME.gz alone, decompressed for the body.
-  std::optional<File> load_compressed_only(const std::string& real_path);
-
   // The checked real path for a decoded request path: realpath() walks every component
   // with a system call, too slow to repeat per request. Only paths that resolved inside
   // the root are kept, so unknown paths cannot grow it. For a file there only as

@@ -107,7 +107,8 @@ if [ -z "${SKIP_TEST_IMAGE:-}" ]; then
   [ -d "$shared/mnist" ] || failed "$shared (mnist, drawings, onnx-node-tests) is needed by the test image"
   build test digits-test:latest
   step "every test inside digits-test (log: build/containers/test-image.log)"
-  docker run --rm --network none --shm-size=1g -v "$(cd "$shared" && pwd):/shared:ro" digits-test:latest \
+  # The host's network: the suite installs its tools (Debian packages, npm) first.
+  docker run --rm --network host --shm-size=1g -v "$(cd "$shared" && pwd):/shared:ro" digits-test:latest \
     >"$work/test-image.log" 2>&1 || { tail -n 40 "$work/test-image.log" >&2; failed "scripts/test.sh in the test image"; }
   tail -n 3 "$work/test-image.log"
   ok "scripts/test.sh passed inside the test image"
