@@ -25,26 +25,14 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \
 rm -f "$root.log"
 # As the official images: updates and security updates, no apt lists or caches kept.
 rm -f "$root/etc/apt/sources.list"
-cat >"$root/etc/apt/sources.list.d/debian.sources" <<SOURCES
-# The official images' apt setting: downloaded packages are deleted once installed.
-cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'CLEAN'
-DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
-APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
-Dir::Cache::pkgcache "";
-Dir::Cache::srcpkgcache "";
-CLEAN
-Types: deb
-URIs: $mirror
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: ${mirror%/debian*}/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
+sources_entry() {  # URI SUITES
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n' "$1" "$2"
+  printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+}
+{ sources_entry "$mirror" "bookworm bookworm-updates"
+  echo
+  sources_entry "${mirror%/debian*}/debian-security" bookworm-security
+} >"$root/etc/apt/sources.list.d/debian.sources"
 # The official images' apt setting: downloaded packages are deleted once installed.
 cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'CLEAN'
 DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
