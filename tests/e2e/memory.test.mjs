@@ -33,7 +33,7 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
     const first = await answerFor(page, pair.strokes[0]);
     if (first.digit === pair.digit) continue;
     await page.click(`[data-testid=feedback-${pair.digit}]`);
-    await waitFor(async () => /Learned from 1 of your drawing\b/.test(await page.textContent('[data-testid=memory-count]')),
+    await waitFor(async () => /Learned from 1 of your drawings\./.test(await page.textContent('[data-testid=memory-count]')),
       { message: 'the correction learned' });
     const second = await answerFor(page, pair.strokes[1]);
     if (second.personal) {
@@ -59,7 +59,7 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
   await context.setOffline(true);
   await page.reload();
   await engineReady(page);
-  await waitFor(async () => /Learned from \d+ of your drawing/.test(await page.textContent('[data-testid=memory-count]')),
+  await waitFor(async () => /Learned from \d+ of your drawings/.test(await page.textContent('[data-testid=memory-count]')),
     { message: 'the memory restored' });
   const offline = await answerFor(page, pair.strokes[1]);
   assert.deepEqual(offline, { digit: pair.digit, personal: true });

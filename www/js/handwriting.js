@@ -76,7 +76,7 @@ export class Handwriting {
     } else if (learned === 0) {
       this.count.textContent = 'Nothing learned yet. When you tell the app it misread a digit, it learns your way of writing it.';
     } else {
-      this.count.textContent = `Learned from ${learned} of your drawing${learned === 1 ? '' : 's'}` +
+      this.count.textContent = `Learned from ${learned} of your drawings` +
         `${this.toggle.checked ? '' : ' (switched off)'}.`;
     }
     this.forgetButton.disabled = learned === 0;
