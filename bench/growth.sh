@@ -10,33 +10,15 @@
 #              about 10 GB of disk and 10 minutes of filling)
 #   DURATION   seconds per latency run (default 5)
 set -euo pipefail
-source "$(dirname "$0")/../scripts/lib/common.sh"
-cd "$ROOT"
+source "$(dirname "$0")/lib.sh"
 
 sizes=${SIZES:-10000 100000 1000000}
 duration=${DURATION:-5}
-work=$(mktemp -d)
-chmod 755 "$work"
-server=""
-cleanup() {
-  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  "$ROOT/scripts/pg.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-binary="$ROOT/build/native/server/digits-server"
-[ -x "$binary" ] || die "build first: scripts/build.sh"
-step "starting PostgreSQL (fsync on) and digits-server"
-pg_port=$("$ROOT/scripts/pg.sh" start "$work/pg")
-export DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits"
-export MIGRATE_DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits_owner"
-MIGRATIONS_DIR="$ROOT/sql" "$binary" migrate 2>/dev/null
-psql_db() { psql -h 127.0.0.1 -p "$pg_port" -U digits_owner -d digits -tAqc "$1"; }
+bench_start_database
 port=$(free_port)
 PORT=$port BIND_ADDRESS=127.0.0.1 WWW_DIR="$ROOT/build/www" MIGRATIONS_DIR="$ROOT/sql" RATE_LIMIT_PER_SECOND=0 \
   "$binary" serve 2>"$work/server.log" &
-server=$!
+bench_pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
 history_client=reader  # a client with no rows: the index walk, as for most people

@@ -12,31 +12,12 @@
 #   LEVELS        connection counts (default "1 4 16 64")
 #   DB_WRITERS    the server's writer connections (default: the server's own default)
 set -euo pipefail
-source "$(dirname "$0")/../scripts/lib/common.sh"
-cd "$ROOT"
+source "$(dirname "$0")/lib.sh"
 
 duration=${DURATION:-10}
 levels=${LEVELS:-1 4 16 64}
 batch_connections=16
-work=$(mktemp -d)
-chmod 755 "$work"  # PostgreSQL runs as its own user and must reach its folder
-server=""
-nginx_pid=""
-cleanup() {
-  [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
-  "$ROOT/scripts/pg.sh" stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-[ -x "$ROOT/build/native/server/digits-server" ] || die "build first: scripts/build.sh"
-step "starting PostgreSQL (fsync on)"
-pg_port=$("$ROOT/scripts/pg.sh" start "$work/pg")
-export DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits"
-export MIGRATE_DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=digits user=digits_owner"
-MIGRATIONS_DIR="$ROOT/sql" "$ROOT/build/native/server/digits-server" migrate 2>/dev/null
-psql_db() { psql -h 127.0.0.1 -p "$pg_port" -U digits_owner -d digits -tAqc "$1"; }
+bench_start_database
 stored() { psql_db "SELECT count(*) FROM predictions"; }
 # Every run starts from an empty table and a fresh checkpoint, so none pays for another's
 # index growth or full-page writes.
@@ -87,8 +68,8 @@ step "starting digits-server"
 port=$(free_port)
 PORT=$port BIND_ADDRESS=127.0.0.1 WWW_DIR="$ROOT/build/www" MIGRATIONS_DIR="$ROOT/sql" RATE_LIMIT_PER_SECOND=0 \
   HTTP_THREADS=${HTTP_THREADS:-2} \
-  "$ROOT/build/native/server/digits-server" serve 2>"$work/server.log" &
-server=$!
+  "$binary" serve 2>"$work/server.log" &
+bench_pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 declare -A ours theirs
@@ -130,7 +111,7 @@ http {
 }
 NGINX
 nginx -c "$work/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
+bench_pids+=($!)
 sleep 0.5
 static_requests() {
   wrk -t2 -c64 -d"${duration}s" "$1" | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'
