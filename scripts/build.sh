@@ -11,10 +11,10 @@ cd "$ROOT"
 build_preset() {
   step "building $1 ($2)"
   cmake --preset "$1" >"build/$1.configure.log" 2>&1 || { cat "build/$1.configure.log" >&2; die "cmake --preset $1 failed"; }
-  # CMake's own [ NN%] lines show the progress.
-  cmake --build --preset "${3:-$1}" 2>&1 | grep -E --line-buffered '^\[ *[0-9]+%\]|error|warning|Error' >&2 \
-    || true
-  [ "${PIPESTATUS[0]}" = 0 ] || die "building $1 failed"
+  # CMake's own [ NN%] lines show the progress. The filter always succeeds, so with
+  # pipefail the pipeline fails exactly when the build does.
+  cmake --build --preset "${3:-$1}" 2>&1 | { grep -E --line-buffered '^\[ *[0-9]+%\]|error|warning|Error' >&2 || true; } \
+    || die "building $1 failed"
 }
 
 mkdir -p build
