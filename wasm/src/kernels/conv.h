@@ -4,25 +4,14 @@
 #include <cstddef>
 
 #include "kernels/activation.h"
+#include "kernels/window.h"
 
 namespace digits::kernels {
 
-struct Conv2dParams {
+struct Conv2dParams : Window2d {
   int batch = 1;
   int in_channels = 0;
-  int in_height = 0;
-  int in_width = 0;
   int out_channels = 0;
-  int out_height = 0;
-  int out_width = 0;
-  int kernel_height = 1;
-  int kernel_width = 1;
-  int stride_y = 1;
-  int stride_x = 1;
-  int dilation_y = 1;
-  int dilation_x = 1;
-  int pad_top = 0;
-  int pad_left = 0;
   int groups = 1;
   Activation activation;
 };

@@ -1,24 +1,12 @@
 // Pooling over NCHW float tensors.
 #pragma once
 
+#include "kernels/window.h"
+
 namespace digits::kernels {
 
-struct Pool2dParams {
+struct Pool2dParams : Window2d {
   int planes = 0;  // batch * channels
-  int in_height = 0;
-  int in_width = 0;
-  int out_height = 0;
-  int out_width = 0;
-  int kernel_height = 1;
-  int kernel_width = 1;
-  int stride_y = 1;
-  int stride_x = 1;
-  int dilation_y = 1;
-  int dilation_x = 1;
-  int pad_top = 0;
-  int pad_left = 0;
-  int pad_bottom = 0;
-  int pad_right = 0;
   // AveragePool: divide by the taps inside the padded input (true) or inside the input (false).
   bool count_include_pad = false;
 };

@@ -40,11 +40,8 @@ class ConvOp final : public Op {
       return Status::error("bias " + shape_string(c.input(2).shape) + " must be [" + std::to_string(filters) + "]");
     }
 
-    params_ = kernels::Conv2dParams{static_cast<int>(x[0]), static_cast<int>(channels), window.in_height,
-                                    window.in_width, static_cast<int>(filters), window.out_height, window.out_width,
-                                    window.kernel_height, window.kernel_width, window.stride_y, window.stride_x,
-                                    window.dilation_y, window.dilation_x, window.pad_top, window.pad_left,
-                                    static_cast<int>(groups), c.fused_activation()};
+    params_ = kernels::Conv2dParams{window, static_cast<int>(x[0]), static_cast<int>(channels),
+                                    static_cast<int>(filters), static_cast<int>(groups), c.fused_activation()};
     if (winograd_applies(c)) {
       use_winograd_ = true;
       packed_weights_.resize(kernels::winograd_packed_weights_size_f32(params_));

@@ -7,8 +7,7 @@ namespace digits::engine {
 namespace {
 
 Status prepare_pool(PrepareContext& c, bool average, kernels::Pool2dParams& params) {
-  DIGITS_TRY(c.require_inputs(1, 1));
-  DIGITS_TRY(c.require_float(0));
+  DIGITS_TRY(c.require_one_float());
   if (c.has_output(1)) return Status::error("the Indices output is not supported");
   const Shape& x = c.input(0).shape;
   std::vector<int64_t> kernel;
@@ -21,12 +20,7 @@ Status prepare_pool(PrepareContext& c, bool average, kernels::Pool2dParams& para
   DIGITS_TRY(resolve_window(c, x, kernel, c.opset() >= 10, window));
   int64_t count_include_pad = 0;
   if (average) DIGITS_TRY(c.int_attribute("count_include_pad", 0, count_include_pad));
-  params = kernels::Pool2dParams{static_cast<int>(x[0] * x[1]), window.in_height,  window.in_width,
-                                 window.out_height,            window.out_width,  window.kernel_height,
-                                 window.kernel_width,          window.stride_y,   window.stride_x,
-                                 window.dilation_y,            window.dilation_x, window.pad_top,
-                                 window.pad_left,              window.pad_bottom, window.pad_right,
-                                 count_include_pad != 0};
+  params = kernels::Pool2dParams{window, static_cast<int>(x[0] * x[1]), count_include_pad != 0};
   return c.define_output(0, window_output_shape(x, x[1], window));
 }
 
@@ -53,8 +47,7 @@ class AveragePoolOp final : public Op {
 class GlobalAveragePoolOp final : public Op {
  public:
   Status prepare(PrepareContext& c) override {
-    DIGITS_TRY(c.require_inputs(1, 1));
-    DIGITS_TRY(c.require_float(0));
+    DIGITS_TRY(c.require_one_float());
     const Shape& x = c.input(0).shape;
     if (x.size() < 3) return Status::error("input " + shape_string(x) + " needs at least one spatial dimension");
     planes_ = static_cast<int>(x[0] * x[1]);

@@ -37,6 +37,26 @@ Status resolve_axis(Axis& axis, const std::string& auto_pad, bool ceil_mode) {
 
 bool fits_int(int64_t value) { return value >= 0 && value <= std::numeric_limits<int>::max() / 4; }
 
+// The kernels take the geometry as ints.
+Status to_window(const Axis (&axes)[2], Window2d& window) {
+  for (const Axis& axis : axes) {
+    for (int64_t value : {axis.in, axis.kernel, axis.stride, axis.dilation, axis.pad_begin, axis.pad_end, axis.out}) {
+      if (!fits_int(value)) return Status::error("window attributes out of range");
+    }
+  }
+  const auto narrow = [](int64_t value) { return static_cast<int>(value); };
+  const Axis& y = axes[0];
+  const Axis& x = axes[1];
+  window = Window2d{.in_height = narrow(y.in),        .in_width = narrow(x.in),
+                    .kernel_height = narrow(y.kernel), .kernel_width = narrow(x.kernel),
+                    .stride_y = narrow(y.stride),      .stride_x = narrow(x.stride),
+                    .dilation_y = narrow(y.dilation),  .dilation_x = narrow(x.dilation),
+                    .pad_top = narrow(y.pad_begin),    .pad_left = narrow(x.pad_begin),
+                    .pad_bottom = narrow(y.pad_end),   .pad_right = narrow(x.pad_end),
+                    .out_height = narrow(y.out),       .out_width = narrow(x.out)};
+  return Status::success();
+}
+
 }  // namespace
 
 Status resolve_window(const PrepareContext& context, const Shape& input_shape, const std::vector<int64_t>& kernel,
@@ -85,19 +105,7 @@ Status resolve_window(const PrepareContext& context, const Shape& input_shape, c
     }
     DIGITS_TRY(resolve_axis(axis, auto_pad, ceil_mode != 0));
   }
-  for (const Axis& axis : axes) {
-    for (int64_t value : {axis.in, axis.kernel, axis.stride, axis.dilation, axis.pad_begin, axis.pad_end, axis.out}) {
-      if (!fits_int(value)) return Status::error("window attributes out of range");
-    }
-  }
-  window = Window2d{static_cast<int>(axes[0].in),        static_cast<int>(axes[1].in),
-                    static_cast<int>(axes[0].kernel),    static_cast<int>(axes[1].kernel),
-                    static_cast<int>(axes[0].stride),    static_cast<int>(axes[1].stride),
-                    static_cast<int>(axes[0].dilation),  static_cast<int>(axes[1].dilation),
-                    static_cast<int>(axes[0].pad_begin), static_cast<int>(axes[1].pad_begin),
-                    static_cast<int>(axes[0].pad_end),   static_cast<int>(axes[1].pad_end),
-                    static_cast<int>(axes[0].out),       static_cast<int>(axes[1].out)};
-  return Status::success();
+  return to_window(axes, window);
 }
 
 Shape window_output_shape(const Shape& input_shape, int64_t channels, const Window2d& window) {

@@ -6,17 +6,11 @@
 #include <vector>
 
 #include "engine/op.h"
+#include "kernels/window.h"
 
 namespace digits::engine {
 
-struct Window2d {
-  int in_height = 1, in_width = 1;
-  int kernel_height = 1, kernel_width = 1;
-  int stride_y = 1, stride_x = 1;
-  int dilation_y = 1, dilation_x = 1;
-  int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  int out_height = 1, out_width = 1;
-};
+using Window2d = kernels::Window2d;
 
 // input_shape is [N, C, spatial...] with one or two spatial dimensions (1-D windows are
 // treated as 2-D ones of height 1). kernel is kernel_shape, from the attribute or from
