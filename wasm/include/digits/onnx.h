@@ -22,23 +22,12 @@
 
 namespace digits::onnx {
 
-// TensorProto.DataType values.
+// TensorProto.DataType, numbered from 0 in onnx.proto's order; the assert catches a name lost or added.
 enum class DataType : int32_t {
-  undefined = 0,
-  float32 = 1,
-  uint8 = 2,
-  int8 = 3,
-  uint16 = 4,
-  int16 = 5,
-  int32 = 6,
-  int64 = 7,
-  string = 8,
-  boolean = 9,
-  float16 = 10,
-  float64 = 11,
-  uint32 = 12,
-  uint64 = 13,
+  undefined, float32, uint8, int8, uint16, int16, int32,
+  int64, string, boolean, float16, float64, uint32, uint64,
 };
+static_assert(static_cast<int32_t>(DataType::int64) == 7 && static_cast<int32_t>(DataType::uint64) == 13);
 
 // "float32", "int64", ... or "type N" for values outside the enum.
 std::string data_type_name(DataType type);

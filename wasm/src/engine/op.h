@@ -44,6 +44,8 @@ class PrepareContext {
 
   // Errors unless inputs [0, required) are present and no more than allowed are given.
   Status require_inputs(size_t required, size_t allowed) const;
+  // Errors unless the node has exactly one input, a float32 one.
+  Status require_one_float() const;
   // Errors unless input i is float32 (or, when it may be a run-time value, also present).
   Status require_float(size_t i) const;
   // Errors unless input i is a constant of an integer type; its values go to out.
@@ -55,6 +57,9 @@ class PrepareContext {
   Status string_attribute(std::string_view name, std::string fallback, std::string& out) const;
   // present is false (and out empty) when absent.
   Status ints_attribute(std::string_view name, std::vector<int64_t>& out, bool* present = nullptr) const;
+  // The "axis" attribute of an operator on input 0, made non-negative. It may be -rank up to
+  // positions - 1: positions is the rank for an axis of the input, rank + 1 for a split point.
+  Status axis_attribute(int64_t fallback, int64_t positions, int64_t& axis) const;
 
   // Output i is a new float32 buffer of this shape.
   Status define_output(size_t i, Shape shape);

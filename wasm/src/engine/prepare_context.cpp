@@ -41,6 +41,11 @@ Status PrepareContext::require_inputs(size_t required, size_t allowed) const {
   return Status::success();
 }
 
+Status PrepareContext::require_one_float() const {
+  DIGITS_TRY(require_inputs(1, 1));
+  return require_float(0);
+}
+
 Status PrepareContext::require_float(size_t i) const {
   if (!has_input(i)) return Status::error("input " + std::to_string(i) + " is required");
   if (inputs_[i]->type != onnx::DataType::float32) {
@@ -69,6 +74,17 @@ Status PrepareContext::int_attribute(std::string_view name, int64_t fallback, in
   }
   if (attribute->type != onnx::AttributeType::int64) return wrong_type(name, attribute->type, onnx::AttributeType::int64);
   out = attribute->i;
+  return Status::success();
+}
+
+Status PrepareContext::axis_attribute(int64_t fallback, int64_t positions, int64_t& axis) const {
+  DIGITS_TRY(int_attribute("axis", fallback, axis));
+  const Shape& shape = input(0).shape;
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  if (axis < -rank || axis >= positions) {
+    return Status::error("axis " + std::to_string(axis) + " is out of range for " + shape_string(shape));
+  }
+  if (axis < 0) axis += rank;
   return Status::success();
 }
 

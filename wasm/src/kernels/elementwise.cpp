@@ -78,37 +78,47 @@ void add_broadcast_f32(const BroadcastParams& params, const float* a, const floa
   add_dimension(params, 0, a, b, output);
 }
 
-void softmax_f32(int64_t outer, int64_t axis_size, int64_t inner, const float* input, float* output) {
+namespace {
+
+// Calls lane(in, out) at the start of every run of axis_size values along the axis; the
+// values of one run lie `inner` apart.
+template <typename Lane>
+void for_each_lane(int64_t outer, int64_t axis_size, int64_t inner, const float* input, float* output, Lane lane) {
   for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t j = 0; j < inner; ++j) {
-      const float* in = input + o * axis_size * inner + j;
-      float* out = output + o * axis_size * inner + j;
-      float largest = -INFINITY;
-      for (int64_t i = 0; i < axis_size; ++i) largest = std::fmax(largest, in[i * inner]);
-      float sum = 0.0f;
-      for (int64_t i = 0; i < axis_size; ++i) {
-        out[i * inner] = std::exp(in[i * inner] - largest);
-        sum += out[i * inner];
-      }
-      const float inverse = 1.0f / sum;
-      for (int64_t i = 0; i < axis_size; ++i) out[i * inner] *= inverse;
-    }
+    for (int64_t j = 0; j < inner; ++j) lane(input + o * axis_size * inner + j, output + o * axis_size * inner + j);
   }
 }
 
-void log_softmax_f32(int64_t outer, int64_t axis_size, int64_t inner, const float* input, float* output) {
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t j = 0; j < inner; ++j) {
-      const float* in = input + o * axis_size * inner + j;
-      float* out = output + o * axis_size * inner + j;
-      float largest = -INFINITY;
-      for (int64_t i = 0; i < axis_size; ++i) largest = std::fmax(largest, in[i * inner]);
-      float sum = 0.0f;
-      for (int64_t i = 0; i < axis_size; ++i) sum += std::exp(in[i * inner] - largest);
-      const float log_sum = std::log(sum) + largest;
-      for (int64_t i = 0; i < axis_size; ++i) out[i * inner] = in[i * inner] - log_sum;
+// Subtracting the largest value first keeps exp() from overflowing.
+float lane_max(const float* in, int64_t size, int64_t stride) {
+  float largest = -INFINITY;
+  for (int64_t i = 0; i < size; ++i) largest = std::fmax(largest, in[i * stride]);
+  return largest;
+}
+
+}  // namespace
+
+void softmax_f32(int64_t outer, int64_t axis_size, int64_t inner, const float* input, float* output) {
+  for_each_lane(outer, axis_size, inner, input, output, [&](const float* in, float* out) {
+    const float largest = lane_max(in, axis_size, inner);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < axis_size; ++i) {
+      out[i * inner] = std::exp(in[i * inner] - largest);
+      sum += out[i * inner];
     }
-  }
+    const float inverse = 1.0f / sum;
+    for (int64_t i = 0; i < axis_size; ++i) out[i * inner] *= inverse;
+  });
+}
+
+void log_softmax_f32(int64_t outer, int64_t axis_size, int64_t inner, const float* input, float* output) {
+  for_each_lane(outer, axis_size, inner, input, output, [&](const float* in, float* out) {
+    const float largest = lane_max(in, axis_size, inner);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < axis_size; ++i) sum += std::exp(in[i * inner] - largest);
+    const float log_sum = std::log(sum) + largest;
+    for (int64_t i = 0; i < axis_size; ++i) out[i * inner] = in[i * inner] - log_sum;
+  });
 }
 
 }  // namespace digits::kernels

@@ -25,13 +25,23 @@ Status read_string_field(WireReader& reader, WireType wire, std::string& out, co
   return reader.read_string(out);
 }
 
+namespace {
+
+// A repeated number arrives either one value per field or packed into one length-delimited
+// field; this is the first form.
+template <typename T>
+Status append_one(WireReader& reader, WireType wire, std::vector<T>& out, const char* field,
+                  Status (*read_one)(WireReader&, WireType, T&, const char*)) {
+  T value{};
+  DIGITS_TRY(read_one(reader, wire, value, field));
+  out.push_back(value);
+  return Status::success();
+}
+
+}  // namespace
+
 Status read_repeated_varint(WireReader& reader, WireType wire, std::vector<int64_t>& out, const char* field) {
-  if (wire == WireType::varint) {
-    int64_t value = 0;
-    DIGITS_TRY(read_int64(reader, wire, value, field));
-    out.push_back(value);
-    return Status::success();
-  }
+  if (wire == WireType::varint) return append_one(reader, wire, out, field, read_int64);
   return read_message(reader, wire, field, [&](Bytes bytes, size_t base) {
     WireReader packed(bytes, base);
     while (!packed.at_end()) {
@@ -44,12 +54,7 @@ Status read_repeated_varint(WireReader& reader, WireType wire, std::vector<int64
 }
 
 Status read_repeated_float(WireReader& reader, WireType wire, std::vector<float>& out, const char* field) {
-  if (wire == WireType::fixed32) {
-    float value = 0;
-    DIGITS_TRY(read_float(reader, wire, value, field));
-    out.push_back(value);
-    return Status::success();
-  }
+  if (wire == WireType::fixed32) return append_one(reader, wire, out, field, read_float);
   return read_message(reader, wire, field, [&](Bytes bytes, size_t) {
     if (bytes.size % 4 != 0) {
       return Status::error(std::string("packed ") + field + " of " + std::to_string(bytes.size) +

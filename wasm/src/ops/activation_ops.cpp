@@ -7,21 +7,27 @@
 namespace digits::engine {
 namespace {
 
-class ReluOp final : public Op {
+// An operator applied to each value on its own, whatever the shape.
+class PointwiseOp final : public Op {
  public:
+  using Kernel = void (*)(size_t count, const float* input, float* output);
+  explicit PointwiseOp(Kernel kernel) : kernel_(kernel) {}
+
   Status prepare(PrepareContext& c) override {
-    DIGITS_TRY(c.require_inputs(1, 1));
-    DIGITS_TRY(c.require_float(0));
+    DIGITS_TRY(c.require_one_float());
     count_ = static_cast<size_t>(element_count(c.input(0).shape));
     return c.define_output(0, c.input(0).shape);
   }
-  void run(const RunBuffers& b) const override {
-    kernels::clamp_f32(count_, b.inputs[0], kernels::Activation::relu(), b.outputs[0]);
-  }
+  void run(const RunBuffers& b) const override { kernel_(count_, b.inputs[0], b.outputs[0]); }
 
  private:
+  Kernel kernel_;
   size_t count_ = 0;
 };
+
+void relu(size_t count, const float* input, float* output) {
+  kernels::clamp_f32(count, input, kernels::Activation::relu(), output);
+}
 
 // Before opset 11 the bounds are attributes; from 11 they are optional scalar inputs,
 // which may be computed at run time.
@@ -62,24 +68,10 @@ class ClipOp final : public Op {
   size_t count_ = 0;
 };
 
-class SigmoidOp final : public Op {
- public:
-  Status prepare(PrepareContext& c) override {
-    DIGITS_TRY(c.require_inputs(1, 1));
-    DIGITS_TRY(c.require_float(0));
-    count_ = static_cast<size_t>(element_count(c.input(0).shape));
-    return c.define_output(0, c.input(0).shape);
-  }
-  void run(const RunBuffers& b) const override { kernels::sigmoid_f32(count_, b.inputs[0], b.outputs[0]); }
-
- private:
-  size_t count_ = 0;
-};
-
 }  // namespace
 
-std::unique_ptr<Op> make_relu() { return std::make_unique<ReluOp>(); }
+std::unique_ptr<Op> make_relu() { return std::make_unique<PointwiseOp>(relu); }
 std::unique_ptr<Op> make_clip() { return std::make_unique<ClipOp>(); }
-std::unique_ptr<Op> make_sigmoid() { return std::make_unique<SigmoidOp>(); }
+std::unique_ptr<Op> make_sigmoid() { return std::make_unique<PointwiseOp>(kernels::sigmoid_f32); }
 
 }  // namespace digits::engine

@@ -13,16 +13,11 @@ class ViewOp : public Op {
 class FlattenOp final : public ViewOp {
  public:
   Status prepare(PrepareContext& c) override {
-    DIGITS_TRY(c.require_inputs(1, 1));
-    DIGITS_TRY(c.require_float(0));
+    DIGITS_TRY(c.require_one_float());
     const Shape& x = c.input(0).shape;
     const int64_t rank = static_cast<int64_t>(x.size());
     int64_t axis = 1;
-    DIGITS_TRY(c.int_attribute("axis", 1, axis));
-    if (axis < -rank || axis > rank) {
-      return Status::error("axis " + std::to_string(axis) + " is out of range for " + shape_string(x));
-    }
-    if (axis < 0) axis += rank;
+    DIGITS_TRY(c.axis_attribute(1, rank + 1, axis));
     int64_t rows = 1, columns = 1;
     for (int64_t d = 0; d < rank; ++d) (d < axis ? rows : columns) *= x[d];
     return c.alias_output(0, 0, {rows, columns});
@@ -72,8 +67,7 @@ class ReshapeOp final : public ViewOp {
 class IdentityOp final : public ViewOp {
  public:
   Status prepare(PrepareContext& c) override {
-    DIGITS_TRY(c.require_inputs(1, 1));
-    DIGITS_TRY(c.require_float(0));
+    DIGITS_TRY(c.require_one_float());
     return c.alias_output(0, 0, c.input(0).shape);
   }
 };

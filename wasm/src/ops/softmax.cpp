@@ -10,17 +10,13 @@ template <bool kLog>
 class SoftmaxOp final : public Op {
  public:
   Status prepare(PrepareContext& c) override {
-    DIGITS_TRY(c.require_inputs(1, 1));
-    DIGITS_TRY(c.require_float(0));
+    DIGITS_TRY(c.require_one_float());
     const Shape& x = c.input(0).shape;
     const int64_t rank = static_cast<int64_t>(x.size());
     const bool per_axis = c.opset() >= 13;
     int64_t axis = 0;
-    DIGITS_TRY(c.int_attribute("axis", per_axis ? -1 : 1, axis));
-    if (axis < -rank || axis >= (rank == 0 ? 1 : rank)) {
-      return Status::error("axis " + std::to_string(axis) + " is out of range for " + shape_string(x));
-    }
-    if (axis < 0) axis += rank;
+    // A scalar's only axis is 0.
+    DIGITS_TRY(c.axis_attribute(per_axis ? -1 : 1, rank == 0 ? 1 : rank, axis));
     outer_ = 1;
     for (int64_t d = 0; d < axis; ++d) outer_ *= x[d];
     if (per_axis && rank > 0) {
