@@ -28,6 +28,50 @@ std::vector<std::pair<std::string, size_t>> records_per_client(const ParsedBody&
   return counts;
 }
 
+struct Tally {
+  size_t stored = 0, duplicates = 0, rejected = 0;
+};
+
+// One record's entry in the answer. at is its place among the accepted records, -1 when
+// validation rejected it (then rejection says why).
+void write_result(rapidjson::Writer<rapidjson::StringBuffer>& json, size_t index, int at, const Rejection* rejection,
+                  const std::vector<std::string>& ids, const WriteOutcome* outcome, const std::string& request_id,
+                  Tally& tally) {
+  json.StartObject();
+  json.Key("index");
+  json.Uint64(index);
+  // The database's own words stay in the server's log (with the request id): they
+  // name internal rows and columns.
+  const bool refused_by_database = at >= 0 && outcome != nullptr && !outcome->refused[at].empty();
+  const bool foreign = at >= 0 && outcome != nullptr && !outcome->foreign.empty() && outcome->foreign[at];
+  const char* refusal = refused_by_database ? "the database refused this record's values; check them against docs/API.md"
+                        : foreign ? "this prediction was made by another client; only that client can correct it"
+                                  : nullptr;
+  const std::string& id = at >= 0 ? ids[at] : rejection->id;
+  if (!id.empty()) {
+    json.Key("id");
+    json.String(id.c_str());
+  }
+  json.Key("status");
+  if (at >= 0 && refusal == nullptr) {
+    const bool is_new = outcome->stored[at];
+    json.String(is_new ? "stored" : "duplicate");
+    ++(is_new ? tally.stored : tally.duplicates);
+  } else {
+    json.String("rejected");
+    json.Key("field");
+    json.String(refusal != nullptr ? (foreign ? "prediction_id" : "") : rejection->field.c_str());
+    json.Key("error");
+    json.String(refusal != nullptr ? refusal : rejection->error.c_str());
+    if (refused_by_database) {
+      json.Key("request_id");
+      json.String(request_id.c_str());
+    }
+    ++tally.rejected;
+  }
+  json.EndObject();
+}
+
 std::string results_json(const ParsedBody& body, const std::vector<std::string>& ids, const WriteOutcome* outcome,
                          const std::string& request_id, size_t& stored, size_t& duplicates, size_t& rejected) {
   // status per request index: stored/duplicate from the outcome, rejected from validation
@@ -41,53 +85,23 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
   json.StartObject();
   json.Key("results");
   json.StartArray();
-  stored = duplicates = rejected = 0;
+  Tally tally;
   for (size_t index = 0; index < body.total; ++index) {
-    json.StartObject();
-    json.Key("index");
-    json.Uint64(index);
-    const int at = accepted_at[index];
-    // The database's own words stay in the server's log (with the request id): they
-    // name internal rows and columns.
-    const bool refused_by_database = at >= 0 && outcome != nullptr && !outcome->refused[at].empty();
-    const bool foreign = at >= 0 && outcome != nullptr && !outcome->foreign.empty() && outcome->foreign[at];
-    const char* refusal = refused_by_database ? "the database refused this record's values; check them against docs/API.md"
-                          : foreign ? "this prediction was made by another client; only that client can correct it"
-                                    : nullptr;
-    const std::string& id = at >= 0 ? ids[at] : rejections[index]->id;
-    if (!id.empty()) {
-      json.Key("id");
-      json.String(id.c_str());
-    }
-    json.Key("status");
-    if (at >= 0 && refusal == nullptr) {
-      const bool is_new = outcome->stored[at];
-      json.String(is_new ? "stored" : "duplicate");
-      ++(is_new ? stored : duplicates);
-    } else {
-      json.String("rejected");
-      json.Key("field");
-      json.String(refusal != nullptr ? (foreign ? "prediction_id" : "") : rejections[index]->field.c_str());
-      json.Key("error");
-      json.String(refusal != nullptr ? refusal : rejections[index]->error.c_str());
-      if (refused_by_database) {
-        json.Key("request_id");
-        json.String(request_id.c_str());
-      }
-      ++rejected;
-    }
-    json.EndObject();
+    write_result(json, index, accepted_at[index], rejections[index], ids, outcome, request_id, tally);
   }
   json.EndArray();
   json.Key("received");
   json.Uint64(body.total);
   json.Key("stored");
-  json.Uint64(stored);
+  json.Uint64(tally.stored);
   json.Key("duplicates");
-  json.Uint64(duplicates);
+  json.Uint64(tally.duplicates);
   json.Key("rejected");
-  json.Uint64(rejected);
+  json.Uint64(tally.rejected);
   json.EndObject();
+  stored = tally.stored;
+  duplicates = tally.duplicates;
+  rejected = tally.rejected;
   return buffer.GetString();
 }
 

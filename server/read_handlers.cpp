@@ -15,24 +15,32 @@ using Json = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr int kDefaultHistory = 50;
 constexpr int kMaxHistory = 200;
 
+void field(Json& json, const char* key, const std::string& value) {
+  json.Key(key);
+  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+void field(Json& json, const char* key, int value) {
+  json.Key(key);
+  json.Int(value);
+}
+void field(Json& json, const char* key, double value) {
+  json.Key(key);
+  json.Double(value);
+}
+
 std::string history_json(const std::string& client_id, const std::vector<HistoryItem>& items) {
   rapidjson::StringBuffer buffer;
   Json json(buffer);
   json.StartObject();
-  json.Key("client_id");
-  json.String(client_id.c_str());
+  field(json, "client_id", client_id);
   json.Key("items");
   json.StartArray();
   for (const HistoryItem& item : items) {
     json.StartObject();
-    json.Key("id");
-    json.String(item.id.c_str());
-    json.Key("created_at");
-    json.String(item.created_at.c_str());
-    json.Key("predicted_digit");
-    json.Int(item.predicted_digit);
-    json.Key("confidence");
-    json.Double(item.confidence);
+    field(json, "id", item.id);
+    field(json, "created_at", item.created_at);
+    field(json, "predicted_digit", item.predicted_digit);
+    field(json, "confidence", item.confidence);
     json.Key("probabilities");
     json.StartArray();
     for (double p : item.probabilities) json.Double(p);
@@ -41,12 +49,9 @@ std::string history_json(const std::string& client_id, const std::vector<History
     item.true_digit >= 0 ? json.Int(item.true_digit) : json.Null();
     json.Key("image");
     item.image_base64.empty() ? json.Null() : json.String(item.image_base64.c_str());
-    json.Key("engine");
-    json.String(item.engine.c_str());
-    json.Key("model_version");
-    json.String(item.model_version.c_str());
-    json.Key("latency_ms");
-    json.Double(item.latency_ms);
+    field(json, "engine", item.engine);
+    field(json, "model_version", item.model_version);
+    field(json, "latency_ms", item.latency_ms);
     json.EndObject();
   }
   json.EndArray();
