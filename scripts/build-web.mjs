@@ -53,7 +53,18 @@ if (!existsSync(join(modules, 'onnxruntime-web'))) fail('npm packages are missin
 
 rmSync(staging, { recursive: true, force: true });
 mkdirSync(staging, { recursive: true });
-for (const name of readdirSync(join(root, 'www'))) copy(join(root, 'www', name), name);
+for (const name of readdirSync(join(root, 'www'))) {
+  if (name !== 'partials') copy(join(root, 'www', name), name);
+}
+
+// The pages share one header; each page marks its own link as the current one.
+const header = readFileSync(join(root, 'www', 'partials', 'header.html'), 'utf8');
+for (const [page, link] of [['index.html', './'], ['stats.html', 'stats.html']]) {
+  const html = readFileSync(join(staging, page), 'utf8');
+  if (!html.includes('  <!-- header -->\n')) fail(`www/${page} lost its <!-- header --> line`);
+  const current = header.replace(`href="${link}"`, `href="${link}" aria-current="page"`);
+  writeFileSync(join(staging, page), html.replace('  <!-- header -->\n', current));
+}
 
 const ortVersion = JSON.parse(readFileSync(join(modules, 'onnxruntime-web', 'package.json'))).version;
 const ortDir = `vendor/onnxruntime-web-${ortVersion}`;
