@@ -204,6 +204,35 @@ test('the 10,000 MNIST test images: accuracy, native agreement and ONNX Runtime 
   assert.ok(largest <= 1e-4, `probabilities differ from ONNX Runtime by ${largest}`);
 });
 
+test('with 2,000 remembered images the WebAssembly build answers as the native build', async () => {
+  // Written by ctest model_with_memory: the first 2,000 test images learned, the rest classified.
+  const file = process.env.NATIVE_PERSONAL_PROBABILITIES;
+  assert.ok(file, 'NATIVE_PERSONAL_PROBABILITIES names the native build\'s probabilities with a memory');
+  const bytes = await readFile(file);
+  const learned = 2000;
+  const native = new Float32Array(bytes.buffer, bytes.byteOffset, (count - learned) * 10);
+  const perDigit = new Array(10).fill(0);
+  let largest = 0, personal = 0;
+  try {
+    for (let i = 0; i < learned; i++) {
+      await classifier.learn(images.subarray(i * 784, (i + 1) * 784), labels[i]);
+      perDigit[labels[i]] += 1;
+    }
+    // At most 200 drawings of a digit are kept, the oldest going first.
+    assert.equal(classifier.learnedCount, perDigit.reduce((sum, n) => sum + Math.min(n, 200), 0));
+    for (let i = learned; i < count; i++) {
+      const answer = await classifier.classifyImage(images.subarray(i * 784, (i + 1) * 784));
+      const at = (i - learned) * 10;
+      largest = Math.max(largest, largestDifference(answer.probabilities, native.subarray(at, at + 10)));
+      personal += answer.personal === true;
+    }
+  } finally {
+    classifier.forget();
+  }
+  assert.ok(personal > 0, 'the memory changed no answer, so the comparison shows nothing');
+  assert.ok(largest <= 1e-5, `WebAssembly and native differ by ${largest} with a memory`);
+});
+
 test('drawings by writers the model never saw: ONNX Runtime and the built-in engine give the same answers', async () => {
   // Written by model/evaluate.py (ctest drawings_accuracy, which sets DRAWINGS_DIR up).
   const folder = process.env.DRAWINGS_DIR;

@@ -21,6 +21,7 @@ struct EvalOptions {
   double min_accuracy = 0.0;  // fail below this
   double max_difference = -1; // fail if any probability differs from the reference by more
   std::string write_probabilities;
+  size_t learn = 0;           // the first images teach a personal memory; the rest are classified
   bool json = false;
 };
 int eval(const EvalOptions& options);

@@ -83,16 +83,33 @@ Status write_floats(const std::string& path, const std::vector<float>& values) {
   return written ? Status::success() : Status::error(path + ": cannot write");
 }
 
-// Classifies every image, counting into r; the probabilities, in order, into probabilities.
-Status classify_all(Classifier& classifier, const IdxArray& images, const IdxArray& labels,
+Status check_label(int label, const std::string& labels_path) {
+  if (label < kDigits) return Status::success();
+  return Status::error(labels_path + ": label " + std::to_string(label) + " is not a digit");
+}
+
+// Teaches the personal memory images [0, count) as their labels.
+Status learn_first(Classifier& classifier, const IdxArray& images, const IdxArray& labels, size_t count,
+                   const std::string& labels_path) {
+  for (size_t i = 0; i < count; ++i) {
+    DIGITS_TRY(check_label(labels.values[i], labels_path));
+    Result<size_t> learned = classifier.learn(images.values.data() + i * kImagePixels, labels.values[i]);
+    if (!learned.ok()) return learned.status();
+  }
+  return Status::success();
+}
+
+// Classifies images [first, first + r.count), counting into r; the probabilities, in
+// order, into probabilities.
+Status classify_all(Classifier& classifier, const IdxArray& images, const IdxArray& labels, size_t first,
                     const std::vector<float>& reference, const std::string& labels_path, Report& r,
                     std::vector<float>& probabilities) {
-  for (size_t i = 0; i < r.count; ++i) {
+  for (size_t i = first; i < first + r.count; ++i) {
     Result<Classification> answer = classifier.classify_image(images.values.data() + i * kImagePixels);
     if (!answer.ok()) return answer.status();
     const Classification& a = answer.value();
     const int label = labels.values[i];
-    if (label >= kDigits) return Status::error(labels_path + ": label " + std::to_string(label) + " is not a digit");
+    DIGITS_TRY(check_label(label, labels_path));
     ++r.confusion[label][a.digit];
     r.correct += a.digit == label;
     probabilities.insert(probabilities.end(), a.probabilities.begin(), a.probabilities.end());
@@ -143,11 +160,15 @@ int eval(const EvalOptions& options) {
   Result<std::vector<float>> reference = read_reference(options.reference, count);
   if (!reference.ok()) return report(reference.status());
 
+  if (options.learn >= count) return report(Status::error("--learn must leave images to classify"));
+  const Status learned = learn_first(*classifier.value(), images.value(), labels.value(), options.learn, options.labels);
+  if (!learned.ok()) return report(learned);
+
   Report r;
-  r.count = count;
+  r.count = count - options.learn;
   std::vector<float> probabilities;
-  const Status classified = classify_all(*classifier.value(), images.value(), labels.value(), reference.value(),
-                                         options.labels, r, probabilities);
+  const Status classified = classify_all(*classifier.value(), images.value(), labels.value(), options.learn,
+                                         reference.value(), options.labels, r, probabilities);
   if (!classified.ok()) return report(classified);
   if (!options.write_probabilities.empty()) {
     const Status written = write_floats(options.write_probabilities, probabilities);

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
                            "Exit 1 if a probability differs from --reference by more");
   eval_command->add_option("--write-probabilities", eval_options.write_probabilities,
                            "Write the probabilities as float32 [N][10]");
+  eval_command->add_option("--learn", eval_options.learn,
+                           "Teach the personal memory the first N images as their labels, then classify the rest");
   eval_command->add_flag("--json", eval_options.json, "Print the report as JSON");
 
   std::vector<std::string> case_dirs;

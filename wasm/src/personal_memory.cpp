@@ -44,13 +44,32 @@ float inverse_length(const float* features, int dimensions) {
   return std::isfinite(squares) && squares > 0.0 ? static_cast<float>(1.0 / std::sqrt(squares)) : 0.0f;
 }
 
+// Features as int8 at unit length: out[j] * scale is features[j] / |features|. False
+// (out untouched) for a vector that cannot be normalised.
+bool quantize(const float* features, int dimensions, int8_t* out, float& scale) {
+  const float unit = inverse_length(features, dimensions);
+  if (unit == 0.0f) return false;
+  float largest = 0.0f;
+  for (int j = 0; j < dimensions; ++j) largest = std::max(largest, std::fabs(features[j] * unit));
+  const float to_int = 127.0f / largest;
+  for (int j = 0; j < dimensions; ++j) out[j] = static_cast<int8_t>(std::lrint(features[j] * unit * to_int));
+  scale = largest / 127.0f;
+  return true;
+}
+
+// Rows compared per call of the kernel: their similarities fit on the stack.
+constexpr size_t kBlock = 256;
+
 }  // namespace
 
 Result<size_t> PersonalMemory::learn(const float* features, int digit) {
   if (digit < 0 || digit >= kDigits) return Status::error("a digit to learn must be 0 to 9");
   if (dimensions_ <= 0 || features == nullptr) return Status::error("there are no features to learn from");
-  const float scale = inverse_length(features, dimensions_);
-  if (scale == 0.0f) return Status::error("the drawing's features are empty or not finite");
+  std::vector<int8_t> row(static_cast<size_t>(dimensions_));
+  float scale = 0.0f;
+  if (!quantize(features, dimensions_, row.data(), scale)) {
+    return Status::error("the drawing's features are empty or not finite");
+  }
 
   size_t of_digit = 0, oldest = digits_.size();
   for (size_t i = digits_.size(); i-- > 0;) {
@@ -58,33 +77,40 @@ Result<size_t> PersonalMemory::learn(const float* features, int digit) {
   }
   if (of_digit >= kMaxPerDigit) {  // make room: the digit's oldest example goes
     examples_.erase(examples_.begin() + oldest * dimensions_, examples_.begin() + (oldest + 1) * dimensions_);
+    scales_.erase(scales_.begin() + oldest);
     digits_.erase(digits_.begin() + oldest);
   }
-  for (int j = 0; j < dimensions_; ++j) examples_.push_back(features[j] * scale);
+  examples_.insert(examples_.end(), row.begin(), row.end());
+  scales_.push_back(scale);
   digits_.push_back(static_cast<uint8_t>(digit));
   return digits_.size();
 }
 
 void PersonalMemory::forget() {
   examples_.clear();
+  scales_.clear();
   digits_.clear();
 }
 
 void PersonalMemory::apply(const float* features, std::array<float, kDigits>& probabilities) const {
   if (digits_.empty() || features == nullptr) return;
-  const float scale = inverse_length(features, dimensions_);
-  if (scale == 0.0f) return;
-  std::vector<float> similarity(digits_.size());
-  kernels::dot_rows_f32(examples_.data(), digits_.size(), static_cast<size_t>(dimensions_), features,
-                        similarity.data());
+  std::vector<int8_t> query(static_cast<size_t>(dimensions_));
+  float query_scale = 0.0f;
+  if (!quantize(features, dimensions_, query.data(), query_scale)) return;
   std::array<float, kDigits> votes{};
   float total = 0.0f;
-  for (size_t i = 0; i < digits_.size(); ++i) {
-    const float s = similarity[i] * scale;
-    if (s < kMinSimilarity) continue;
-    const float vote = vote_for(s);
-    votes[digits_[i]] += vote;
-    total += vote;
+  std::array<int32_t, kBlock> dots;
+  for (size_t first = 0; first < digits_.size(); first += kBlock) {
+    const size_t count = std::min(kBlock, digits_.size() - first);
+    kernels::dot_rows_i8(examples_.data() + first * dimensions_, count, static_cast<size_t>(dimensions_), query.data(),
+                         dots.data());
+    for (size_t k = 0; k < count; ++k) {
+      const float s = static_cast<float>(dots[k]) * scales_[first + k] * query_scale;
+      if (s < kMinSimilarity) continue;
+      const float vote = vote_for(s);
+      votes[digits_[first + k]] += vote;
+      total += vote;
+    }
   }
   if (total == 0.0f) return;
   float sum = 0.0f;
