@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The personal memory on writers the model never saw, through the WebAssembly module the
-// page runs. For each held-out writer, their drawings (centred at 70% of the pad) in a
+// page runs. For each held-out writer, their drawings (centred at 70% of the pad, or --fill) in a
 // random order: each is classified, then taught with learn() when the answer was wrong
 // (corrections), or after every answer (corrections and confirmations, as the page
 // does). Reported against the model alone, overall and per writer, averaged over
 // several orders; then what one wrong correction does, and the cost of a full memory.
 //   python3 model/drawings.py --out build/drawings    # the held-out writers' images
-//   node bench/personal.mjs [--orders 5] [--model model/mnist.onnx]
+//   node bench/personal.mjs [--orders 5] [--fill 40|70|90] [--model model/mnist.onnx]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -17,6 +17,7 @@ const argument = (name, fallback) => {
   return at > 0 ? process.argv[at + 1] : fallback;
 };
 const orders = Number(argument('--orders', 5));
+const fill = argument('--fill', '70');
 const modelPath = argument('--model', join(root, 'model/mnist.onnx'));
 const drawings = argument('--drawings', join(root, 'build/drawings'));
 const wasmDir = join(root, 'build/wasm/wasm/js');
@@ -26,7 +27,7 @@ function idx(name) {
   return bytes.subarray(4 + 4 * bytes[3]);
 }
 
-const images = idx('held-out-70-images.gz');
+const images = idx(`held-out-${fill}-images.gz`);
 const labels = idx('held-out-labels.gz');
 const writers = idx('held-out-writers.gz');
 const image = (i) => images.subarray(i * 784, (i + 1) * 784);
@@ -89,7 +90,7 @@ for (const policy of ['corrections', 'all']) {
 }
 
 const total = (perWriter, key) => Object.values(perWriter).reduce((s, w) => s + w[key] * w.drawings, 0) / labels.length;
-console.log(`model ${classifier.info.version}; ${labels.length} drawings by ${byWriter.size} held-out writers at 70% ` +
+console.log(`model ${classifier.info.version}; ${labels.length} drawings by ${byWriter.size} held-out writers at ${fill}% ` +
   `of the pad; online answers averaged over ${orders} orders per writer\n`);
 console.log('| taught | model alone | with the memory | errors | worst change for a writer |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
