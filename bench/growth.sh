@@ -6,6 +6,8 @@
 #   - /healthz latency while those 16 readers read as fast as they can
 #   - whether the served statistics equal a full recount
 #   - export-feedback time and peak memory, and bytes stored per prediction
+#   - how long the server's comparison of its running statistics with a full recount
+#     takes (at start and every STATS_VERIFY_SECONDS; figures stay served meanwhile)
 #   SIZES      predictions (default "10000 100000 1000000"; add 10000000 for the long run,
 #              about 10 GB of disk and 10 minutes of filling)
 #   DURATION   seconds per latency run (default 5)
@@ -16,11 +18,24 @@ sizes=${SIZES:-10000 100000 1000000}
 duration=${DURATION:-5}
 bench_start_database
 port=$(free_port)
-PORT=$port BIND_ADDRESS=127.0.0.1 WWW_DIR="$ROOT/build/www" MIGRATIONS_DIR="$ROOT/sql" RATE_LIMIT_PER_SECOND=0 \
-  "$binary" serve 2>"$work/server.log" &
-bench_pids+=($!)
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
+server_pid=
+# (Re)starts the server; it compares its running statistics with a full recount as it
+# starts, and this waits for that comparison and sets verify_seconds to how long it took.
+start_server() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" && wait "$server_pid" || true; fi
+  PORT=$port BIND_ADDRESS=127.0.0.1 WWW_DIR="$ROOT/build/www" MIGRATIONS_DIR="$ROOT/sql" RATE_LIMIT_PER_SECOND=0 \
+    "$binary" serve >>"$work/server.log" 2>&1 &
+  server_pid=$!
+  bench_pids+=("$server_pid")
+  local verified=
+  while [ -z "$verified" ]; do
+    sleep 0.2
+    verified=$(curl -fs "$base/metrics" | awk '$1 == "digits_stats_verifications_total" && $2 > 0 { print "yes" }') || true
+  done
+  verify_seconds=$(curl -fs "$base/metrics" | awk '$1 == "digits_stats_verify_seconds" { printf "%.2f\n", $2 }')
+}
+start_server
 history_client=reader  # a client with no rows: the index walk, as for most people
 
 # p50 and p99 in ms of wrk's run: prints "p50 p99".
@@ -65,6 +80,8 @@ for size in $sizes; do
     wait "$filler" 2>/dev/null || true
   fi
   stored=$(psql_db "SELECT count(*) FROM predictions")
+  step "$stored predictions: restarting the server (it compares its statistics with a recount)"
+  start_server
   step "$stored predictions: reading"
   sleep 2  # the statistics have caught up
   stats_alone=$(latency 1 "$base/api/stats")
@@ -82,13 +99,14 @@ for size in $sizes; do
   row[$size]+=" $(cut -d' ' -f1 <<<"$history_alone") | $(cut -d' ' -f1,2 <<<"$history_loaded" | tr ' ' /) |"
   row[$size]+=" $(cut -d' ' -f3,4 <<<"$stats_loaded" | tr ' ' /) | $equal |"
   row[$size]+=" $(cut -d' ' -f1 <<<"$export_figures") s, $(($(cut -d' ' -f2 <<<"$export_figures") / 1024)) MB | $bytes |"
+  row[$size]+=" $verify_seconds |"
 done
 
 cat <<TABLE
 
 Growth: $(nproc) cores shared by load generator, server and database; ${duration} s per latency run
 
-| predictions | /api/stats p50 alone (ms) | /api/stats p50/p99, 16 readers | /api/history p50 alone | /api/history p50/p99, 16 readers | /healthz p50/p99 meanwhile (stats readers) | stats = recount | export-feedback time, peak memory | bytes per prediction |
-| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |
+| predictions | /api/stats p50 alone (ms) | /api/stats p50/p99, 16 readers | /api/history p50 alone | /api/history p50/p99, 16 readers | /healthz p50/p99 meanwhile (stats readers) | stats = recount | export-feedback time, peak memory | bytes per prediction | recount comparison at start (s) |
+| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |
 TABLE
 for size in $sizes; do echo "${row[$size]}"; done

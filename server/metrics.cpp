@@ -30,17 +30,35 @@ void Metrics::observe_group(size_t records) {
   grouped_records_ += records;
 }
 
+namespace {
+
+void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+}
+
+// A metric with one value and no labels.
+template <typename Value>
+void single(std::ostringstream& out, const char* name, const char* type, const char* help, Value value) {
+  header(out, name, type, help);
+  out << name << " " << value << "\n";
+}
+
+}  // namespace
+
+void Metrics::observe_stats_verification(double seconds) {
+  stats_verify_seconds_.store(seconds, std::memory_order_relaxed);
+  stats_verifications_.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string Metrics::prometheus_text() const {
   std::ostringstream out;
   std::lock_guard<std::mutex> lock(mutex_);
-  out << "# HELP digits_http_requests_total HTTP requests by route and status.\n"
-      << "# TYPE digits_http_requests_total counter\n";
+  header(out, "digits_http_requests_total", "counter", "HTTP requests by route and status.");
   for (const auto& [key, count] : requests_) {
     out << "digits_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << count
         << "\n";
   }
-  out << "# HELP digits_http_request_duration_seconds Time from request to response.\n"
-      << "# TYPE digits_http_request_duration_seconds histogram\n";
+  header(out, "digits_http_request_duration_seconds", "histogram", "Time from request to response.");
   for (const auto& [route, histogram] : latency_) {
     for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
       out << "digits_http_request_duration_seconds_bucket{route=\"" << route << "\",le=\"" << kLatencyBuckets[i]
@@ -51,34 +69,26 @@ std::string Metrics::prometheus_text() const {
         << "digits_http_request_duration_seconds_sum{route=\"" << route << "\"} " << histogram.sum << "\n"
         << "digits_http_request_duration_seconds_count{route=\"" << route << "\"} " << histogram.count << "\n";
   }
-  out << "# HELP digits_records_total Records received on POST /log, by outcome.\n"
-      << "# TYPE digits_records_total counter\n"
-      << "digits_records_total{result=\"stored\"} " << stored_.load() << "\n"
+  header(out, "digits_records_total", "counter", "Records received on POST /log, by outcome.");
+  out << "digits_records_total{result=\"stored\"} " << stored_.load() << "\n"
       << "digits_records_total{result=\"duplicate\"} " << duplicates_.load() << "\n"
-      << "digits_records_total{result=\"rejected\"} " << rejected_.load() << "\n"
-      << "# HELP digits_db_errors_total Failed database transactions.\n"
-      << "# TYPE digits_db_errors_total counter\n"
-      << "digits_db_errors_total " << db_errors_.load() << "\n"
-      << "# HELP digits_rate_limited_total Requests refused by the per-client rate limit.\n"
-      << "# TYPE digits_rate_limited_total counter\n"
-      << "digits_rate_limited_total " << rate_limited_.load() << "\n"
-      << "# HELP digits_foreign_feedback_total Feedback refused because another client made the prediction.\n"
-      << "# TYPE digits_foreign_feedback_total counter\n"
-      << "digits_foreign_feedback_total " << foreign_feedback_.load() << "\n"
-      << "# HELP digits_stats_rebuilds_total Running statistics found different from a recount and rebuilt.\n"
-      << "# TYPE digits_stats_rebuilds_total counter\n"
-      << "digits_stats_rebuilds_total " << stats_rebuilds_.load() << "\n"
-      << "# HELP digits_images_cleared_total Predictions whose image and strokes the retention setting cleared.\n"
-      << "# TYPE digits_images_cleared_total counter\n"
-      << "digits_images_cleared_total " << images_cleared_.load() << "\n"
-      << "# HELP digits_db_up Whether the last database operation succeeded.\n"
-      << "# TYPE digits_db_up gauge\n"
-      << "digits_db_up " << (db_up_.load() ? 1 : 0) << "\n"
-      << "# HELP digits_write_queue_records Records waiting for a transaction.\n"
-      << "# TYPE digits_write_queue_records gauge\n"
-      << "digits_write_queue_records " << queue_depth_.load() << "\n"
-      << "# HELP digits_write_group_records Records committed per shared transaction.\n"
-      << "# TYPE digits_write_group_records histogram\n";
+      << "digits_records_total{result=\"rejected\"} " << rejected_.load() << "\n";
+  single(out, "digits_db_errors_total", "counter", "Failed database transactions.", db_errors_.load());
+  single(out, "digits_rate_limited_total", "counter", "Requests refused by the per-client rate limit.",
+         rate_limited_.load());
+  single(out, "digits_foreign_feedback_total", "counter",
+         "Feedback refused because another client made the prediction.", foreign_feedback_.load());
+  single(out, "digits_stats_verifications_total", "counter", "Running statistics compared with a full recount.",
+         stats_verifications_.load());
+  single(out, "digits_stats_verify_seconds", "gauge", "How long the last comparison with a full recount took.",
+         stats_verify_seconds_.load());
+  single(out, "digits_stats_rebuilds_total", "counter", "Running statistics found different from a recount and rebuilt.",
+         stats_rebuilds_.load());
+  single(out, "digits_images_cleared_total", "counter",
+         "Predictions whose image and strokes the retention setting cleared.", images_cleared_.load());
+  single(out, "digits_db_up", "gauge", "Whether the last database operation succeeded.", db_up_.load() ? 1 : 0);
+  single(out, "digits_write_queue_records", "gauge", "Records waiting for a transaction.", queue_depth_.load());
+  header(out, "digits_write_group_records", "histogram", "Records committed per shared transaction.");
   for (size_t i = 0; i < kGroupBuckets.size(); ++i) {
     out << "digits_write_group_records_bucket{le=\"" << kGroupBuckets[i] << "\"} " << group_buckets_[i] << "\n";
   }

@@ -21,6 +21,8 @@ class Metrics {
   void observe_group(size_t records);
   void count_images_cleared(uint64_t n) { images_cleared_.fetch_add(n, std::memory_order_relaxed); }
   void count_stats_rebuild() { stats_rebuilds_.fetch_add(1, std::memory_order_relaxed); }
+  // One comparison of the running statistics with a full recount, and how long it took.
+  void observe_stats_verification(double seconds);
   void set_db_up(bool up) { db_up_.store(up, std::memory_order_relaxed); }
   void set_queue_depth(size_t records) { queue_depth_.store(records, std::memory_order_relaxed); }
 
@@ -45,7 +47,8 @@ class Metrics {
   uint64_t grouped_records_ = 0;
 
   std::atomic<uint64_t> stored_{0}, duplicates_{0}, rejected_{0}, db_errors_{0}, rate_limited_{0}, foreign_feedback_{0},
-      stats_rebuilds_{0}, images_cleared_{0};
+      stats_rebuilds_{0}, images_cleared_{0}, stats_verifications_{0};
+  std::atomic<double> stats_verify_seconds_{0};
   std::atomic<bool> db_up_{false};
   std::atomic<size_t> queue_depth_{0};
 };

@@ -198,6 +198,7 @@ Status StatsService::refresh() {
 // served meanwhile are the last ones read.
 void StatsService::verify() {
   int64_t mismatches = 0;
+  const auto started = std::chrono::steady_clock::now();
   const Status checked = with_connection([&](pqxx::connection& connection) {
     mismatches = count_stats_mismatches(connection);
     if (mismatches > 0) rebuild_stats(connection);
@@ -206,6 +207,9 @@ void StatsService::verify() {
     log_warn("statistics not verified", {{"error", checked.message()}});
     return;
   }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.observe_stats_verification(seconds);
+  log_info("statistics compared with a full recount", {{"seconds", std::to_string(seconds)}});
   if (mismatches > 0) {
     metrics_.count_stats_rebuild();
     log_warn("statistics differed from a recount and were rebuilt", {{"cells", std::to_string(mismatches)}});

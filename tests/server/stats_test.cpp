@@ -93,6 +93,11 @@ TEST_CASE("running counts made wrong behind the triggers' back are found, rebuil
   }
   CHECK(std::stoi(rebuilt) == std::stoi(rebuilt_before) + 1);
   CHECK(served_when_equal_to_recount(server.port()) == recount_json());
+  // Each comparison is counted and timed for /metrics.
+  CHECK(std::stoi(metric(server.port(), "digits_stats_verifications_total")) >= 2);
+  const double verify_seconds = std::stod(metric(server.port(), "digits_stats_verify_seconds"));
+  CHECK(verify_seconds > 0.0);
+  CHECK(verify_seconds < 5.0);
   CHECK(Postgres::instance().scalar("SELECT count(*) FROM stats_days WHERE day = '2001-01-01'") == "0");
 }
 
