@@ -31,6 +31,7 @@ start_server() {
   local verified=
   while [ -z "$verified" ]; do
     sleep 0.2
+    kill -0 "$server_pid" 2>/dev/null || die "the server stopped: $(tail -n 3 "$work/server.log")"
     verified=$(curl -fs "$base/metrics" | awk '$1 == "digits_stats_verifications_total" && $2 > 0 { print "yes" }') || true
   done
   verify_seconds=$(curl -fs "$base/metrics" | awk '$1 == "digits_stats_verify_seconds" { printf "%.2f\n", $2 }')

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config.h"
+#include "feedback_catch_up.h"
 #include "metrics.h"
 #include "rate_limiter.h"
 #include "read_pool.h"
@@ -23,6 +24,15 @@ struct App {
         reads(config.connection_string(), config.db_readers),
         files(config.www_dir) {}
 
+  // The threads that work beside the request handlers: the writers, the statistics, the
+  // retention walk and the feedback catch-up.
+  void start() {
+    writer.start();
+    stats.start();
+    retention.start();
+    catch_up.start();
+  }
+
   const Config& config;
   Metrics metrics;
   RecordWriter writer;
@@ -31,6 +41,7 @@ struct App {
   StaticFiles files;
   StatsService stats{config.connection_string(), metrics, config.stats};
   Retention retention{config.connection_string(), config.retention_days, metrics};
+  FeedbackCatchUp catch_up{config.connection_string()};
   // Set on SIGTERM: new records are refused (503) while those in flight are committed.
   std::atomic<bool> draining{false};
 };

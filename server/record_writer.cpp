@@ -38,7 +38,7 @@ class RecordWriter::Worker {
       return Attempt::unavailable;
     }
     if (!outcome.value().apply_error.empty()) {
-      // The records are safe; apply_all_feedback at the next start catches up.
+      // The records are safe; the next start applies it (feedback_catch_up.h).
       log_warn("feedback not applied yet", {{"error", outcome.value().apply_error}});
     }
     if (outcome.value().committed) return Attempt::committed;

@@ -94,7 +94,12 @@ GROUP BY 1, 2, 3, 4, 5
 const std::string kApplyFeedback = apply_feedback_sql(
     "FROM jsonb_array_elements_text($1::jsonb) AS t(prediction_id)"
     " JOIN feedback f ON f.prediction_id = t.prediction_id::uuid");
-const std::string kApplyAllFeedback = apply_feedback_sql("FROM feedback f");
+// $1 < id <= $2, and only feedback its prediction has not taken: in the usual case
+// nothing, so the walk locks no rows.
+const std::string kApplyWaitingFeedback = apply_feedback_sql(
+    "FROM (SELECT f.* FROM feedback f WHERE f.id > $1 AND f.id <= $2 AND EXISTS ("
+    "  SELECT 1 FROM predictions q WHERE q.record_id = f.prediction_id AND q.client_id = f.client_id"
+    "  AND (q.feedback_id IS NULL OR (f.client_created_at, f.id) > (q.feedback_at, q.feedback_id)))) f");
 
 void write_hex(JsonWriter& json, const std::vector<uint8_t>& bytes) {
   static const char kHex[] = "0123456789abcdef";
@@ -245,8 +250,12 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
   return outcome;
 }
 
-void apply_all_feedback(pqxx::connection& connection) {
-  pqxx::nontransaction(connection).exec(kApplyAllFeedback);
+int64_t last_feedback_id(pqxx::connection& connection) {
+  return pqxx::nontransaction(connection).exec1("SELECT coalesce(max(id), 0) FROM feedback")[0].as<int64_t>();
+}
+
+void apply_waiting_feedback(pqxx::connection& connection, int64_t after, int64_t last) {
+  pqxx::nontransaction(connection).exec_params(kApplyWaitingFeedback, after, last);
 }
 
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit) {

@@ -35,9 +35,11 @@ struct StoreOutcome {
 Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
                                    std::vector<bool>& stored, std::vector<bool>& foreign);
 
-// Applies the latest feedback to every prediction: after a crash between a commit and
-// its apply.
-void apply_all_feedback(pqxx::connection& connection);
+// Feedback a prediction has not taken yet (the follow-up transaction failed, or the
+// server stopped between the two): the highest feedback id, then applying what waits among
+// the feedback with ids in (after, last], one slice at a time (feedback_catch_up.h).
+int64_t last_feedback_id(pqxx::connection& connection);
+void apply_waiting_feedback(pqxx::connection& connection, int64_t after, int64_t last);
 
 struct HistoryItem {
   std::string id;

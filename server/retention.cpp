@@ -12,34 +12,16 @@ constexpr size_t kBatch = 5000;  // rows per statement: short locks, a steady wa
 }  // namespace
 
 Retention::Retention(std::string connection_string, int days, Metrics& metrics, std::chrono::milliseconds interval)
-    : connection_string_(std::move(connection_string)), days_(days), metrics_(metrics), interval_(interval) {}
-
-Retention::~Retention() { stop(); }
+    : connection_string_(std::move(connection_string)),
+      days_(days),
+      metrics_(metrics),
+      job_([this](const BackgroundJob& job) { clear_batches(job); }, interval) {}
 
 void Retention::start() {
-  if (days_ > 0) thread_ = std::thread([this] { run(); });
+  if (days_ > 0) job_.start();
 }
 
-void Retention::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Retention::run() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    clear_batches();
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-  }
-}
-
-void Retention::clear_batches() {
+void Retention::clear_batches(const BackgroundJob& job) {
   Result<std::unique_ptr<pqxx::connection>> connection = connect_database(connection_string_);
   if (!connection.ok()) {
     log_warn("images not cleared", {{"error", connection.status().message()}});
@@ -47,11 +29,7 @@ void Retention::clear_batches() {
   }
   size_t total = 0;
   try {
-    for (size_t cleared = kBatch; cleared == kBatch;) {
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_) break;
-      }
+    for (size_t cleared = kBatch; cleared == kBatch && !job.stopping();) {
       cleared = clear_old_images(*connection.value(), days_, kBatch, from_);
       total += cleared;
       metrics_.count_images_cleared(cleared);

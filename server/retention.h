@@ -6,11 +6,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "background_job.h"
 #include "metrics.h"
 
 namespace digits::server {
@@ -19,23 +17,17 @@ class Retention {
  public:
   Retention(std::string connection_string, int days, Metrics& metrics,
             std::chrono::milliseconds interval = std::chrono::hours(1));
-  ~Retention();
   void start();  // does nothing when days is 0
-  void stop();
+  void stop() { job_.stop(); }
 
  private:
-  void run();
-  void clear_batches();
+  void clear_batches(const BackgroundJob& job);
 
   const std::string connection_string_;
   const int days_;
   Metrics& metrics_;
-  const std::chrono::milliseconds interval_;
   std::string from_ = "-infinity";  // where the walk through the time index resumes
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  BackgroundJob job_;
 };
 
 }  // namespace digits::server

@@ -26,12 +26,6 @@ Status prepare_database(const Config& config) {
         owner.ok() ? connect_database(config.connection_string()) : owner.status();
     if (connection.ok()) {
       DIGITS_TRY(apply_migrations(*owner.value(), config.migrations_dir));
-      owner.value().reset();  // the owner's connection is for migrations only
-      try {
-        apply_all_feedback(*connection.value());
-      } catch (const std::exception& error) {
-        return Status::error(std::string("applying feedback failed: ") + error.what());
-      }
       return Status::success();
     }
     const Clock::time_point now = Clock::now();
@@ -78,9 +72,7 @@ int serve(const Config& config) {
     return 1;
   }
   App app(config);
-  app.writer.start();
-  app.stats.start();
-  app.retention.start();
+  app.start();
   HttpServer http(app);
   const Status listening = http.start();
   if (!listening.ok()) {

@@ -75,6 +75,30 @@ TEST_CASE("the statistics equal a full recount through replays, late and early f
   CHECK(served_when_equal_to_recount(restarted.port()) == recount_json());
 }
 
+TEST_CASE("feedback its prediction has not taken is applied after the next start, and counted") {
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  const std::string taken = new_uuid(), waiting = new_uuid();
+  {
+    LocalServer server;
+    REQUIRE(post_json(server.port(), batch({prediction_json(taken, "w", 7), prediction_json(waiting, "w", 3),
+                                            feedback_json(new_uuid(), taken, "w", 1, "2026-11-23T10:00:09Z")}))
+                .status == 200);
+    CHECK(eventually("SELECT count(true_digit) FROM predictions", "1") == "1");
+  }
+  // As if the transaction applying their feedback had failed after their group committed:
+  // rows in the feedback table that no prediction took. The one older than what `taken`
+  // took must stay unapplied.
+  Postgres::instance().scalar("INSERT INTO feedback (record_id, prediction_id, client_id, true_digit, client_created_at) "
+                              "VALUES (gen_random_uuid(), '" + waiting + "', 'w', 8, '2026-11-23T10:00:05Z'), "
+                              "(gen_random_uuid(), '" + taken + "', 'w', 6, '2026-11-23T10:00:05Z')");
+  LocalServer restarted;
+  CHECK(eventually("SELECT true_digit FROM predictions WHERE record_id = '" + waiting + "'", "8") == "8");
+  CHECK(Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + taken + "'") == "1");
+  // Counted as it was applied, not mended by a rebuild.
+  CHECK(served_when_equal_to_recount(restarted.port()) == recount_json());
+  CHECK(metric(restarted.port(), "digits_stats_rebuilds_total") == "0");
+}
+
 TEST_CASE("running counts made wrong behind the triggers' back are found, rebuilt and reported") {
   Postgres::instance().scalar("TRUNCATE predictions, feedback");
   server::Config config = LocalServer::config_for_tests();

@@ -188,9 +188,7 @@ LocalServer::LocalServer(server::Config config, server::ConnectionOptions option
   const Status migrated = server::apply_migrations(*connection.value(), config_.migrations_dir);
   if (!migrated.ok()) throw std::runtime_error(migrated.message());
   app_ = std::make_unique<server::App>(config_);
-  app_->writer.start();
-  app_->stats.start();
-  app_->retention.start();
+  app_->start();
   http_ = std::make_unique<server::HttpServer>(*app_, options);
   const Status started = http_->start();
   if (!started.ok()) throw std::runtime_error(started.message());
