@@ -10,6 +10,11 @@ using Snapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 // Any constant will do, as long as nothing else in the database uses it.
 constexpr long kFoldLock = 0x6469676974730002;  // "digits" 2
 
+// A recount scans every prediction: at ten million that takes longer than the statement
+// timeout every connection has for the request path (database.cpp). It runs on the
+// statistics thread, which serves the last figures meanwhile.
+const char* const kRecountTimeout = "SET LOCAL statement_timeout = '30min'";
+
 // The per_day window: the last 90 UTC days, today included.
 const char* const kFirstDay = "(now() AT TIME ZONE 'UTC')::date - 89";
 
@@ -109,18 +114,35 @@ Stats recount_stats(pqxx::connection& connection) {
 }
 
 int64_t count_stats_mismatches(pqxx::connection& connection) {
-  Snapshot transaction(connection);
-  const auto differences = [&](const std::string& a, const std::string& b) {
-    return transaction
-        .exec1("SELECT count(*) FROM (((" + a + ") EXCEPT (" + b + ")) UNION ALL ((" + b + ") EXCEPT (" + a + "))) x")[0]
-        .as<int64_t>();
-  };
+  // One scan of the predictions serves both comparisons: counted by day and cell at once,
+  // then summed each way (a scan per side of each EXCEPT would be four).
   const std::string always = "'-infinity'::date";
-  return differences(kRolledCells, kCountedCells) + differences(rolled_days(always), counted_days(always));
+  const std::string sql = R"SQL(
+WITH counted AS MATERIALIZED (
+  SELECT day, engine, predicted_digit, true_digit, bucket, count(*) AS n, sum(latency_us) AS latency_us
+  FROM prediction_counts GROUP BY 1, 2, 3, 4, 5),
+counted_cells AS (
+  SELECT engine, predicted_digit, true_digit, bucket, sum(n)::bigint, sum(latency_us)::bigint
+  FROM counted GROUP BY 1, 2, 3, 4),
+counted_days AS (
+  SELECT day, sum(n)::bigint, coalesce(sum(n) FILTER (WHERE true_digit >= 0), 0)::bigint,
+         coalesce(sum(n) FILTER (WHERE true_digit = predicted_digit), 0)::bigint
+  FROM counted GROUP BY day),
+rolled_cells AS ()SQL" + std::string(kRolledCells) + R"SQL(),
+rolled_days AS ()SQL" + rolled_days(always) + R"SQL()
+SELECT (SELECT count(*) FROM ((TABLE rolled_cells EXCEPT TABLE counted_cells)
+                              UNION ALL (TABLE counted_cells EXCEPT TABLE rolled_cells)) c)
+     + (SELECT count(*) FROM ((TABLE rolled_days EXCEPT TABLE counted_days)
+                              UNION ALL (TABLE counted_days EXCEPT TABLE rolled_days)) d)
+)SQL";
+  Snapshot transaction(connection);
+  transaction.exec(kRecountTimeout);
+  return transaction.exec1(sql)[0].as<int64_t>();
 }
 
 void rebuild_stats(pqxx::connection& connection) {
   pqxx::transaction<pqxx::repeatable_read> transaction(connection);
+  transaction.exec(kRecountTimeout);
   transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kFoldLock);
   transaction.exec("DELETE FROM stats_changes");
   transaction.exec("DELETE FROM stats_cells");
