@@ -1,12 +1,10 @@
 // POST /log: predictions and feedback from the app's outbox.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <memory>
 
 #include "handlers.h"
 #include "http_response.h"
+#include "json_writer.h"
 #include "log.h"
 #include "record_parser.h"
 
@@ -34,12 +32,11 @@ struct Tally {
 
 // One record's entry in the answer. at is its place among the accepted records, -1 when
 // validation rejected it (then rejection says why).
-void write_result(rapidjson::Writer<rapidjson::StringBuffer>& json, size_t index, int at, const Rejection* rejection,
+void write_result(JsonWriter& json, size_t index, int at, const Rejection* rejection,
                   const std::vector<std::string>& ids, const WriteOutcome* outcome, const std::string& request_id,
                   Tally& tally) {
   json.StartObject();
-  json.Key("index");
-  json.Uint64(index);
+  field(json, "index", index);
   // The database's own words stay in the server's log (with the request id): they
   // name internal rows and columns.
   const bool refused_by_database = at >= 0 && outcome != nullptr && !outcome->refused[at].empty();
@@ -49,8 +46,7 @@ void write_result(rapidjson::Writer<rapidjson::StringBuffer>& json, size_t index
                                   : nullptr;
   const std::string& id = at >= 0 ? ids[at] : rejection->id;
   if (!id.empty()) {
-    json.Key("id");
-    json.String(id.c_str());
+    field(json, "id", id);
   }
   json.Key("status");
   if (at >= 0 && refusal == nullptr) {
@@ -59,13 +55,10 @@ void write_result(rapidjson::Writer<rapidjson::StringBuffer>& json, size_t index
     ++(is_new ? tally.stored : tally.duplicates);
   } else {
     json.String("rejected");
-    json.Key("field");
-    json.String(refusal != nullptr ? (foreign ? "prediction_id" : "") : rejection->field.c_str());
-    json.Key("error");
-    json.String(refusal != nullptr ? refusal : rejection->error.c_str());
+    field(json, "field", refusal != nullptr ? (foreign ? "prediction_id" : "") : rejection->field);
+    field(json, "error", refusal != nullptr ? refusal : rejection->error);
     if (refused_by_database) {
-      json.Key("request_id");
-      json.String(request_id.c_str());
+      field(json, "request_id", request_id);
     }
     ++tally.rejected;
   }
@@ -81,7 +74,7 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
   for (size_t i = 0; i < body.records.size(); ++i) accepted_at[body.records[i].first] = static_cast<int>(i);
 
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  JsonWriter json(buffer);
   json.StartObject();
   json.Key("results");
   json.StartArray();
@@ -90,14 +83,10 @@ std::string results_json(const ParsedBody& body, const std::vector<std::string>&
     write_result(json, index, accepted_at[index], rejections[index], ids, outcome, request_id, tally);
   }
   json.EndArray();
-  json.Key("received");
-  json.Uint64(body.total);
-  json.Key("stored");
-  json.Uint64(tally.stored);
-  json.Key("duplicates");
-  json.Uint64(tally.duplicates);
-  json.Key("rejected");
-  json.Uint64(tally.rejected);
+  field(json, "received", body.total);
+  field(json, "stored", tally.stored);
+  field(json, "duplicates", tally.duplicates);
+  field(json, "rejected", tally.rejected);
   json.EndObject();
   stored = tally.stored;
   duplicates = tally.duplicates;

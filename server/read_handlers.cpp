@@ -1,36 +1,19 @@
 // GET /api/history and GET /api/stats (its figures come from stats_service.h).
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "handlers.h"
 #include "http_response.h"
+#include "json_writer.h"
 #include "record_parser.h"
 #include "repository.h"
 
 namespace digits::server {
 namespace {
 
-using Json = rapidjson::Writer<rapidjson::StringBuffer>;
-
 constexpr int kDefaultHistory = 50;
 constexpr int kMaxHistory = 200;
 
-void field(Json& json, const char* key, const std::string& value) {
-  json.Key(key);
-  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-void field(Json& json, const char* key, int value) {
-  json.Key(key);
-  json.Int(value);
-}
-void field(Json& json, const char* key, double value) {
-  json.Key(key);
-  json.Double(value);
-}
-
 std::string history_json(const std::string& client_id, const std::vector<HistoryItem>& items) {
   rapidjson::StringBuffer buffer;
-  Json json(buffer);
+  JsonWriter json(buffer);
   json.StartObject();
   field(json, "client_id", client_id);
   json.Key("items");

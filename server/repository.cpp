@@ -1,15 +1,12 @@
 #include "repository.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <unordered_map>
 
+#include "json_writer.h"
+
 namespace digits::server {
 namespace {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // A whole group travels as one jsonb parameter and is unpacked by jsonb_to_recordset:
 // one round trip per statement however many records the group holds. Rows go in
@@ -111,34 +108,26 @@ void write_hex(JsonWriter& json, const std::vector<uint8_t>& bytes) {
   json.String(hex.c_str(), static_cast<rapidjson::SizeType>(hex.size()));
 }
 
-void write_string(JsonWriter& json, const char* key, const std::string& value) {
-  json.Key(key);
-  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 std::string predictions_json(const std::vector<const PredictionRecord*>& records) {
   rapidjson::StringBuffer buffer;
   JsonWriter json(buffer);
   json.StartArray();
   for (const PredictionRecord* r : records) {
     json.StartObject();
-    write_string(json, "id", r->id);
-    write_string(json, "client_id", r->client_id);
-    write_string(json, "created_at", r->created_at);
-    json.Key("predicted_digit");
-    json.Int(r->predicted_digit);
-    json.Key("confidence");
-    json.Double(r->confidence);
+    field(json, "id", r->id);
+    field(json, "client_id", r->client_id);
+    field(json, "created_at", r->created_at);
+    field(json, "predicted_digit", r->predicted_digit);
+    field(json, "confidence", r->confidence);
     json.Key("probabilities");
     json.StartArray();
     for (double p : r->probabilities) json.Double(p);
     json.EndArray();
     json.Key("image");
     write_hex(json, r->image);
-    write_string(json, "engine", r->engine);
-    write_string(json, "model_version", r->model_version);
-    json.Key("latency_ms");
-    json.Double(r->latency_ms);
+    field(json, "engine", r->engine);
+    field(json, "model_version", r->model_version);
+    field(json, "latency_ms", r->latency_ms);
     if (!r->strokes_json.empty()) {
       json.Key("strokes");
       json.RawValue(r->strokes_json.c_str(), r->strokes_json.size(), rapidjson::kArrayType);
@@ -155,12 +144,11 @@ std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {
   json.StartArray();
   for (const FeedbackRecord* r : records) {
     json.StartObject();
-    write_string(json, "id", r->id);
-    write_string(json, "prediction_id", r->prediction_id);
-    write_string(json, "client_id", r->client_id);
-    json.Key("true_digit");
-    json.Int(r->true_digit);
-    write_string(json, "created_at", r->created_at);
+    field(json, "id", r->id);
+    field(json, "prediction_id", r->prediction_id);
+    field(json, "client_id", r->client_id);
+    field(json, "true_digit", r->true_digit);
+    field(json, "created_at", r->created_at);
     json.EndObject();
   }
   json.EndArray();

@@ -1,30 +1,23 @@
 #include "stats_service.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "database.h"
 #include "gzip.h"
+#include "json_writer.h"
 #include "log.h"
 
 namespace digits::server {
 namespace {
 
-using Json = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void counts_fields(Json& json, const Counts& counts) {
-  json.Key("predictions");
-  json.Int64(counts.predictions);
-  json.Key("labelled");
-  json.Int64(counts.labelled);
-  json.Key("correct");
-  json.Int64(counts.correct);
+void counts_fields(JsonWriter& json, const Counts& counts) {
+  field(json, "predictions", counts.predictions);
+  field(json, "labelled", counts.labelled);
+  field(json, "correct", counts.correct);
   json.Key("accuracy");
   counts.labelled > 0 ? json.Double(static_cast<double>(counts.correct) / counts.labelled) : json.Null();
 }
 
 // By the digit people said it was.
-void per_digit(Json& json, const Stats& stats) {
+void per_digit(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (int digit = 0; digit < 10; ++digit) {
     Counts counts;
@@ -32,8 +25,7 @@ void per_digit(Json& json, const Stats& stats) {
     counts.predictions = counts.labelled;
     counts.correct = stats.confusion[digit][digit];
     json.StartObject();
-    json.Key("digit");
-    json.Int(digit);
+    field(json, "digit", digit);
     counts_fields(json, counts);
     json.EndObject();
   }
@@ -41,7 +33,7 @@ void per_digit(Json& json, const Stats& stats) {
 }
 
 // Rows: the true digit; columns: the predicted one.
-void confusion(Json& json, const Stats& stats) {
+void confusion(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (const auto& row : stats.confusion) {
     json.StartArray();
@@ -51,42 +43,36 @@ void confusion(Json& json, const Stats& stats) {
   json.EndArray();
 }
 
-void per_day(Json& json, const Stats& stats) {
+void per_day(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (const auto& [day, counts] : stats.per_day) {
     json.StartObject();
-    json.Key("day");
-    json.String(day.c_str());
+    field(json, "day", day);
     counts_fields(json, counts);
     json.EndObject();
   }
   json.EndArray();
 }
 
-void by_confidence(Json& json, const Stats& stats) {
+void by_confidence(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (int bucket = 0; bucket < 10; ++bucket) {
     json.StartObject();
-    json.Key("from");
-    json.Double(bucket / 10.0);
-    json.Key("to");
-    json.Double((bucket + 1) / 10.0);
+    field(json, "from", bucket / 10.0);
+    field(json, "to", (bucket + 1) / 10.0);
     counts_fields(json, stats.confidence[bucket]);
     json.EndObject();
   }
   json.EndArray();
 }
 
-void engines(Json& json, const Stats& stats) {
+void engines(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (const EngineFigures& figures : stats.engines) {
     json.StartObject();
-    json.Key("engine");
-    json.String(figures.engine.c_str());
-    json.Key("predictions");
-    json.Int64(figures.predictions);
-    json.Key("mean_latency_ms");
-    json.Double(static_cast<double>(figures.latency_us) / static_cast<double>(figures.predictions) / 1000.0);
+    field(json, "engine", figures.engine);
+    field(json, "predictions", figures.predictions);
+    field(json, "mean_latency_ms", static_cast<double>(figures.latency_us) / static_cast<double>(figures.predictions) / 1000.0);
     json.EndObject();
   }
   json.EndArray();
@@ -96,7 +82,7 @@ void engines(Json& json, const Stats& stats) {
 
 std::string stats_json(const Stats& stats) {
   rapidjson::StringBuffer buffer;
-  Json json(buffer);
+  JsonWriter json(buffer);
   json.StartObject();
   json.Key("total");
   json.StartObject();
