@@ -9,7 +9,7 @@
 #   - how long the server's comparison of its running statistics with a full recount
 #     takes (at start and every STATS_VERIFY_SECONDS; figures stay served meanwhile)
 #   SIZES      predictions (default "10000 100000 1000000"; add 10000000 for the long run,
-#              about 10 GB of disk and 10 minutes of filling)
+#              about 13 GB of disk and 10 minutes of filling)
 #   DURATION   seconds per latency run (default 5)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,10 +28,11 @@ start_server() {
     "$binary" serve >>"$work/server.log" 2>&1 &
   server_pid=$!
   bench_pids+=("$server_pid")
-  local verified=
+  local verified= deadline=$((SECONDS + 1800))  # the comparison's own statement bound
   while [ -z "$verified" ]; do
     sleep 0.2
     kill -0 "$server_pid" 2>/dev/null || die "the server stopped: $(tail -n 3 "$work/server.log")"
+    [ "$SECONDS" -lt "$deadline" ] || die "no comparison with a recount after 30 minutes: $(tail -n 3 "$work/server.log")"
     verified=$(curl -fs "$base/metrics" | awk '$1 == "digits_stats_verifications_total" && $2 > 0 { print "yes" }') || true
   done
   verify_seconds=$(curl -fs "$base/metrics" | awk '$1 == "digits_stats_verify_seconds" { printf "%.2f\n", $2 }')
