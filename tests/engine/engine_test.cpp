@@ -246,3 +246,33 @@ TEST_CASE("nodes with only constant inputs are folded at prepare") {
   const auto y = run(*engine, {{10.0f, 20.0f}});
   CHECK(y == std::vector<float>{11.5f, 20.0f});
 }
+
+TEST_CASE("the work of a run is counted, and a graph that would run for minutes is refused at prepare") {
+  std::mt19937 random(3);
+  ModelBuilder conv;
+  conv.input("x", {1, 2, 5, 5}).output("y").initializer("w", {3, 2, 3, 3}, random_values(54, random));
+  conv.node("Conv", {"x", "w"}, {"y"});
+  auto engine = load(conv);
+  REQUIRE(engine->prepare().ok());
+  // 27 outputs of 2x3x3 multiply-adds each, and the 50 + 54 values read and 27 written
+  CHECK(engine->operations_per_run() == 27 * 18 + 50 + 54 + 27);
+
+  // A file of a few hundred bytes: a 999x999 window at each of a million positions.
+  ModelBuilder pool;
+  pool.input("x", {1, 1, 1000, 1000}).output("y");
+  pool.node("MaxPool", {"x"}, {"y"},
+            {test::ints_attribute("kernel_shape", {999, 999}), test::ints_attribute("pads", {499, 499, 499, 499})});
+  engine = load(pool);
+  CHECK(engine->prepare().message() ==
+        "node 0 (MaxPool 'MaxPool_0'): the model needs more than 4294 million operations, more than the engine runs");
+
+  // The same from constants alone would hang prepare itself, which folds them: refused first.
+  ModelBuilder folded;
+  folded.input("x", {1}).output("y").initializer("c", {1, 1, 2, 2}, {1, 2, 3, 4});
+  folded.node("MaxPool", {"c"}, {"p"},
+              {test::ints_attribute("kernel_shape", {50000, 50000}),
+               test::ints_attribute("pads", {25499, 25499, 25499, 25499})});
+  folded.node("Add", {"x", "p"}, {"y"});
+  engine = load(folded);
+  CHECK(engine->prepare().message().find("million operations, more than the engine runs") != std::string::npos);
+}

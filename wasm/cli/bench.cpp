@@ -49,12 +49,14 @@ int bench(const BenchOptions& options) {
     if (!answer.ok()) return report(answer.status());
   }
   const double median = percentile(latencies, 0.5), p99 = percentile(latencies, 0.99);
+  const long long operations = classifier.value()->engine().operations_per_run();
   if (options.json) {
-    std::printf("{\"engine\":\"native\",\"runs\":%d,\"load_ms\":%.3f,\"first_inference_ms\":%.3f,"
-                "\"median_ms\":%.4f,\"p99_ms\":%.4f}\n",
-                options.runs, load_ms, first_ms, median, p99);
+    std::printf("{\"engine\":\"native\",\"runs\":%d,\"operations\":%lld,\"load_ms\":%.3f,"
+                "\"first_inference_ms\":%.3f,\"median_ms\":%.4f,\"p99_ms\":%.4f}\n",
+                options.runs, operations, load_ms, first_ms, median, p99);
   } else {
     std::printf("native engine, batch 1, one thread, %d runs\n", options.runs);
+    std::printf("  %.2f million operations per inference\n", operations / 1e6);
     std::printf("  model load %.2f ms, first inference %.3f ms\n", load_ms, first_ms);
     std::printf("  latency median %.4f ms, p99 %.4f ms\n", median, p99);
   }

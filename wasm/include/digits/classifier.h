@@ -25,6 +25,7 @@ class Classifier {
   static Result<std::unique_ptr<Classifier>> load(const uint8_t* bytes, size_t size);
 
   const ModelContract& contract() const { return answerer_.contract(); }
+  const Engine& engine() const { return *engine_; }
   Answerer& answerer() { return answerer_; }
 
   // Preprocesses a canvas (see preprocess_canvas, whose errors it returns) and

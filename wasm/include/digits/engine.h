@@ -64,8 +64,9 @@ class Engine {
   Status set_constant_input(size_t i, onnx::Tensor value);
 
   // Fixes the shape of every run-time input (one shape per input, in order), infers all
-  // shapes and plans memory. Fails naming the node whose inputs do not fit it, or the
-  // input whose shape contradicts the model's declaration.
+  // shapes and plans memory. Fails naming the node whose inputs do not fit it, the input
+  // whose shape contradicts the model's declaration, or the node where the graph's work
+  // passes the engine's bound (see operations_per_run).
   Status prepare(const std::vector<Shape>& input_shapes);
   // As above with the declared shapes, every symbolic dimension (the batch) set to 1.
   Status prepare();
@@ -79,6 +80,9 @@ class Engine {
   TensorView output(size_t i) const;
   // Bytes of the planned arena (intermediate tensors and workspaces).
   size_t arena_bytes() const;
+  // Multiply-adds, window reads and element reads and writes one run does, about: prepare
+  // refuses a graph whose count, with the constants it folds, passes a bound (2^32).
+  int64_t operations_per_run() const;
 
  private:
   struct Impl;

@@ -137,5 +137,6 @@ TensorView Engine::output(size_t i) const {
 }
 
 size_t Engine::arena_bytes() const { return impl_->arena.size() * sizeof(float); }
+int64_t Engine::operations_per_run() const { return impl_->operations_per_run; }
 
 }  // namespace digits

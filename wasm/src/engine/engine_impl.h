@@ -60,6 +60,8 @@ struct Engine::Impl {
   std::vector<int> output_values;             // per graph output
   std::vector<float> arena;
   std::vector<float*> value_data;             // per value, after planning
+  int64_t operations = 0;                     // of every node, folded or not: bounded
+  int64_t operations_per_run = 0;             // of the nodes run() computes
 
   // Shapes every value, folds what is constant, plans and binds the memory: the steps
   // below, in order.
@@ -71,6 +73,8 @@ struct Engine::Impl {
   Status bind_inputs(const std::vector<Shape>& input_shapes);
   // The node's step, with its outputs shaped; computed at once when its inputs are constant.
   Status prepare_node(const engine::PlannedNode& planned);
+  // What the node does: the op's own count, and a read or write of every input and output.
+  int64_t count_operations(const engine::Step& step, int64_t op_operations) const;
   void fold_constant(engine::Step& step);
   Status find_outputs();
   // One arena for every run-time value and scratch buffer, then each step's pointers into it.

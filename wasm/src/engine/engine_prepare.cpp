@@ -52,6 +52,7 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
   steps.clear();
   input_values.clear();
   output_values.clear();
+  operations = operations_per_run = 0;
   values.reserve(initializers.size() + runtime_inputs.size() + nodes.size() * 2);
   DIGITS_TRY(bind_inputs(input_shapes));
   for (const engine::PlannedNode& planned : nodes) DIGITS_TRY(prepare_node(planned));
@@ -140,15 +141,33 @@ Status Engine::Impl::prepare_node(const engine::PlannedNode& planned) {
       return Status::error(label + ": output " + std::to_string(i) + " is not supported");
     }
   }
+  const int64_t cost = count_operations(step, context.operations());
+  operations = engine::saturating_sum(operations, cost);
+  if (operations > engine::kMaxOperations) {
+    return Status::error(label + ": the model needs more than " + std::to_string(engine::kMaxOperations / 1000000) +
+                         " million operations, more than the engine runs");
+  }
   // A node whose inputs are all known now is computed now, once.
   const bool all_constant = std::all_of(step.inputs.begin(), step.inputs.end(),
                                         [&](int id) { return id < 0 || values[id].constant; });
   if (all_constant) {
     fold_constant(step);
   } else {
+    operations_per_run = engine::saturating_sum(operations_per_run, cost);
     steps.push_back(std::move(step));
   }
   return Status::success();
+}
+
+int64_t Engine::Impl::count_operations(const Step& step, int64_t op_operations) const {
+  int64_t cost = op_operations;
+  for (int id : step.inputs) {
+    if (id >= 0) cost = engine::saturating_sum(cost, element_count(values[id].shape));
+  }
+  for (int id : step.outputs) {
+    if (id >= 0) cost = engine::saturating_sum(cost, element_count(values[id].shape));
+  }
+  return cost;
 }
 
 void Engine::Impl::fold_constant(Step& step) {

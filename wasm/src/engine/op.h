@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,9 +72,13 @@ class PrepareContext {
   Status constant_output(size_t i, Shape shape, std::vector<float> floats);
   // Floats of workspace run() receives.
   void request_scratch(size_t floats) { scratch_floats_ = floats; }
+  // The multiply-adds (or window reads) one run of this node does beyond reading its inputs
+  // and writing its outputs, which the engine counts itself: Conv, pools and matrix products
+  // say theirs, so that the engine can refuse a graph that would take minutes to run.
+  void count_operations(int64_t operations) { operations_ = operations; }
 
   size_t scratch_floats() const { return scratch_floats_; }
-  // For the engine: which input each output aliases (-1 for none).
+  int64_t operations() const { return operations_; }  // For the engine: which input each output aliases (-1 for none).
   const std::vector<int>& aliases() const { return aliases_; }
 
  private:
@@ -85,7 +91,13 @@ class PrepareContext {
   kernels::Activation fused_activation_;
   std::vector<int> aliases_;
   size_t scratch_floats_ = 0;
+  int64_t operations_ = 0;
 };
+
+// a * b * ..., or INT64_MAX when that overflows: operation counts are bounds, and a hostile
+// file's window of 2^29 by 2^29 must not wrap around to a small one.
+int64_t saturating_product(std::initializer_list<int64_t> factors);
+int64_t saturating_sum(int64_t a, int64_t b);
 
 struct RunBuffers {
   const float* const* inputs;  // null for absent or non-float inputs
@@ -113,6 +125,15 @@ const OpInfo* find_op(std::string_view op_type);
 // Working memory the engine plans at most, in floats (256 MiB): far above what a digit
 // model needs, and low enough that a hostile file cannot exhaust a browser tab.
 inline constexpr int64_t kMaxArenaFloats = int64_t{1} << 26;
+
+// Operations one run (and the constant folding at prepare) may do, summed over the graph:
+// 2^32, a few seconds of a browser tab, a thousand times what a digit model does. A small
+// file can describe a 1000x1000 pooling window over a 1000x1000 image, which memory limits
+// alone do not stop. The fuzzing build lowers it to keep each input quick.
+#ifndef DIGITS_MAX_OPERATIONS
+#define DIGITS_MAX_OPERATIONS (int64_t{1} << 32)
+#endif
+inline constexpr int64_t kMaxOperations = DIGITS_MAX_OPERATIONS;
 
 // Opsets of the default domain the engine implements.
 inline constexpr int64_t kMinOpset = 7;

@@ -1,5 +1,7 @@
 #include "engine/op.h"
 
+#include <limits>
+
 namespace digits::engine {
 namespace {
 
@@ -182,6 +184,20 @@ Status PrepareContext::constant_output(size_t i, Shape shape, std::vector<float>
   value.constant = true;
   value.defined = true;
   return Status::success();
+}
+
+int64_t saturating_product(std::initializer_list<int64_t> factors) {
+  int64_t product = 1;
+  for (int64_t factor : factors) {
+    if (factor <= 0) return 0;
+    if (__builtin_mul_overflow(product, factor, &product)) return std::numeric_limits<int64_t>::max();
+  }
+  return product;
+}
+
+int64_t saturating_sum(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max() : sum;
 }
 
 }  // namespace digits::engine

@@ -40,6 +40,9 @@ class ConvOp final : public Op {
       return Status::error("bias " + shape_string(c.input(2).shape) + " must be [" + std::to_string(filters) + "]");
     }
 
+    const Shape y = window_output_shape(x, filters, window);
+    c.count_operations(saturating_product({element_count(y), channels / groups, window.kernel_height,
+                                           window.kernel_width}));
     params_ = kernels::Conv2dParams{window, static_cast<int>(x[0]), static_cast<int>(channels),
                                     static_cast<int>(filters), static_cast<int>(groups), c.fused_activation()};
     if (winograd_applies(c)) {
@@ -47,7 +50,7 @@ class ConvOp final : public Op {
       packed_weights_.resize(kernels::winograd_packed_weights_size_f32(params_));
       kernels::pack_winograd_weights_f32(params_, c.input(1).floats.data(), packed_weights_.data());
       c.request_scratch(kernels::winograd_scratch_size_f32(params_));
-      return c.define_output(0, window_output_shape(x, filters, window));
+      return c.define_output(0, y);
     }
     const size_t packed_size = kernels::conv2d_packed_weights_size_f32(params_);
     weights_packed_ = c.input(1).constant;
@@ -59,7 +62,7 @@ class ConvOp final : public Op {
       // Weights computed at run time are packed into the front of the workspace.
       c.request_scratch(packed_size + kernels::conv2d_columns_size_f32(params_));
     }
-    return c.define_output(0, window_output_shape(x, filters, window));
+    return c.define_output(0, y);
   }
 
   void run(const RunBuffers& b) const override {

@@ -44,6 +44,7 @@ class GemmOp final : public Op {
       c_strides_[1] = strides[1];
     }
     activation_ = c.fused_activation();
+    c.count_operations(saturating_product({m_, n_, k_}));
 
     // The common case, a dense layer with constant weights: pack alpha B' once, and
     // turn a row-broadcast C into a per-column bias.
@@ -121,6 +122,7 @@ class MatMulOp final : public Op {
     batch_offsets(a_batch, batch, m_ * k_, a_offsets_);
     batch_offsets(b_batch, batch, k_ * n_, b_offsets_);
 
+    c.count_operations(saturating_product({element_count(batch), m_, n_, k_}));
     Shape y = batch;
     if (!a_vector) y.push_back(m_);
     if (!b_vector) y.push_back(n_);

@@ -21,7 +21,9 @@ Status prepare_pool(PrepareContext& c, bool average, kernels::Pool2dParams& para
   int64_t count_include_pad = 0;
   if (average) DIGITS_TRY(c.int_attribute("count_include_pad", 0, count_include_pad));
   params = kernels::Pool2dParams{window, static_cast<int>(x[0] * x[1]), count_include_pad != 0};
-  return c.define_output(0, window_output_shape(x, x[1], window));
+  const Shape y = window_output_shape(x, x[1], window);
+  c.count_operations(saturating_product({element_count(y), window.kernel_height, window.kernel_width}));
+  return c.define_output(0, y);
 }
 
 class MaxPoolOp final : public Op {
