@@ -221,7 +221,7 @@ images as the app made them.
 
   | per batch | epochs | MNIST test | held-out writers, 70% |
   | --- | ---: | ---: | ---: |
-  | 96 MNIST + 32 drawings (this model) | 22 | 99.17% | 99.67% |
+  | 96 MNIST + 32 drawings (digitnet-20261201-eba0a474) | 22 | 99.17% | 99.67% |
   | 112 + 16 | 22 | 99.44% | 99.40% |
   | 112 + 16 | 29 | 99.39% | 99.27% |
   | 104 + 24, milder MNIST augmentation | 22 | 99.00% | 99.67% |
