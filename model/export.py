@@ -28,7 +28,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mnist_idx import FILES, load_mnist  # noqa: E402
 from net import EMBEDDING_SIZE, LAYERS, DigitNet, InferenceNet  # noqa: E402
-from quantize import dequantize_array, quantize, quantize_array  # noqa: E402
+from quantize import dequantize_array, levels_by_weight, quantize, quantize_array  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -48,10 +48,11 @@ def probabilities(model, images, mean, std):
 def round_weights_to_int8(model):
     """Every Conv and Linear weight becomes what its int8 form dequantizes to, so PyTorch
     computes with exactly the weights the shipped file holds (quantize.py)."""
-    for module in model.modules():
-        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
-            q, scale = quantize_array(module.weight.numpy())
-            module.weight.copy_(torch.from_numpy(dequantize_array(q, scale)))
+    layers = {name + ".weight": module for name, module in model.named_modules()
+              if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear))}
+    for name, levels in levels_by_weight(layers).items():
+        q, scale = quantize_array(layers[name].weight.numpy(), levels)
+        layers[name].weight.copy_(torch.from_numpy(dequantize_array(q, scale)))
 
 
 def export(checkpoint_path, data, work_dir):

@@ -7,24 +7,45 @@ the app's engine dequantizes once when it prepares the model, ONNX Runtime does 
 same, and both then compute in float32 as before. Biases stay float32: they are few,
 and rounding them would shift every activation of their channel.
 
-Symmetric, zero point 0: scale = max|W[c]| / 127, q = round(W / scale).
+Symmetric, zero point 0: scale = max|W[c]| / levels, q = round(W / scale), so q stays
+within +-levels. The file is int8 either way, but fewer distinct values compress better
+under gzip, and the download is the budget that limits the model's parameters. The first
+layer (it sees the raw pixels) and the last (its rounding moves the logits directly) keep
++-127; the others, 99% of the weights, +-31. Measured on the weights of the network the
+app ships, through the app's engine (held-out writers at 40/70/90% of the pad, MNIST
+test set, the file gzipped):
 
-    weights = quantized_weights(model)                  # {name: float32 array after rounding}
-    quantize(model)                                     # the onnx.ModelProto, in place
+    +-127 everywhere                99.60 / 99.67 / 99.40%   99.19%   241 KB
+    +-31 everywhere                 99.73 / 99.67 / 99.60%   99.09%   184 KB
+    +-31, first and last +-127      99.60 / 99.67 / 99.60%   99.16%   185 KB
+
+The coarser middle layers cost nothing measurable; coarser first and last layers cost 7
+more MNIST images for less than 1 KB.
+
+    quantize_array(weights, levels)     # -> int8 array, float32 scales per output channel
+    levels_by_weight(names)             # the weights' names in graph order -> their levels
+    quantize(model)                     # the onnx.ModelProto, in place
 """
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
 SUFFIX_Q, SUFFIX_SCALE = "_quantized", "_scale"
+FINE_LEVELS, COARSE_LEVELS = 127, 31
 
 
-def quantize_array(weights):
-    """float32 [C, ...] -> (int8 [C, ...], float32 scales [C])."""
+def levels_by_weight(names):
+    """names: every quantized weight, first layer first -> {name: levels}."""
+    names = list(names)
+    return {name: FINE_LEVELS if i in (0, len(names) - 1) else COARSE_LEVELS for i, name in enumerate(names)}
+
+
+def quantize_array(weights, levels):
+    """float32 [C, ...] -> (int8 [C, ...] within +-levels, float32 scales [C])."""
     flat = weights.reshape(weights.shape[0], -1).astype(np.float32)
     largest = np.abs(flat).max(axis=1)
-    scale = np.where(largest > 0, largest / 127, 1.0).astype(np.float32)
-    q = np.clip(np.rint(flat / scale[:, None]), -127, 127).astype(np.int8)
+    scale = np.where(largest > 0, largest / levels, 1.0).astype(np.float32)
+    q = np.clip(np.rint(flat / scale[:, None]), -levels, levels).astype(np.int8)
     return q.reshape(weights.shape), scale
 
 
@@ -35,13 +56,14 @@ def dequantize_array(q, scale):
 
 
 def weight_names(model):
-    """The second input of every Conv and Gemm: the weights worth storing as int8."""
-    return {node.input[1] for node in model.graph.node if node.op_type in ("Conv", "Gemm")}
+    """The second input of every Conv and Gemm, in graph order: the weights worth storing as int8."""
+    return [node.input[1] for node in model.graph.node if node.op_type in ("Conv", "Gemm")]
 
 
 def quantize(model):
     """Replaces every Conv and Gemm weight initializer with int8 + scale + DequantizeLinear."""
-    names = weight_names(model)
+    levels = levels_by_weight(weight_names(model))
+    names = set(levels)
     for node in model.graph.node:
         if node.op_type == "Gemm" and node.input[1] in names:
             trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
@@ -52,7 +74,7 @@ def quantize(model):
         if tensor.name not in names:
             kept.append(tensor)
             continue
-        q, scale = quantize_array(numpy_helper.to_array(tensor))
+        q, scale = quantize_array(numpy_helper.to_array(tensor), levels[tensor.name])
         kept.append(numpy_helper.from_array(q, tensor.name + SUFFIX_Q))
         kept.append(numpy_helper.from_array(scale, tensor.name + SUFFIX_SCALE))
         dequantize_nodes.append(helper.make_node("DequantizeLinear", [tensor.name + SUFFIX_Q, tensor.name + SUFFIX_SCALE],
