@@ -124,7 +124,8 @@ TEST_CASE("Conv matches its definition across groups, strides, dilations and pad
                         Case{3, 5, 8, 5, 1, 1, 1, 0, 1}, Case{2, 11, 11, 7, 5, 3, 1, 2, 1},
                         // Winograd F(4x4, 3x3) (and too small for it): odd sizes, padding, channels not in fours
                         Case{8, 7, 9, 12, 3, 1, 1, 1, 1}, Case{10, 6, 5, 8, 3, 1, 1, 0, 1},
-                        Case{16, 2, 2, 4, 3, 1, 1, 1, 1}, Case{12, 15, 13, 8, 3, 1, 1, 1, 1}}) {
+                        Case{16, 2, 2, 4, 3, 1, 1, 1, 1}, Case{12, 15, 13, 8, 3, 1, 1, 1, 1},
+                        Case{64, 5, 5, 64, 3, 1, 1, 1, 1}}) {
     CAPTURE(t.c);
     CAPTURE(t.groups);
     const int span = (t.k - 1) * t.dilation + 1;

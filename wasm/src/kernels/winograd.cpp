@@ -226,6 +226,13 @@ constexpr int kOutputTile = 4;
 
 }  // namespace
 
+bool winograd_pays(const Conv2dParams& p) {
+  const Layout<kOutputTile> l(p);
+  const long winograd = static_cast<long>(l.tiles4) * Layout<kOutputTile>::kPoints;
+  const long direct = 9L * p.out_height * p.out_width;
+  return 3 * winograd <= 2 * direct;
+}
+
 size_t winograd_packed_weights_size_f32(const Conv2dParams& p) {
   return static_cast<size_t>(Layout<kOutputTile>::kPoints) * round_up4(p.in_channels) * p.out_channels;
 }

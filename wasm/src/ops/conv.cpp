@@ -84,13 +84,13 @@ class ConvOp final : public Op {
  private:
   // Winograd where it applies and pays: constant 3x3 weights, stride and
   // dilation 1, one group, output channels in fours, enough input channels that its
-  // transforms are shared by many multiplications, and outputs of 6x6 or more (its 4x4
-  // tiles waste too much on the edges of smaller ones).
+  // transforms are shared by many multiplications, and a map large enough that its 4x4
+  // tiles save multiplications (kernels::winograd_pays).
   bool winograd_applies(const PrepareContext& c) const {
     const kernels::Conv2dParams& p = params_;
     return c.input(1).constant && p.kernel_height == 3 && p.kernel_width == 3 && p.stride_y == 1 && p.stride_x == 1 &&
            p.dilation_y == 1 && p.dilation_x == 1 && p.groups == 1 && p.out_channels % 4 == 0 &&
-           p.in_channels >= 8 && p.out_height >= 6 && p.out_width >= 6;
+           p.in_channels >= 8 && kernels::winograd_pays(p);
   }
 
   kernels::Conv2dParams params_;
