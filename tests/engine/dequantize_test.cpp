@@ -64,6 +64,17 @@ TEST_CASE("per-channel int8 weights with zero points dequantize along their axis
   for (size_t i = 0; i < expected.size(); ++i) CHECK(y[i] == doctest::Approx(expected[i]));
 }
 
+TEST_CASE("per-channel along a middle axis: each channel's blocks, in every outer repeat") {
+  ModelBuilder builder = add_dequantized({2, 3, 2});
+  builder.byte_initializer("w_q", {2, 3, 2}, kInt8, bytes_of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}))
+      .initializer("w_scale", {3}, {1.0f, 10.0f, 100.0f})
+      .byte_initializer("w_zero", {3}, kInt8, bytes_of({0, 1, -1}))
+      .node("DequantizeLinear", {"w_q", "w_scale", "w_zero"}, {"w"}, {test::int_attribute("axis", 1)})
+      .node("Add", {"x", "w"}, {"y"});
+  const std::vector<float> expected = {1, 2, 20, 30, 600, 700, 7, 8, 80, 90, 1200, 1300};
+  CHECK(run_zero_input(builder, {2, 3, 2}) == expected);
+}
+
 TEST_CASE("per-tensor uint8 with a zero point, and int8 without one") {
   ModelBuilder uint8_model = add_dequantized({4});
   uint8_model.byte_initializer("q", {4}, kUint8, bytes_of({0, 128, 129, 255}))

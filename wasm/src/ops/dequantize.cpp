@@ -93,10 +93,16 @@ class DequantizeLinearOp final : public Op {
       zero_point = zero.ints;
     }
 
+    // Blocks of `inner` values share a channel; channels repeat every channels * inner.
+    if (!per_channel) inner = x.ints.size();
     std::vector<float> values(x.ints.size());
-    for (size_t i = 0; i < values.size(); ++i) {
-      const size_t channel = per_channel ? (i / inner) % channels : 0;
-      values[i] = static_cast<float>(x.ints[i] - zero_point[channel]) * scale.floats[channel];
+    for (size_t start = 0; start < values.size(); start += channels * inner) {
+      for (size_t channel = 0; channel < channels; ++channel) {
+        const size_t first = start + channel * inner;
+        for (size_t i = first; i < first + inner; ++i) {
+          values[i] = static_cast<float>(x.ints[i] - zero_point[channel]) * scale.floats[channel];
+        }
+      }
     }
     return c.constant_output(0, x.shape, std::move(values));
   }
