@@ -1,6 +1,7 @@
 #include "kernels/winograd.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <type_traits>
 
 #include "kernels/gemm.h"
@@ -228,8 +229,8 @@ constexpr int kOutputTile = 4;
 
 bool winograd_pays(const Conv2dParams& p) {
   const Layout<kOutputTile> l(p);
-  const long winograd = static_cast<long>(l.tiles4) * Layout<kOutputTile>::kPoints;
-  const long direct = 9L * p.out_height * p.out_width;
+  const int64_t winograd = static_cast<int64_t>(l.tiles4) * Layout<kOutputTile>::kPoints;
+  const int64_t direct = int64_t{9} * p.out_height * p.out_width;
   return 3 * winograd <= 2 * direct;
 }
 
