@@ -2,6 +2,12 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <map>
+#include <pqxx/pqxx>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "support.h"
 
 using namespace digits::test;
@@ -125,6 +131,65 @@ TEST_CASE("a record the database refuses is named, and the rest of its group is 
   const std::string after = new_uuid();
   CHECK(post_json(server.port(), prediction_json(after, "refusal")).status == 200);
   CHECK(count("predictions", after) == "1");
+}
+
+TEST_CASE("the database keeps every rule on a record's values, whoever writes the row") {
+  { LocalServer migrated; }  // and stopped: no server counts or recounts while rows come and go behind its back
+  // One column changed at a time from a row the database takes (sql/005_value_domains.sql).
+  const std::map<std::string, std::string> good = {
+      {"record_id", "gen_random_uuid()"},
+      {"client_id", "'rules'"},
+      {"client_created_at", "now()"},
+      {"predicted_digit", "3"},
+      {"confidence", "0.5"},
+      {"probabilities", "array_fill(0.1::real, ARRAY[10])"},
+      {"true_digit", "NULL"},
+      {"image_data", "decode(repeat('00', 784), 'hex')"},
+      {"engine", "'native'"},
+      {"model_version", "'m'"},
+      {"latency_ms", "1.5"},
+      {"strokes", "NULL"},
+  };
+  const auto insert = [&](const std::string& column, const std::string& value) {
+    std::string names, values;
+    for (const auto& [name, fine] : good) {
+      names += (names.empty() ? "" : ", ") + name;
+      values += (values.empty() ? "" : ", ") + (name == column ? value : fine);
+    }
+    Postgres::instance().scalar("INSERT INTO predictions (" + names + ") VALUES (" + values + ")");
+  };
+  CHECK_NOTHROW(insert("", ""));  // every column as in good
+  CHECK_NOTHROW(insert("strokes", "'[[[1,2]]]'"));
+  CHECK_NOTHROW(insert("true_digit", "9"));
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"client_id", "''"},
+      {"client_id", "repeat('c', 65)"},
+      {"predicted_digit", "10"},
+      {"predicted_digit", "-1"},
+      {"confidence", "1.01"},
+      {"probabilities", "array_fill(0.1::real, ARRAY[9])"},
+      {"probabilities", "array_fill(0.1::real, ARRAY[2, 5])"},
+      {"probabilities", "array_fill(1.5::real, ARRAY[10])"},
+      {"true_digit", "10"},
+      {"image_data", "decode(repeat('00', 783), 'hex')"},
+      {"engine", "'gpu'"},
+      {"model_version", "''"},
+      {"latency_ms", "-0.5"},
+      {"strokes", "to_jsonb(repeat('x', 70000))"},
+  };
+  for (const auto& [column, value] : refused) {
+    CAPTURE(column);
+    CAPTURE(value);
+    CHECK_THROWS_AS(insert(column, value), pqxx::check_violation);
+  }
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = 'rules'") == "3");
+  // Rows written behind the server's back are not in the running statistics: gone again,
+  // they leave the counts equal to a recount for the tests that follow.
+  Postgres::instance().scalar("DELETE FROM predictions WHERE client_id = 'rules'");
+  CHECK_THROWS_AS(Postgres::instance().scalar("INSERT INTO feedback (record_id, prediction_id, client_id, true_digit,"
+                                              " client_created_at) VALUES (gen_random_uuid(), gen_random_uuid(), 'rules',"
+                                              " 10, now())"),
+                  pqxx::check_violation);
 }
 
 TEST_CASE("every class of bad request gets a 4xx with a message, and the server stays up") {
