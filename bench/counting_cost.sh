@@ -8,6 +8,8 @@
 #   DURATION      seconds per run (default 8)
 #   CONNECTIONS   wrk connections (default 16)
 #   BATCH         records per request (default 1)
+#   BEFORE        a commit: compare with the server as built there instead, e.g. BEFORE=24e3f66,
+#                 the write path before the counting existed (its SQL as it was; the schema is today's)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -16,11 +18,15 @@ duration=${DURATION:-8}
 connections=${CONNECTIONS:-16}
 batch=${BATCH:-1}
 
-step "building the server without the counting (a worktree of HEAD in $work)"
-git -C "$ROOT" worktree add -q --detach "$work/uncounted" HEAD
+baseline=${BEFORE:-}
+other=${baseline:+before}
+other=${other:-uncounted}
+if [ -n "$baseline" ]; then step "building the server of $baseline (a worktree in $work)"
+else step "building the server without the counting (a worktree of HEAD in $work)"; fi
+git -C "$ROOT" worktree add -q --detach "$work/uncounted" "${baseline:-HEAD}"
 bench_cleanup_worktree() { git -C "$ROOT" worktree remove --force "$work/uncounted" 2>/dev/null || true; bench_cleanup; }
 trap bench_cleanup_worktree EXIT
-/usr/bin/python3 - "$work/uncounted/server/repository.cpp" <<'PY'
+[ -n "$baseline" ] || /usr/bin/python3 - "$work/uncounted/server/repository.cpp" <<'PY'
 import re, sys
 path = sys.argv[1]
 sql = open(path).read()
@@ -33,9 +39,9 @@ if (a, b) != (1, 1):
     sys.exit(f"server/repository.cpp changed: found {a} and {b} of the two counting clauses")
 open(path, "w").write(sql)
 PY
-(cd "$work/uncounted" && cmake --preset server >/dev/null && cmake --build --preset server >/dev/null) ||
-  die "building the uncounted server failed"
-uncounted="$work/uncounted/build/server/server/digits-server"
+(cd "$work/uncounted" && cmake --preset native >/dev/null && cmake --build --preset native --target digits-server >/dev/null) ||
+  die "building the $other server failed"
+uncounted="$work/uncounted/build/native/server/digits-server"
 
 bench_start_database
 hz=$(getconf CLK_TCK)
@@ -67,7 +73,7 @@ run() {
 echo "| round | server | records/s | PostgreSQL CPU ms per 1,000 | server CPU ms per 1,000 |"
 echo "| ---: | --- | ---: | ---: | ---: |"
 for round in $(seq 1 "$rounds"); do
-  for variant in counted uncounted; do
+  for variant in counted "$other"; do
     [ "$variant" = counted ] && server=$binary || server=$uncounted
     read -r rate pg own <<<"$(run "$server")"
     echo "| $round | $variant | $rate | $pg | $own |"

@@ -3,23 +3,26 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "base64.h"
 #include "json_writer.h"
 
 namespace digits::server {
 namespace {
 
-// A whole group travels as one jsonb parameter and is unpacked by jsonb_to_recordset:
-// one round trip per statement however many records the group holds. Rows go in
-// ordered by record id, so two groups holding some of the same records (replays) take
-// their locks in the same order and cannot deadlock. The rows stored are counted for the
-// statistics in the same statement (sql/003_stats_rollup.sql).
+// A whole group travels as one json parameter and is unpacked by json_to_recordset:
+// one round trip per statement however many records the group holds. json, not jsonb:
+// the rows are read once, in order, so building jsonb's sorted form first is wasted work
+// (a quarter of the unpacking), and images go as base64, a third shorter than hex.
+// Rows go in ordered by record id, so two groups holding some of the same records
+// (replays) take their locks in the same order and cannot deadlock. The rows stored are
+// counted for the statistics in the same statement (sql/003_stats_rollup.sql).
 const char* const kInsertPredictions = R"SQL(
 WITH stored AS (
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
                          image_data, engine, model_version, latency_ms, strokes)
 SELECT r.id, r.client_id, r.created_at, r.predicted_digit, r.confidence, r.probabilities,
-       decode(r.image, 'hex'), r.engine, r.model_version, r.latency_ms, r.strokes
-FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, client_id text, created_at timestamptz, predicted_digit smallint,
+       decode(r.image, 'base64'), r.engine, r.model_version, r.latency_ms, r.strokes
+FROM json_to_recordset($1::json) AS r(id uuid, client_id text, created_at timestamptz, predicted_digit smallint,
                                         confidence real, probabilities real[], image text, engine text,
                                         model_version text, latency_ms real, strokes jsonb)
 ORDER BY r.id
@@ -39,7 +42,7 @@ SELECT record_id::text FROM stored
 const char* const kInsertFeedback = R"SQL(
 INSERT INTO feedback (record_id, prediction_id, client_id, true_digit, client_created_at)
 SELECT r.id, r.prediction_id, r.client_id, r.true_digit, r.created_at
-FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, prediction_id uuid, client_id text, true_digit smallint,
+FROM json_to_recordset($1::json) AS r(id uuid, prediction_id uuid, client_id text, true_digit smallint,
                                         created_at timestamptz)
 WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.record_id = r.prediction_id AND p.client_id <> r.client_id)
 ORDER BY r.id
@@ -50,7 +53,7 @@ RETURNING record_id::text
 // The feedback records of a group that name another client's prediction.
 const char* const kForeignFeedback = R"SQL(
 SELECT r.id::text
-FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, prediction_id uuid, client_id text)
+FROM json_to_recordset($1::json) AS r(id uuid, prediction_id uuid, client_id text)
 JOIN predictions p ON p.record_id = r.prediction_id AND p.client_id <> r.client_id
 )SQL";
 
@@ -89,7 +92,7 @@ GROUP BY 1, 2, 3, 4, 5
 
 // $1 lists the predictions, as a JSON array of ids.
 const std::string kApplyFeedback = apply_feedback_sql(
-    "FROM jsonb_array_elements_text($1::jsonb) AS t(prediction_id)"
+    "FROM json_array_elements_text($1::json) AS t(prediction_id)"
     " JOIN feedback f ON f.prediction_id = t.prediction_id::uuid");
 // $1 < id <= $2, and only feedback its prediction has not taken: in the usual case
 // nothing, so the walk locks no rows.
@@ -98,14 +101,9 @@ const std::string kApplyWaitingFeedback = apply_feedback_sql(
     "  SELECT 1 FROM predictions q WHERE q.record_id = f.prediction_id AND q.client_id = f.client_id"
     "  AND (q.feedback_id IS NULL OR (f.client_created_at, f.id) > (q.feedback_at, q.feedback_id)))) f");
 
-void write_hex(JsonWriter& json, const std::vector<uint8_t>& bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex(bytes.size() * 2, '0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    hex[2 * i] = kHex[bytes[i] >> 4];
-    hex[2 * i + 1] = kHex[bytes[i] & 15];
-  }
-  json.String(hex.c_str(), static_cast<rapidjson::SizeType>(hex.size()));
+void write_base64(JsonWriter& json, const std::vector<uint8_t>& bytes) {
+  const std::string text = base64_encode(bytes.data(), bytes.size());
+  json.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
 std::string predictions_json(const std::vector<const PredictionRecord*>& records) {
@@ -124,7 +122,7 @@ std::string predictions_json(const std::vector<const PredictionRecord*>& records
     for (double p : r->probabilities) json.Double(p);
     json.EndArray();
     json.Key("image");
-    write_hex(json, r->image);
+    write_base64(json, r->image);
     field(json, "engine", r->engine);
     field(json, "model_version", r->model_version);
     field(json, "latency_ms", r->latency_ms);
