@@ -196,6 +196,37 @@ test('no layout shift over drawing, answering and feedback; focus does not look 
   await context.close();
 });
 
+test('the feedback frame has no blank band, and its thanks overlaps neither the legend nor a button', async () => {
+  const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  for (const width of [1280, 390, 360, 320]) {
+    const context = await running.browser.newContext({ viewport: { width, height: 900 } });
+    const page = await openApp(context, running.stack.origin);
+    await drawWithMouse(page, '4');
+    await predicted(page);
+    // Before any feedback: the last row of buttons ends near the frame's bottom, except
+    // under 360 px where the thanks keeps a line of its own.
+    const frame = await box(page, '#feedback');
+    const lastButton = await box(page, '[data-testid=feedback-9]');
+    const band = frame.y + frame.height - (lastButton.y + lastButton.height);
+    assert.ok(band < (width < 360 ? 40 : 16), `${width} px: ${band} px under the buttons`);
+
+    await page.click('[data-testid=feedback-3]');
+    await page.waitForFunction(() => document.querySelector('#feedback-status').textContent !== '');
+    const thanks = await box(page, '#feedback-status');
+    const legend = await box(page, '#feedback legend');
+    assert.ok(!overlap(thanks, legend), `${width} px: the thanks covers the legend`);
+    for (const id of ['feedback-correct', ...Array.from({ length: 10 }, (_, d) => `feedback-${d}`)]) {
+      assert.ok(!overlap(thanks, await box(page, `[data-testid=${id}]`)), `${width} px: the thanks covers ${id}`);
+    }
+    assert.ok(thanks.x >= frame.x && thanks.x + thanks.width <= frame.x + frame.width + 0.5, `${width} px: outside the frame`);
+
+    // A history entry's details break between their parts, never inside one ("12:32 PM").
+    const lines = await page.$$eval('#history li .meta span', (parts) => parts.map((part) => part.getClientRects().length));
+    assert.ok(lines.length >= 3 && lines.every((count) => count === 1), `${width} px: ${lines}`);
+    await context.close();
+  }
+});
+
 test('the drawing page has no accessibility violations, light and dark, before and after an answer', async () => {
   for (const colorScheme of ['light', 'dark']) {
     const context = await running.browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });

@@ -93,7 +93,12 @@ export class HistoryView {
     meta.className = 'meta';
     const when = new Date(entry.createdAt).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
     const pending = entry.synced !== 'yes' || (entry.trueDigit != null && entry.feedbackSynced !== 'yes');
-    meta.textContent = `${percent(entry.confidence)} · ${when} · ${pending ? 'not sent yet' : 'sent'}`;
+    const parts = [percent(entry.confidence), when, pending ? 'not sent yet' : 'sent'].map((text) => {
+      const part = document.createElement('span');
+      part.textContent = text;
+      return part;
+    });
+    meta.append(parts[0], ' · ', parts[1], ' · ', parts[2]);
     meta.dataset.synced = pending ? 'no' : 'yes';
     li.append(thumb, said, meta);
     return li;
