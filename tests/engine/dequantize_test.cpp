@@ -150,6 +150,15 @@ TEST_CASE("broken quantized tensors are refused, naming the tensor") {
     const std::string error = prepare_error(builder, {2});
     CHECK_MESSAGE(error.find("tensor 'w_zero' holds 300 at 0, outside int8's range") != std::string::npos, error);
   }
+  SUBCASE("a quantized value outside the type's range") {
+    ModelBuilder builder = add_dequantized({3});
+    builder.int32_data_initializer("w_q", {3}, kInt8, {1, -129, 2})
+        .initializer("w_scale", {}, {1})
+        .node("DequantizeLinear", {"w_q", "w_scale"}, {"w"})
+        .node("Add", {"x", "w"}, {"y"});
+    const std::string error = prepare_error(builder, {3});
+    CHECK_MESSAGE(error.find("tensor 'w_q' holds -129 at 1, outside int8's range") != std::string::npos, error);
+  }
   SUBCASE("quantized values of the wrong length") {
     ModelBuilder builder = add_dequantized({2, 3});
     builder.byte_initializer("w_q", {2, 3}, kInt8, bytes_of({1, 2, 3, 4, 5}))
@@ -180,4 +189,38 @@ TEST_CASE("broken quantized tensors are refused, naming the tensor") {
     runtime.input("x", {1}).output("y").initializer("s", {}, {1.0f}).node("DequantizeLinear", {"x", "s"}, {"y"});
     CHECK(prepare_error(runtime, {1}).find("only constant tensors") != std::string::npos);
   }
+}
+
+TEST_CASE("prepared again for another batch size, the weights are the same") {
+  // prepare() lends the initializers' values to the prepared graph and takes them back.
+  ModelBuilder builder;
+  builder.input("x", {-1, 2}).output("y");
+  builder.byte_initializer("w_q", {2, 3}, kInt8, bytes_of({1, -2, 3, -4, 5, -6}))
+      .initializer("w_scale", {3}, {0.5f, 0.25f, 2.0f})
+      .initializer("b", {3}, {0.0f, 1.0f, -1.0f})
+      .node("DequantizeLinear", {"w_q", "w_scale"}, {"w"}, {test::int_attribute("axis", 1)})
+      .node("Gemm", {"x", "w", "b"}, {"y"});
+  const std::vector<uint8_t> bytes = builder.build();
+  auto loaded = Engine::load(bytes.data(), bytes.size());
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  Engine& engine = *loaded.value();
+  // x = [1, 1]: y = column sums of the dequantized weights, plus the bias.
+  const std::vector<float> expected = {(1 - 4) * 0.5f, (-2 + 5) * 0.25f + 1.0f, (3 - 6) * 2.0f - 1.0f};
+  for (int64_t batch : {1, 3, 2}) {
+    CAPTURE(batch);
+    REQUIRE(engine.prepare({{batch, 2}}).ok());
+    std::fill(engine.input_data(0), engine.input_data(0) + 2 * batch, 1.0f);
+    REQUIRE(engine.run().ok());
+    const TensorView y = engine.output(0);
+    REQUIRE(y.shape == Shape{batch, 3});
+    for (int64_t row = 0; row < batch; ++row) {
+      for (int col = 0; col < 3; ++col) CHECK(y.floats[row * 3 + col] == doctest::Approx(expected[col]));
+    }
+  }
+  // A prepare that fails gives the weights back too.
+  CHECK_FALSE(engine.prepare({{2, 5}}).ok());
+  REQUIRE(engine.prepare({{1, 2}}).ok());
+  std::fill(engine.input_data(0), engine.input_data(0) + 2, 1.0f);
+  REQUIRE(engine.run().ok());
+  CHECK(engine.output(0).floats[2] == doctest::Approx(expected[2]));
 }

@@ -45,7 +45,8 @@ std::string node_label(const PlannedNode& planned);
 
 struct Engine::Impl {
   onnx::Model model;                          // initializers moved out into `initializers`
-  std::vector<onnx::Tensor> initializers;
+  std::vector<onnx::Tensor> initializers;     // their values are in `values` while prepared
+  size_t lent_initializers = 0;               // values[0, this) hold initializers' data
   std::vector<engine::PlannedNode> nodes;
   std::vector<size_t> runtime_inputs;         // indices into model.graph.inputs
   std::vector<std::optional<onnx::Tensor>> bound_inputs;

@@ -31,12 +31,14 @@ Result<IntegerRange> quantized_range(onnx::DataType type) {
   }
 }
 
+Status out_of_range(const ValueState& value, size_t i) {
+  return Status::error("tensor '" + value.name + "' holds " + std::to_string(value.ints[i]) + " at " +
+                       std::to_string(i) + ", outside " + onnx::data_type_name(value.type) + "'s range");
+}
+
 Status check_range(const ValueState& value, IntegerRange range) {
   for (size_t i = 0; i < value.ints.size(); ++i) {
-    if (value.ints[i] < range.low || value.ints[i] > range.high) {
-      return Status::error("tensor '" + value.name + "' holds " + std::to_string(value.ints[i]) + " at " +
-                           std::to_string(i) + ", outside " + onnx::data_type_name(value.type) + "'s range");
-    }
+    if (value.ints[i] < range.low || value.ints[i] > range.high) return out_of_range(value, i);
   }
   return Status::success();
 }
@@ -52,7 +54,6 @@ class DequantizeLinearOp final : public Op {
     }
     Result<IntegerRange> range = quantized_range(x.type);
     if (!range.ok()) return Status::error("tensor '" + x.name + "': " + range.status().message());
-    DIGITS_TRY(check_range(x, range.value()));
     if (scale.type != onnx::DataType::float32) {
       return Status::error("scale '" + scale.name + "' must be float32, not " + onnx::data_type_name(scale.type));
     }
@@ -94,13 +95,17 @@ class DequantizeLinearOp final : public Op {
     }
 
     // Blocks of `inner` values share a channel; channels repeat every channels * inner.
+    // The range is checked in the same pass: the page waits for every pass over the weights.
     if (!per_channel) inner = x.ints.size();
+    const IntegerRange bounds = range.value();
     std::vector<float> values(x.ints.size());
     for (size_t start = 0; start < values.size(); start += channels * inner) {
       for (size_t channel = 0; channel < channels; ++channel) {
         const size_t first = start + channel * inner;
         for (size_t i = first; i < first + inner; ++i) {
-          values[i] = static_cast<float>(x.ints[i] - zero_point[channel]) * scale.floats[channel];
+          const int64_t q = x.ints[i];
+          if (q < bounds.low || q > bounds.high) return out_of_range(x, i);
+          values[i] = static_cast<float>(q - zero_point[channel]) * scale.floats[channel];
         }
       }
     }
