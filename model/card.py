@@ -247,7 +247,10 @@ images as the app made them.
   no better, at 46% more parameters and 15% more time per epoch. Nor does MNIST want more
   augmentation: an elastic distortion (Simard et al., 2003: a random displacement field
   smoothed over 4 px, scaled by 34 px) on half the MNIST images, before the affine warp,
-  costs 0.5 points of MNIST and a little of the drawings.
+  costs 0.5 points of MNIST and a little of the drawings. Nor can the shipped model's
+  decisions be moved afterwards: adding up to 1.5 to the log-probability of 7 and up to 2
+  to that of 9 (the digits MNIST loses) takes MNIST only from 99.16% to 99.30%, while the
+  held-out drawings lose up to 0.2 points. The model is confident in those MNIST errors.
   The last five are not in the code; the batch shares and length are options: `--mnist-batch`, `--drawing-batch`,
   `--epochs`.
 - Training time depends on the machine: the same 22 epochs took 28.8 minutes alone on
