@@ -23,8 +23,8 @@ INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digi
 SELECT r.id, r.client_id, r.created_at, r.predicted_digit, r.confidence, r.probabilities,
        decode(r.image, 'base64'), r.engine, r.model_version, r.latency_ms, r.strokes
 FROM json_to_recordset($1::json) AS r(id uuid, client_id text, created_at timestamptz, predicted_digit smallint,
-                                        confidence real, probabilities real[], image text, engine text,
-                                        model_version text, latency_ms real, strokes jsonb)
+                                      confidence real, probabilities real[], image text, engine text,
+                                      model_version text, latency_ms real, strokes jsonb)
 ORDER BY r.id
 ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms),
@@ -43,7 +43,7 @@ const char* const kInsertFeedback = R"SQL(
 INSERT INTO feedback (record_id, prediction_id, client_id, true_digit, client_created_at)
 SELECT r.id, r.prediction_id, r.client_id, r.true_digit, r.created_at
 FROM json_to_recordset($1::json) AS r(id uuid, prediction_id uuid, client_id text, true_digit smallint,
-                                        created_at timestamptz)
+                                      created_at timestamptz)
 WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.record_id = r.prediction_id AND p.client_id <> r.client_id)
 ORDER BY r.id
 ON CONFLICT (record_id) DO NOTHING

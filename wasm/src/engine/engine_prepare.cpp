@@ -13,28 +13,29 @@ using engine::ValueState;
 
 namespace {
 
-ValueState constant_value(const onnx::Tensor& tensor) {
+// A constant's description; its values are filled in by the two functions below.
+ValueState constant_shell(const onnx::Tensor& tensor) {
   ValueState value;
   value.name = tensor.name;
   value.type = tensor.type;
   value.shape = tensor.dims;
   value.defined = true;
   value.constant = true;
+  return value;
+}
+
+ValueState constant_value(const onnx::Tensor& tensor) {
+  ValueState value = constant_shell(tensor);
   value.floats = tensor.floats;
   value.ints = tensor.ints;
   return value;
 }
 
 // An initializer's values move into its value rather than being copied: a quarter of a
-// million weights, copied while the page waits, cost more than the rest of the copy-free
-// load. prepare() moves them back before it starts again (see `lent_initializers`).
+// million weights, whose copy cost over a millisecond of the page's wait in WebAssembly.
+// prepare() moves them back before it starts again (see `lent_initializers`).
 ValueState lent_value(onnx::Tensor& tensor) {
-  ValueState value;
-  value.name = tensor.name;
-  value.type = tensor.type;
-  value.shape = tensor.dims;
-  value.defined = true;
-  value.constant = true;
+  ValueState value = constant_shell(tensor);
   value.floats = std::move(tensor.floats);
   value.ints = std::move(tensor.ints);
   return value;
