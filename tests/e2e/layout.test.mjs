@@ -253,6 +253,27 @@ test('the statistics page with data: tables for every chart, keyboard legends, n
       assert.equal(await page.getAttribute(`#chart-${id}`, 'role'), 'img');
       assert.ok(await page.locator(`#table-${id} tbody tr`).count() > 0, `${id} has a table of its figures`);
     }
+    // Each accuracy point is drawn over the bars, in the accent colour, in both charts with points.
+    const covered = await page.evaluate(() => {
+      const hex = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim();
+      const accent = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      const problems = [];
+      for (const id of ['chart-days', 'chart-confidence']) {
+        const chart = window.Chart.getChart(document.getElementById(id));
+        const line = chart.data.datasets.findIndex((dataset) => dataset.type === 'line');
+        const context = chart.canvas.getContext('2d');
+        chart.getDatasetMeta(line).data.forEach((point, i) => {
+          if (chart.data.datasets[line].data[i] == null) return;
+          const ratio = chart.currentDevicePixelRatio;
+          const [r, g, b] = context.getImageData(Math.round(point.x * ratio), Math.round(point.y * ratio), 1, 1).data;
+          if (Math.max(Math.abs(r - accent[0]), Math.abs(g - accent[1]), Math.abs(b - accent[2])) > 40) {
+            problems.push(`${id} point ${i} is rgb(${r}, ${g}, ${b}), not ${hex}`);
+          }
+        });
+      }
+      return problems;
+    });
+    assert.deepEqual(covered, [], colorScheme);
     // A legend entry is a button: Space toggles its series.
     const legend = page.locator('#legend-days button').first();
     await legend.focus();

@@ -126,8 +126,9 @@ function digits({ per_digit: perDigit }, Chart) {
     type: 'bar',
     data: {
       labels: perDigit.map((d) => String(d.digit)),
+      // A digit read right 0% of the time keeps a sliver of a bar; one nobody answered has none.
       datasets: [{ label: 'Accuracy', data: perDigit.map((d) => asPercent(d.accuracy)), backgroundColor: css('--accent'),
-        maxBarThickness: 48 }],
+        maxBarThickness: 48, minBarLength: 3 }],
     },
     options: {
       maintainAspectRatio: false, animation: false, scales: { y: percentAxis }, plugins: {
@@ -149,10 +150,11 @@ function confidence({ confidence: buckets }, Chart) {
     data: {
       labels: buckets.map(range),
       datasets: [
+        // order: the line is drawn over the bars, whichever comes first in the legend.
         { type: 'bar', label: 'Drawings', data: buckets.map((b) => b.predictions), yAxisID: 'count', backgroundColor: css('--bar'),
-          maxBarThickness: 48 },
+          maxBarThickness: 48, order: 1 },
         { type: 'line', label: 'Accuracy', data: buckets.map((b) => asPercent(b.accuracy)), yAxisID: 'accuracy',
-          borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true },
+          borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true, order: 0 },
       ],
     },
     options: {
