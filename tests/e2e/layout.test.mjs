@@ -283,6 +283,20 @@ test('the statistics page with data: tables for every chart, keyboard legends, n
     await page.screenshot({ path: join(screenshots, `statistics-${colorScheme}.png`), fullPage: true });
     await context.close();
   }
+  // On phones the three totals share one row, each figure inside its own cell.
+  for (const width of [320, 390]) {
+    const context = await running.browser.newContext({ viewport: { width, height: 700 }, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(`${running.stack.origin}/stats.html`);
+    await page.waitForFunction(() => document.body.dataset.loaded === 'yes');
+    const cells = await page.$$eval('.totals > div', (divs) => divs.map((div) => {
+      const figure = div.querySelector('span');
+      return { top: Math.round(div.getBoundingClientRect().top), fits: figure.scrollWidth <= div.clientWidth };
+    }));
+    assert.equal(new Set(cells.map((c) => c.top)).size, 1, `${width} px: ${JSON.stringify(cells)}`);
+    assert.ok(cells.every((c) => c.fits), `${width} px: ${JSON.stringify(cells)}`);
+    await context.close();
+  }
   const response = await fetch(`${running.stack.origin}/api/stats`, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(response.headers.get('content-encoding'), 'gzip');
 });
