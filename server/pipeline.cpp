@@ -47,8 +47,14 @@ Result<std::unique_ptr<Pipeline>> Pipeline::open(const std::string& connection_s
 
 Pipeline::~Pipeline() { PQfinish(connection_); }
 
-void Pipeline::add(const char* sql, std::vector<const char*> parameters) {
-  statements_.push_back({sql, std::move(parameters)});
+void Pipeline::add(const char* sql, const std::vector<Parameter>& parameters) {
+  Statement statement{sql, {}, {}, {}};
+  for (const Parameter& parameter : parameters) {
+    statement.values.push_back(parameter.data);
+    statement.lengths.push_back(parameter.length);
+    statement.formats.push_back(parameter.is_binary ? 1 : 0);
+  }
+  statements_.push_back(std::move(statement));
 }
 
 void Pipeline::commit() { commits_.push_back(statements_.size()); }
@@ -73,7 +79,7 @@ Result<std::vector<StatementResult>> Pipeline::run() {
   size_t next_commit = 0;
   for (size_t i = 0; i < statements_.size(); ++i) {
     const Statement& statement = statements_[i];
-    const int count = static_cast<int>(statement.parameters.size());
+    const int count = static_cast<int>(statement.values.size());
     auto [name, added] = prepared_.emplace(statement.sql, "s" + std::to_string(prepared_.size()));
     if (added) {
       prepares_first[i] = true;
@@ -81,8 +87,8 @@ Result<std::vector<StatementResult>> Pipeline::run() {
         return fail("cannot send a statement");
       }
     }
-    if (PQsendQueryPrepared(connection_, name->second.c_str(), count, statement.parameters.data(), nullptr, nullptr,
-                            0) != 1) {
+    if (PQsendQueryPrepared(connection_, name->second.c_str(), count, statement.values.data(),
+                            statement.lengths.data(), statement.formats.data(), 0) != 1) {
       return fail("cannot send a statement");
     }
     while (next_commit < commits_.size() && commits_[next_commit] == i + 1) {

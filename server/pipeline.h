@@ -34,6 +34,22 @@ struct StatementResult {
   std::vector<std::string> first_column;  // the rows' first values, as text
 };
 
+// A statement's parameter: text (a null pointer is SQL NULL), or bytes in PostgreSQL's
+// binary format for the parameter's type (see binary_array.h). Either way the data must
+// stay valid until run() returns.
+struct Parameter {
+  Parameter(const char* text) : data(text) {}  // implicit: most parameters are text
+  static Parameter binary(const std::string& bytes) {
+    Parameter parameter(bytes.data());
+    parameter.length = static_cast<int>(bytes.size());
+    parameter.is_binary = true;
+    return parameter;
+  }
+  const char* data;
+  int length = 0;  // binary only
+  bool is_binary = false;
+};
+
 class Pipeline {
  public:
   // Connects and enters pipeline mode; the error says why in words.
@@ -42,10 +58,8 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // Queues a statement with text parameters; a null pointer is SQL NULL. sql must be a
-  // string constant: it names the prepared statement. The parameters must stay valid
-  // until run() returns.
-  void add(const char* sql, std::vector<const char*> parameters);
+  // Queues a statement. sql must be a string constant: it names the prepared statement.
+  void add(const char* sql, const std::vector<Parameter>& parameters);
   // Ends the transaction of the statements added since the last commit(): the database
   // commits them if all succeeded, otherwise rolls all of them back.
   void commit();
@@ -61,7 +75,9 @@ class Pipeline {
 
   struct Statement {
     const char* sql;
-    std::vector<const char*> parameters;
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;  // 0 text, 1 binary
   };
   PGconn* connection_;
   std::vector<Statement> statements_;

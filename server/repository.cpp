@@ -3,28 +3,30 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "base64.h"
+#include "binary_array.h"
 #include "json_writer.h"
 
 namespace digits::server {
 namespace {
 
-// A whole group travels as one json parameter and is unpacked by json_to_recordset:
-// one round trip per statement however many records the group holds. json, not jsonb:
-// the rows are read once, in order, so building jsonb's sorted form first is wasted work
-// (a quarter of the unpacking), and images go as base64, a third shorter than hex.
-// Rows go in ordered by record id, so two groups holding some of the same records
-// (replays) take their locks in the same order and cannot deadlock. The rows stored are
-// counted for the statistics in the same statement (sql/003_stats_rollup.sql).
+// A group's predictions travel as one array per column, in PostgreSQL's binary format
+// (binary_array.h), and are unpacked by unnest: one round trip per statement however many
+// records the group holds, and no text to parse but the timestamps and strokes (which
+// the database reads as it would anyway). Unpacking five records from one JSON document
+// took 60 us of the statement's 210 us. The probabilities are one flat array, ten per
+// record. Rows go in ordered by record id, so two groups holding some of the same
+// records (replays) take their locks in the same order and cannot deadlock. The rows
+// stored are counted for the statistics in the same statement (sql/003_stats_rollup.sql).
 const char* const kInsertPredictions = R"SQL(
 WITH stored AS (
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
                          image_data, engine, model_version, latency_ms, strokes)
-SELECT r.id, r.client_id, r.created_at, r.predicted_digit, r.confidence, r.probabilities,
-       decode(r.image, 'base64'), r.engine, r.model_version, r.latency_ms, r.strokes
-FROM json_to_recordset($1::json) AS r(id uuid, client_id text, created_at timestamptz, predicted_digit smallint,
-                                      confidence real, probabilities real[], image text, engine text,
-                                      model_version text, latency_ms real, strokes jsonb)
+SELECT r.id, r.client_id, r.created_at::timestamptz, r.predicted_digit, r.confidence,
+       ($6::real[])[r.n::int * 10 - 9 : r.n::int * 10], r.image, r.engine, r.model_version, r.latency_ms,
+       r.strokes::jsonb
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::real[], $7::bytea[], $8::text[], $9::text[],
+            $10::real[], $11::text[]) WITH ORDINALITY
+     AS r(id, client_id, created_at, predicted_digit, confidence, image, engine, model_version, latency_ms, strokes, n)
 ORDER BY r.id
 ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms),
@@ -36,6 +38,8 @@ counted AS (
 SELECT record_id::text FROM stored
 )SQL";
 
+// Feedback is lighter and rarer: it travels as one json document, unpacked by
+// json_to_recordset.
 // Feedback on a prediction another client made is not stored: only the client that
 // drew a digit says what it was. (Feedback that comes before its prediction is stored,
 // and applied only if the prediction turns out to be the same client's.)
@@ -101,39 +105,32 @@ const std::string kApplyWaitingFeedback = apply_feedback_sql(
     "  SELECT 1 FROM predictions q WHERE q.record_id = f.prediction_id AND q.client_id = f.client_id"
     "  AND (q.feedback_id IS NULL OR (f.client_created_at, f.id) > (q.feedback_at, q.feedback_id)))) f");
 
-void write_base64(JsonWriter& json, const std::vector<uint8_t>& bytes) {
-  const std::string text = base64_encode(bytes.data(), bytes.size());
-  json.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-std::string predictions_json(const std::vector<const PredictionRecord*>& records) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter json(buffer);
-  json.StartArray();
+// The parameters of kInsertPredictions, $1 to $11 in order.
+std::vector<std::string> prediction_columns(const std::vector<const PredictionRecord*>& records) {
+  const size_t n = records.size();
+  BinaryArray ids(BinaryArray::kUuid, n), clients(BinaryArray::kText, n), created(BinaryArray::kText, n),
+      digits(BinaryArray::kInt2, n), confidences(BinaryArray::kFloat4, n), probabilities(BinaryArray::kFloat4, n * 10),
+      images(BinaryArray::kBytea, n), engines(BinaryArray::kText, n), versions(BinaryArray::kText, n),
+      latencies(BinaryArray::kFloat4, n), strokes(BinaryArray::kText, n);
   for (const PredictionRecord* r : records) {
-    json.StartObject();
-    field(json, "id", r->id);
-    field(json, "client_id", r->client_id);
-    field(json, "created_at", r->created_at);
-    field(json, "predicted_digit", r->predicted_digit);
-    field(json, "confidence", r->confidence);
-    json.Key("probabilities");
-    json.StartArray();
-    for (double p : r->probabilities) json.Double(p);
-    json.EndArray();
-    json.Key("image");
-    write_base64(json, r->image);
-    field(json, "engine", r->engine);
-    field(json, "model_version", r->model_version);
-    field(json, "latency_ms", r->latency_ms);
-    if (!r->strokes_json.empty()) {
-      json.Key("strokes");
-      json.RawValue(r->strokes_json.c_str(), r->strokes_json.size(), rapidjson::kArrayType);
+    ids.add_uuid(r->id);
+    clients.add_text(r->client_id);
+    created.add_text(r->created_at);
+    digits.add_int2(static_cast<int16_t>(r->predicted_digit));
+    confidences.add_float4(static_cast<float>(r->confidence));
+    for (double p : r->probabilities) probabilities.add_float4(static_cast<float>(p));
+    images.add_bytes(r->image.data(), r->image.size());
+    engines.add_text(r->engine);
+    versions.add_text(r->model_version);
+    latencies.add_float4(static_cast<float>(r->latency_ms));
+    if (r->strokes_json.empty()) {
+      strokes.add_null();
+    } else {
+      strokes.add_text(r->strokes_json);
     }
-    json.EndObject();
   }
-  json.EndArray();
-  return buffer.GetString();
+  return {ids.bytes(),    clients.bytes(), created.bytes(),  digits.bytes(),    confidences.bytes(), probabilities.bytes(),
+          images.bytes(), engines.bytes(), versions.bytes(), latencies.bytes(), strokes.bytes()};
 }
 
 std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {
@@ -202,10 +199,14 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
 
   // The group's transaction, then applying its feedback in a transaction of its own
   // (see apply_feedback_sql), all sent before any answer is read.
-  const std::string prediction_rows = predictions_json(predictions);
+  const std::vector<std::string> prediction_rows = prediction_columns(predictions);
   const std::string feedback_rows = feedback_json(feedback);
   const std::string touched_ids = id_list_json(touched);
-  if (!predictions.empty()) pipeline.add(kInsertPredictions, {prediction_rows.c_str()});
+  if (!predictions.empty()) {
+    std::vector<Parameter> columns;
+    for (const std::string& column : prediction_rows) columns.push_back(Parameter::binary(column));
+    pipeline.add(kInsertPredictions, columns);
+  }
   if (!feedback.empty()) {
     pipeline.add(kInsertFeedback, {feedback_rows.c_str()});
     pipeline.add(kForeignFeedback, {feedback_rows.c_str()});

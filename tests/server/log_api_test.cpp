@@ -54,6 +54,32 @@ TEST_CASE("a prediction and its feedback become one row with every field") {
   CHECK(db.scalar("SELECT strokes::text" + where) == "[[[10, 12, 0], [11, 30, 16]], [[5, 5]]]");
   CHECK(db.scalar("SELECT to_char(client_created_at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS')" + where) == "10:00:00.123");
   CHECK(db.scalar("SELECT \"timestamp\" > now() - interval '1 minute'" + where) == "t");
+  CHECK(db.scalar("SELECT round(latency_ms::numeric, 2)" + where) == "0.41");
+  CHECK(db.scalar("SELECT array_to_string(probabilities, ',')" + where) == "0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.91,0.01,0.01");
+}
+
+TEST_CASE("every record of a group gets its own fields, strokes or none") {
+  LocalServer server;
+  const std::string client = "group-" + new_uuid().substr(0, 8);
+  std::vector<std::string> ids, records;
+  for (int digit = 0; digit < 10; ++digit) {
+    ids.push_back(new_uuid());
+    Fields fields = with(prediction_fields(ids.back(), client, digit), "latency_ms", std::to_string(digit) + ".5");
+    if (digit % 2 == 1) fields = without(fields, "strokes");
+    records.push_back(object_json(fields));
+  }
+  REQUIRE(post_json(server.port(), batch(records)).status == 200);
+  Postgres& db = Postgres::instance();
+  for (int digit = 0; digit < 10; ++digit) {
+    CAPTURE(digit);
+    const std::string where = " FROM predictions WHERE record_id = '" + ids[digit] + "'";
+    CHECK(db.scalar("SELECT predicted_digit" + where) == std::to_string(digit));
+    CHECK(db.scalar("SELECT array_position(probabilities, 0.91::real) - 1" + where) == std::to_string(digit));
+    CHECK(db.scalar("SELECT array_length(probabilities, 1)" + where) == "10");
+    CHECK(db.scalar("SELECT get_byte(image_data, 100)" + where) == std::to_string((100 * 7 + digit) % 256));
+    CHECK(db.scalar("SELECT latency_ms" + where) == std::to_string(digit) + ".5");
+    CHECK(db.scalar("SELECT strokes IS NULL" + where) == (digit % 2 == 1 ? "t" : "f"));
+  }
 }
 
 TEST_CASE("a record sent twice is stored once and reported as a duplicate") {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -321,6 +322,12 @@ Fields with(Fields fields, const std::string& name, const std::string& raw_json)
   for (auto& [field, value] : fields) {
     if (field == name) value = raw_json;
   }
+  return fields;
+}
+
+Fields without(Fields fields, const std::string& name) {
+  fields.erase(std::remove_if(fields.begin(), fields.end(), [&](const auto& field) { return field.first == name; }),
+               fields.end());
   return fields;
 }
 

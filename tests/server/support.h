@@ -95,6 +95,7 @@ std::string eventually(const std::string& query, const std::string& expected);
 using Fields = std::vector<std::pair<std::string, std::string>>;
 Fields prediction_fields(const std::string& id, const std::string& client, int digit = 7);
 Fields with(Fields fields, const std::string& name, const std::string& raw_json);
+Fields without(Fields fields, const std::string& name);
 std::string object_json(const Fields& fields);
 std::string prediction_json(const std::string& id, const std::string& client, int digit = 7);
 std::string feedback_json(const std::string& id, const std::string& prediction_id, const std::string& client,
