@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace digits::server {
 
@@ -36,6 +37,7 @@ class BinaryArray {
   void add_uuid(std::string_view text);
 
   const std::string& bytes() const { return bytes_; }
+  std::string take() { return std::move(bytes_); }  // the array is empty afterwards
 
  private:
   void put32(uint32_t value);

@@ -39,10 +39,10 @@ SELECT record_id::text FROM stored
 )SQL";
 
 // Feedback is lighter and rarer: it travels as one json document, unpacked by
-// json_to_recordset.
-// Feedback on a prediction another client made is not stored: only the client that
-// drew a digit says what it was. (Feedback that comes before its prediction is stored,
-// and applied only if the prediction turns out to be the same client's.)
+// json_to_recordset. Feedback on a prediction another client made is not stored: only
+// the client that drew a digit says what it was. (Feedback that comes before its
+// prediction is stored, and applied only if the prediction turns out to be the same
+// client's.)
 const char* const kInsertFeedback = R"SQL(
 INSERT INTO feedback (record_id, prediction_id, client_id, true_digit, client_created_at)
 SELECT r.id, r.prediction_id, r.client_id, r.true_digit, r.created_at
@@ -129,8 +129,8 @@ std::vector<std::string> prediction_columns(const std::vector<const PredictionRe
       strokes.add_text(r->strokes_json);
     }
   }
-  return {ids.bytes(),    clients.bytes(), created.bytes(),  digits.bytes(),    confidences.bytes(), probabilities.bytes(),
-          images.bytes(), engines.bytes(), versions.bytes(), latencies.bytes(), strokes.bytes()};
+  return {ids.take(),    clients.take(), created.take(),  digits.take(),    confidences.take(), probabilities.take(),
+          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take()};
 }
 
 std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {
