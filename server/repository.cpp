@@ -199,10 +199,11 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
 
   // The group's transaction, then applying its feedback in a transaction of its own
   // (see apply_feedback_sql), all sent before any answer is read.
-  const std::vector<std::string> prediction_rows = prediction_columns(predictions);
+  std::vector<std::string> prediction_rows;  // must outlive run(), like the strings below
   const std::string feedback_rows = feedback_json(feedback);
   const std::string touched_ids = id_list_json(touched);
   if (!predictions.empty()) {
+    prediction_rows = prediction_columns(predictions);
     std::vector<Parameter> columns;
     for (const std::string& column : prediction_rows) columns.push_back(Parameter::binary(column));
     pipeline.add(kInsertPredictions, columns);
