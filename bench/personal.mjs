@@ -7,7 +7,9 @@
 // several orders; then what one wrong correction does, and the cost of a full memory.
 //   python3 model/drawings.py --out build/drawings    # the held-out writers' images
 //   node bench/personal.mjs [--orders 5] [--fill 40|70|90] [--model model/mnist.onnx]
-import { readFileSync } from 'node:fs';
+//                           [--drawings build/drawings] [--json results.json]
+// --json also writes the per-writer figures (model/crossval.py pools them over splits).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
@@ -87,6 +89,11 @@ for (const policy of ['corrections', 'all']) {
     perWriter[writer] = { alone, learning, drawings: indices.length };
   }
   results[policy] = perWriter;
+}
+
+const jsonPath = argument('--json', null);
+if (jsonPath) {
+  writeFileSync(jsonPath, JSON.stringify({ model: classifier.info.version, fill: Number(fill), orders, results }, null, 1));
 }
 
 const total = (perWriter, key) => Object.values(perWriter).reduce((s, w) => s + w[key] * w.drawings, 0) / labels.length;

@@ -67,10 +67,10 @@ def images_and_labels(drawings, fill):
     return images, np.array([d["label"] for d in drawings], dtype=np.uint8)
 
 
-def write_held_out(out, path=DEFAULT_PATH):
+def write_held_out(out, path=DEFAULT_PATH, writers=VALIDATION_WRITERS):
     from mnist_idx import write_idx
     os.makedirs(out, exist_ok=True)
-    _, validation = split_by_writer(load_drawings(path))
+    _, validation = split_by_writer(load_drawings(path), writers)
     for fill in FILLS:
         images, labels = images_and_labels(validation, fill)
         write_idx(os.path.join(out, f"held-out-{round(fill * 100)}-images.gz"), images)
@@ -83,9 +83,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drawings", default=DEFAULT_PATH)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--writers", default=",".join(map(str, VALIDATION_WRITERS)),
+                        help="whose drawings, comma-separated (another split's held-out writers)")
     args = parser.parse_args()
-    count = write_held_out(args.out, args.drawings)
-    print(f"wrote {count} drawings of writers {', '.join(map(str, VALIDATION_WRITERS))} to {args.out}")
+    writers = tuple(int(w) for w in args.writers.split(","))
+    count = write_held_out(args.out, args.drawings, writers)
+    print(f"wrote {count} drawings of writers {', '.join(map(str, writers))} to {args.out}")
 
 
 __all__ = ["FILLS", "NothingDrawn", "VALIDATION_WRITERS", "canvas_image", "drawing_image", "images_and_labels",

@@ -48,14 +48,14 @@ def summary(report, predicted, labels, writers=None):
     return result
 
 
-def evaluate(digits, model, drawings, work):
-    write_held_out(work, drawings)
+def evaluate(digits, model, drawings, work, held_out_writers=VALIDATION_WRITERS):
+    write_held_out(work, drawings, held_out_writers)
     labels = read_idx(os.path.join(work, "held-out-labels.gz"))
     writers = read_idx(os.path.join(work, "held-out-writers.gz"))
     with open(model, "rb") as f:
         model_bytes = f.read()
     results = {"model": os.path.relpath(model, ROOT), "bytes": len(model_bytes),
-               "gzip_bytes": len(gzip.compress(model_bytes, 9)), "held_out_writers": list(VALIDATION_WRITERS),
+               "gzip_bytes": len(gzip.compress(model_bytes, 9)), "held_out_writers": list(held_out_writers),
                "held_out": {}}
     for fill in FILLS:
         name = f"held-out-{round(fill * 100)}"
@@ -97,11 +97,11 @@ EVALUATION = os.path.join(HERE, "fixtures", "evaluation.json")
 
 
 def measure(model=os.path.join(HERE, "mnist.onnx"), digits=DIGITS_CLI, drawings=DEFAULT_PATH,
-            work=os.path.join(ROOT, "build", "drawings"), out=EVALUATION):
+            work=os.path.join(ROOT, "build", "drawings"), out=EVALUATION, writers=VALIDATION_WRITERS):
     """Measures, prints the table, writes out (unless '-'); returns the problems found."""
     if not os.access(digits, os.X_OK):
         raise SystemExit(f"{digits} is missing: build the engine first (scripts/build.sh)")
-    results = evaluate(digits, model, drawings, work)
+    results = evaluate(digits, model, drawings, work, writers)
     print_table(results)
     if out != "-":
         with open(out, "w") as f:

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from drawing_data import DrawingStream  # noqa: E402
-from drawings import DEFAULT_PATH, images_and_labels, load_drawings, split_by_writer  # noqa: E402
+from drawings import DEFAULT_PATH, VALIDATION_WRITERS, images_and_labels, load_drawings, split_by_writer  # noqa: E402
 from mnist_idx import load_extra, load_mnist  # noqa: E402
 from net import DigitNet  # noqa: E402
 
@@ -48,8 +48,14 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--workers", type=int, default=1, help="processes rendering drawings")
+    parser.add_argument("--validation-writers", type=writer_list, default=VALIDATION_WRITERS,
+                        help="writers never trained on, comma-separated (crossval.py trains other splits)")
     parser.add_argument("--no-export", action="store_true", help="stop after training")
     return parser.parse_args()
+
+
+def writer_list(text):
+    return tuple(sorted(int(w) for w in text.split(",")))
 
 
 def seed_everything(seed):
@@ -94,7 +100,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     train_x, train_y, test_x, test_y, mean, std = load_training_images(args)
-    train_drawings, validation_drawings = split_by_writer(load_drawings(args.drawings))
+    train_drawings, validation_drawings = split_by_writer(load_drawings(args.drawings), args.validation_writers)
     # Augmentation works on [0,1] images; normalisation follows it, as in the app.
     train_unit = torch.from_numpy(train_x.astype(np.float32) / 255.0).unsqueeze(1)
     train_labels = torch.from_numpy(train_y.astype(np.int64))
@@ -154,6 +160,7 @@ def main():
     torch.save({"state_dict": model.state_dict(), "norm_mean": mean, "norm_std": std,
                 "epochs": args.epochs, "seed": args.seed, "train_minutes": minutes,
                 "train_samples": len(train_unit), "train_drawings": len(train_drawings),
+                "validation_writers": list(args.validation_writers),
                 "command": " ".join(sys.argv)}, checkpoint)
     print(f"trained in {minutes:.1f} min; wrote {checkpoint} and {log_path}", file=sys.stderr)
 
@@ -162,7 +169,7 @@ def main():
         import evaluate
         import export
         export.export(checkpoint, args.data, args.out)
-        evaluate.measure(drawings=args.drawings)
+        evaluate.measure(drawings=args.drawings, writers=args.validation_writers)
         card.main()
 
 
