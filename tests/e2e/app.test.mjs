@@ -20,7 +20,7 @@ test('mouse drawings are read as the digits drawn, and feedback reaches the data
     await page.click('[data-testid=predict]');
     const answer = await predicted(page);
     assert.equal(answer.digit, digit, `drew ${digit}, read ${answer.digit} (${answer.confidence})`);
-    if (digit === '3') await page.screenshot({ path: join(screenshots, 'desktop-prediction.png'), fullPage: true });
+    if (digit === '3') await page.screenshot({ path: join(screenshots, 'desktop-prediction.png'), fullPage: true, animations: 'disabled' });
     // "No, it was": every other digit corrects the model, the 7 confirms it.
     if (digit === '7') await page.click('[data-testid=feedback-correct]');
     else await page.click(`[data-testid=feedback-${(Number(digit) + 1) % 10}]`);
@@ -50,7 +50,8 @@ test('touch strokes draw without scrolling the page, on a phone-sized screen', a
   assert.equal(await page.evaluate(() => window.scrollY), 0, 'drawing scrolled the page');
   // Live prediction when the stroke ends, without pressing Predict.
   assert.equal((await predicted(page)).digit, '4');
-  await page.screenshot({ path: join(screenshots, 'phone-prediction.png') });
+  // The bars grow for 0.15 s; the capture shows where they end.
+  await page.screenshot({ path: join(screenshots, 'phone-prediction.png'), animations: 'disabled' });
   // Chromium's gesture detector ignores a synthetic tap that follows a synthetic touch
   // stroke within about a second, so the finger rests as a person's would.
   await page.waitForTimeout(1200);

@@ -102,7 +102,7 @@ test('on a phone, the answer, its confidence and the feedback are on screen with
   }
   const confidence = await box(page, '.confidence');
   assert.ok(confidence.height < 40, `the confidence line wraps (${confidence.height}px tall)`);
-  await page.screenshot({ path: join(screenshots, 'phone-answer.png') });
+  await page.screenshot({ path: join(screenshots, 'phone-answer.png'), animations: 'disabled' });
 
   // Every visible control can be hit with a finger.
   const small = await page.$$eval('a, button, select, input, summary, [role=button], [tabindex="0"]', (elements) =>

@@ -53,7 +53,7 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
   assert.equal(second.digit, pair.digit, `writer ${pair.writer}'s second ${pair.digit} is read as ${second.digit}`);
   assert.equal(second.personal, true);
   assert.match(await page.textContent('[data-testid=personal]'), /Learned from your drawings \(the model alone read a \d\)/);
-  await page.screenshot({ path: join(screenshots, 'memory-learned.png'), fullPage: true });
+  await page.screenshot({ path: join(screenshots, 'memory-learned.png'), fullPage: true, animations: 'disabled' });
 
   // A reload without a network: the memory is rebuilt from IndexedDB.
   await context.setOffline(true);
