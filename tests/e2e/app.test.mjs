@@ -20,7 +20,9 @@ test('mouse drawings are read as the digits drawn, and feedback reaches the data
     await page.click('[data-testid=predict]');
     const answer = await predicted(page);
     assert.equal(answer.digit, digit, `drew ${digit}, read ${answer.digit} (${answer.confidence})`);
-    if (digit === '3') await page.screenshot({ path: join(screenshots, 'desktop-prediction.png'), fullPage: true, animations: 'disabled' });
+    if (digit === '3') {
+      await page.screenshot({ path: join(screenshots, 'desktop-prediction.png'), fullPage: true, animations: 'disabled' });
+    }
     // "No, it was": every other digit corrects the model, the 7 confirms it.
     if (digit === '7') await page.click('[data-testid=feedback-correct]');
     else await page.click(`[data-testid=feedback-${(Number(digit) + 1) % 10}]`);
