@@ -60,14 +60,19 @@ const byWriter = new Map();
 for (let i = 0; i < labels.length; i++) byWriter.set(writers[i], [...(byWriter.get(writers[i]) ?? []), i]);
 
 // One person's session: answers as they come, learning per `policy`; first lessons
-// (given before any drawing) simulate a mistaken correction.
+// (given before any drawing) simulate a mistaken correction. An answer is `unseen` when
+// the model alone is wrong and no drawing of that digit has been corrected yet in the
+// session: corrections cannot have taught anything about it.
 async function session(indices, policy, firstLessons = []) {
   classifier.forget();
   for (const [i, digit] of firstLessons) await classifier.learn(image(i), digit);
   const answers = [];
+  const corrected = new Set();
   for (const i of indices) {
     const answer = await classifier.classifyImage(image(i));
-    answers.push({ i, digit: answer.digit, modelDigit: answer.modelDigit });
+    const unseen = answer.modelDigit !== labels[i] && !corrected.has(labels[i]);
+    answers.push({ i, digit: answer.digit, modelDigit: answer.modelDigit, unseen });
+    if (answer.digit !== labels[i]) corrected.add(labels[i]);
     if (policy === 'all' || answer.digit !== labels[i]) await classifier.learn(image(i), labels[i]);
   }
   return answers;
@@ -80,13 +85,14 @@ const results = {};
 for (const policy of ['corrections', 'all']) {
   const perWriter = {};
   for (const [writer, indices] of byWriter) {
-    let alone = 0, learning = 0;
+    let alone = 0, learning = 0, unseen = 0;
     for (let order = 0; order < orders; order++) {
       const answers = await session(shuffled(indices, writer * 1000 + order), policy);
       alone += accuracy(answers, 'modelDigit') / orders;
       learning += accuracy(answers) / orders;
+      unseen += answers.filter((a) => a.unseen).length / indices.length / orders;
     }
-    perWriter[writer] = { alone, learning, drawings: indices.length };
+    perWriter[writer] = { alone, learning, unseen, drawings: indices.length };
   }
   results[policy] = perWriter;
 }
@@ -106,6 +112,12 @@ for (const [policy, perWriter] of Object.entries(results)) {
   const worst = Math.min(...Object.values(perWriter).map((w) => w.learning - w.alone));
   console.log(`| ${policy === 'all' ? 'every answer' : 'corrections only'} | ${percent(alone)} | ${percent(learning)} | ` +
     `${((1 - learning) / (1 - alone) * 100).toFixed(0)}% of the model's | ${(100 * worst).toFixed(2)} points |`);
+}
+{
+  const corrections = results.corrections;
+  const share = total(corrections, 'unseen') / (1 - total(corrections, 'alone'));
+  console.log(`\n${(100 * share).toFixed(0)}% of the model's errors come before any drawing of their digit was ` +
+    'corrected in the session: a memory taught only by corrections cannot mend those.');
 }
 console.log('\n| writer | ' + [...byWriter.keys()].join(' | ') + ' |');
 console.log('| --- |' + ' ---: |'.repeat(byWriter.size));

@@ -109,7 +109,8 @@ def crossval_section(path):
         f"{percent(min(r['per_writer'].values()))} (writer {min(r['per_writer'], key=r['per_writer'].get)}) |"
         for fill, r in held.items())
     learning = "\n".join(
-        f"| {fill}% | {held[fill]['errors']} | {m['corrections']['errors']:.1f} ({100 * m['corrections']['left']:.0f}%) | "
+        f"| {fill}% | {held[fill]['errors']} | {100 * m['corrections']['unseen']:.0f}% | "
+        f"{m['corrections']['errors']:.1f} ({100 * m['corrections']['left']:.0f}%) | "
         f"{m['corrections']['writers_worse']} ({100 * m['corrections']['worst_change']:.2f} points) | "
         f"{m['all']['errors']:.1f} ({100 * m['all']['left']:.0f}%) | "
         f"{m['all']['writers_worse']} ({100 * m['all']['worst_change']:.2f} points) |"
@@ -130,10 +131,11 @@ way). Pooled over the {held['70']['images']:,} drawings:
 
 The {splits} models read {min(pooled['mnist']) * 100:.2f}-{max(pooled['mnist']) * 100:.2f}% of MNIST. The personal memory on
 the same writers (`bench/personal.mjs`, five orders per writer; errors averaged over the
-orders):
+orders). An error that comes before the writer has corrected any drawing of its digit is
+out of reach of a memory taught only by corrections:
 
-| size | the models' errors | taught by corrections: errors left | writers worse (most) | taught every answer | writers worse (most) |
-| --- | ---: | ---: | ---: | ---: | ---: |
+| size | the models' errors | of which before any correction of their digit | taught by corrections: errors left | writers worse (most) | taught every answer: errors left | writers worse (most) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 {learning}"""
 
 

@@ -94,9 +94,12 @@ def pool(splits):
             writers = [w for s in splits for w in s["memory"][fill][policy].values()]
             alone = sum((1 - w["alone"]) * w["drawings"] for w in writers)
             learning = sum((1 - w["learning"]) * w["drawings"] for w in writers)
+            # Errors before any correction of their digit: out of reach of corrections.
+            unseen = sum(w["unseen"] * w["drawings"] for w in writers)
             changes = [w["learning"] - w["alone"] for w in writers]
             pooled["memory"][fill][policy] = {
                 "model_errors": alone, "errors": learning, "left": learning / alone if alone else 0.0,
+                "unseen": unseen / alone if alone else 0.0,
                 "worst_change": min(changes), "writers_worse": sum(c < 0 for c in changes)}
     return pooled
 
@@ -111,7 +114,8 @@ def print_summary(pooled):
               + ", ".join(f"{100 * a:.2f}" for a in r["per_split"])
               + f"); lowest digit {100 * min(r['per_digit']):.2f}%, worst writer {worst} "
               f"{100 * r['per_writer'][worst]:.2f}%; memory leaves {100 * memory['corrections']['left']:.0f}% "
-              f"of the errors taught by corrections, {100 * memory['all']['left']:.0f}% taught every answer")
+              f"of the errors taught by corrections ({100 * memory['corrections']['unseen']:.0f}% come before any "
+              f"correction of their digit), {100 * memory['all']['left']:.0f}% taught every answer")
 
 
 def main():

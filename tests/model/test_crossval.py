@@ -26,10 +26,11 @@ def split(writers, right, wrong, per_writer, memory):
 
 
 def memory(alone, corrections, every):
-    """One writer of 100 drawings per entry: (model alone, learning) accuracies."""
-    return {"corrections": {str(w): {"alone": a, "learning": c, "drawings": 100} for w, (a, c) in
-                            enumerate(zip(alone, corrections))},
-            "all": {str(w): {"alone": a, "learning": e, "drawings": 100} for w, (a, e) in
+    """One writer of 100 drawings per entry: (model alone, learning) accuracies; half of
+    the model's errors come before any correction of their digit."""
+    return {"corrections": {str(w): {"alone": a, "learning": c, "unseen": (1 - a) / 2, "drawings": 100}
+                            for w, (a, c) in enumerate(zip(alone, corrections))},
+            "all": {str(w): {"alone": a, "learning": e, "unseen": 0.0, "drawings": 100} for w, (a, e) in
                     enumerate(zip(alone, every))}}
 
 
@@ -57,6 +58,7 @@ class PoolTest(unittest.TestCase):
         self.assertAlmostEqual(pooled["corrections"]["model_errors"], 20)
         self.assertAlmostEqual(pooled["corrections"]["errors"], 1 + 5 + 11)
         self.assertAlmostEqual(pooled["corrections"]["left"], 17 / 20)
+        self.assertAlmostEqual(pooled["corrections"]["unseen"], 0.5)
         self.assertEqual(pooled["corrections"]["writers_worse"], 1)
         self.assertAlmostEqual(pooled["corrections"]["worst_change"], -0.01)
         self.assertAlmostEqual(pooled["all"]["left"], (0 + 7 + 10) / 20)
