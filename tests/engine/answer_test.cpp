@@ -142,6 +142,21 @@ TEST_CASE("a remembered drawing's say falls off with distance") {
   CHECK(unlike.probabilities[3] == doctest::Approx(0.5f));
 }
 
+TEST_CASE("an answer the model is all but certain of takes two remembered drawings to change") {
+  Answerer answerer(contract(true));
+  REQUIRE(answerer.learn(direction(0).data(), kDimensions, 6).ok());  // a 6 drawn like the person's 5s
+  // One near copy: the 5 the model is certain of stays a 5, and the memory is not named.
+  const Classification certain = answer(answerer, sure_of(5, 0.99995f), direction(0, 0.05f));
+  CHECK(certain.digit == 5);
+  CHECK_FALSE(certain.personal);
+  CHECK(certain.probabilities[5] == doctest::Approx(0.99995f));
+  // Less than certain, the same single drawing still decides.
+  CHECK(answer(answerer, sure_of(5, 0.999f), direction(0, 0.05f)).digit == 6);
+  // A second such correction: the person means it.
+  REQUIRE(answerer.learn(direction(0, 0.1f).data(), kDimensions, 6).ok());
+  CHECK(answer(answerer, sure_of(5, 0.99995f), direction(0, 0.05f)).digit == 6);
+}
+
 TEST_CASE("a wrong correction is outvoted by the person's other drawings of that digit") {
   Answerer answerer(contract(true));
   REQUIRE(answerer.learn(direction(0).data(), kDimensions, 8).ok());  // a 3, taught as 8 by mistake

@@ -12,7 +12,8 @@
 // probabilities with weight kVoteWeight and the result renormalised. One remembered
 // drawing therefore decides only for drawings very like it; what the model is sure of
 // takes several close, agreeing examples to overturn, and a wrong correction is
-// outvoted by the person's other drawings of that digit.
+// outvoted by the person's other drawings of that digit. An answer the model is all but
+// certain of (0.9999) is never changed by one remembered drawing alone.
 #pragma once
 
 #include <array>
