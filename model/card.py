@@ -50,12 +50,18 @@ def confusion_table(confusion):
     return f"{head}\n{rows}"
 
 
+def lowest_digit_and_writer(r):
+    """Two table cells: the digit and the writer read worst, with their accuracy."""
+    digit = r["per_digit"].index(min(r["per_digit"]))
+    writer = min(r["per_writer"], key=r["per_writer"].get)
+    return f"{percent(r['per_digit'][digit])} (digit {digit}) | {percent(r['per_writer'][writer])} (writer {writer})"
+
+
 def drawings_section(evaluation):
     held = evaluation["held_out"]
     by_fill = "\n".join(
         f"| {fill}% | **{percent(r['accuracy'])}** ({round((1 - r['accuracy']) * r['images'])} errors in "
-        f"{r['images']:,}) | {percent(min(r['per_digit']))} (digit {r['per_digit'].index(min(r['per_digit']))}) | "
-        f"{percent(min(r['per_writer'].values()))} (writer {min(r['per_writer'], key=r['per_writer'].get)}) |"
+        f"{r['images']:,}) | {lowest_digit_and_writer(r)} |"
         for fill, r in held.items())
     per_digit = "\n".join(f"| {fill}% | " + " | ".join(percent(p) for p in r["per_digit"]) + " |"
                           for fill, r in held.items())
@@ -105,8 +111,7 @@ def crossval_section(path):
     by_fill = "\n".join(
         f"| {fill}% | **{percent(r['accuracy'])}** ({r['errors']} errors in {r['images']:,}) | "
         f"{min(r['per_split']) * 100:.2f}-{max(r['per_split']) * 100:.2f}% | "
-        f"{percent(min(r['per_digit']))} (digit {r['per_digit'].index(min(r['per_digit']))}) | "
-        f"{percent(min(r['per_writer'].values()))} (writer {min(r['per_writer'], key=r['per_writer'].get)}) |"
+        f"{lowest_digit_and_writer(r)} |"
         for fill, r in held.items())
     learning = "\n".join(
         f"| {fill}% | {held[fill]['errors']} | {100 * m['corrections']['unseen']:.0f}% | "
