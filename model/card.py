@@ -100,6 +100,12 @@ Confusion matrix at 70% (rows: true digit, columns: predicted):
 test suite runs it with floors under the targets (`ctest -R drawings_accuracy`)."""
 
 
+def taught_cells(policy):
+    """Two table cells for one way of teaching the memory: errors left, writers made worse."""
+    return (f"{policy['errors']:.1f} ({100 * policy['left']:.0f}%) | "
+            f"{policy['writers_worse']} ({100 * policy['worst_change']:.2f} points)")
+
+
 def crossval_section(path):
     """Every writer read by a model that never saw them (crossval.py), when it has run."""
     if not os.path.exists(path):
@@ -115,10 +121,7 @@ def crossval_section(path):
         for fill, r in held.items())
     learning = "\n".join(
         f"| {fill}% | {held[fill]['errors']} | {100 * m['corrections']['unseen']:.0f}% | "
-        f"{m['corrections']['errors']:.1f} ({100 * m['corrections']['left']:.0f}%) | "
-        f"{m['corrections']['writers_worse']} ({100 * m['corrections']['worst_change']:.2f} points) | "
-        f"{m['all']['errors']:.1f} ({100 * m['all']['left']:.0f}%) | "
-        f"{m['all']['writers_worse']} ({100 * m['all']['worst_change']:.2f} points) |"
+        f"{taught_cells(m['corrections'])} | {taught_cells(m['all'])} |"
         for fill, m in memory.items())
     per_split = "\n".join(
         f"| {i}{' (shipped)' if i == 0 else ''} | {', '.join(map(str, writers))} | "
