@@ -38,8 +38,10 @@ class RecordWriter::Worker {
       return Attempt::unavailable;
     }
     if (!outcome.value().apply_error.empty()) {
-      // The records are safe; the next start applies it (feedback_catch_up.h).
+      // The records are safe; the next start applies it (feedback_catch_up.h). The
+      // connection may be what failed: the next group opens a new one.
       log_warn("feedback not applied yet", {{"error", outcome.value().apply_error}});
+      pipeline_.reset();
     }
     if (outcome.value().committed) return Attempt::committed;
     error = outcome.value().message;

@@ -54,6 +54,13 @@ ON CONFLICT (record_id) DO NOTHING
 RETURNING record_id::text
 )SQL";
 
+// Whether feedback waits for any of the predictions in $1 (a uuid array): feedback that
+// came before its prediction. Almost never, so a group of predictions only runs this
+// one index probe after its commit, and the full apply (below) only when it finds some.
+const char* const kFeedbackWaiting = R"SQL(
+SELECT 1 FROM feedback WHERE prediction_id = ANY($1::uuid[]) LIMIT 1
+)SQL";
+
 // The feedback records of a group that name another client's prediction.
 const char* const kForeignFeedback = R"SQL(
 SELECT r.id::text
@@ -197,8 +204,9 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
   stored.assign(records.size(), false);
   foreign.assign(records.size(), false);
 
-  // The group's transaction, then applying its feedback in a transaction of its own
-  // (see apply_feedback_sql), all sent before any answer is read.
+  // The group's transaction, then in a transaction of its own the feedback apply for a
+  // group with feedback, or the probe for waiting feedback for one of predictions only;
+  // all sent before any answer is read.
   std::vector<std::string> prediction_rows;  // must outlive run(), like the strings below
   const std::string feedback_rows = feedback_json(feedback);
   const std::string touched_ids = id_list_json(touched);
@@ -213,7 +221,12 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
     pipeline.add(kForeignFeedback, {feedback_rows.c_str()});
   }
   pipeline.commit();
-  pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
+  const bool probe = feedback.empty();
+  if (probe) {
+    pipeline.add(kFeedbackWaiting, {Parameter::binary(prediction_rows[0])});  // the ids
+  } else {
+    pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
+  }
   pipeline.commit();
   Result<std::vector<StatementResult>> ran = pipeline.run();
   if (!ran.ok()) return ran.status();
@@ -234,7 +247,19 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
     mark_stored(results[next++].first_column, feedback_positions, feedback_ids, stored);
     mark_stored(results[next++].first_column, feedback_positions, feedback_ids, foreign);
   }
-  if (results.back().state != StatementResult::State::ok) outcome.apply_error = results.back().message;
+  const StatementResult* last = &results.back();
+  std::vector<StatementResult> applied;
+  if (probe && last->state == StatementResult::State::ok && !last->first_column.empty()) {
+    pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
+    Result<std::vector<StatementResult>> apply = pipeline.run();
+    if (!apply.ok()) {
+      outcome.apply_error = apply.status().message();
+      return outcome;
+    }
+    applied = apply.take();
+    last = &applied.back();
+  }
+  if (last->state != StatementResult::State::ok) outcome.apply_error = last->message;
   return outcome;
 }
 

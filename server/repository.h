@@ -28,7 +28,9 @@ struct StoreOutcome {
 // Stores a group of records in one transaction, then sets true_digit from the latest
 // feedback for the predictions they touch, in a transaction of its own after the commit,
 // so that a prediction and its feedback stored by two writers at once always meet:
-// whichever applies last sees both. Both travel in one round trip. stored[i] is true when
+// whichever applies last sees both. A group of predictions only first looks for feedback
+// waiting for them, after its commit as well, and applies it only when there is some.
+// Both transactions travel in one round trip (two in that rare case). stored[i] is true when
 // records[i] was new, false when it was already there (a duplicate); foreign[i] is true
 // when it is feedback on another client's prediction, which is not stored. An error
 // means the connection failed and whether the group was stored is unknown.
