@@ -69,20 +69,26 @@ Status Pipeline::fail(const std::string& what) {
 }
 
 Result<std::vector<StatementResult>> Pipeline::run() {
+  Status sent = send();
+  if (!sent.ok()) return sent;
+  return receive();
+}
+
+Status Pipeline::send() {
   if (broken_) return Status::error("the database connection was lost");
   if (commits_.empty() || commits_.back() != statements_.size()) commit();
   // Everything goes out before any answer is read: the database starts on the first
   // transaction while the rest is still on its way. Each statement is prepared on its
   // first use on this connection and then only bound and executed, so the database
   // plans it once.
-  std::vector<bool> prepares_first(statements_.size(), false);
+  prepares_first_.assign(statements_.size(), false);
   size_t next_commit = 0;
   for (size_t i = 0; i < statements_.size(); ++i) {
     const Statement& statement = statements_[i];
     const int count = static_cast<int>(statement.values.size());
     auto [name, added] = prepared_.emplace(statement.sql, "s" + std::to_string(prepared_.size()));
     if (added) {
-      prepares_first[i] = true;
+      prepares_first_[i] = true;
       if (PQsendPrepare(connection_, name->second.c_str(), statement.sql, count, nullptr) != 1) {
         return fail("cannot send a statement");
       }
@@ -91,15 +97,21 @@ Result<std::vector<StatementResult>> Pipeline::run() {
                             statement.lengths.data(), statement.formats.data(), 0) != 1) {
       return fail("cannot send a statement");
     }
+    // Each sync also pushes what is queued onto the network.
     while (next_commit < commits_.size() && commits_[next_commit] == i + 1) {
       if (PQpipelineSync(connection_) != 1) return fail("cannot send a commit");
       ++next_commit;
     }
   }
+  return Status::success();
+}
+
+Result<std::vector<StatementResult>> Pipeline::receive() {
+  if (broken_) return Status::error("the database connection was lost");
   std::vector<StatementResult> results;
-  next_commit = 0;
+  size_t next_commit = 0;
   for (size_t i = 0; i < statements_.size(); ++i) {
-    if (prepares_first[i]) {
+    if (prepares_first_[i]) {
       Result<StatementResult> prepared = next_result();
       if (!prepared.ok()) return prepared.status();
       // Skipped after an earlier failure in its transaction: prepare it next time.

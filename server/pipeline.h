@@ -9,6 +9,9 @@
 //   pipeline.add(follow_up, {ids}); // transaction 2
 //   pipeline.commit();
 //   Result<std::vector<StatementResult>> results = pipeline.run();  // one round trip
+//
+// run() is send() then receive(); between the two the database works while the caller
+// does something else (the writer answers the previous group's requests).
 #pragma once
 
 #include <memory>
@@ -67,6 +70,10 @@ class Pipeline {
   // means the connection failed and the outcome of the last transaction is unknown;
   // the pipeline cannot be used again.
   Result<std::vector<StatementResult>> run();
+  // run() in two halves: nothing may be added between them. After a failed send(),
+  // receive() fails too.
+  Status send();
+  Result<std::vector<StatementResult>> receive();
 
  private:
   explicit Pipeline(PGconn* connection) : connection_(connection) {}
@@ -82,6 +89,7 @@ class Pipeline {
   PGconn* connection_;
   std::vector<Statement> statements_;
   std::vector<size_t> commits_;  // statements_.size() at each commit()
+  std::vector<bool> prepares_first_;  // per statement sent: its prepare went first
   std::unordered_map<const char*, std::string> prepared_;  // SQL text -> statement name
   bool broken_ = false;
 };

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "log.h"
 #include "repository.h"
@@ -19,17 +20,32 @@ bool refuses_data(const std::string& sqlstate) {
 
 }  // namespace
 
-// One writer thread's connection and its attempts to store.
+// One writer thread's connection and its attempts to store. A group is sent, and how
+// the database took it read later: in between the writer answers the previous group.
 class RecordWriter::Worker {
  public:
-  enum class Attempt { committed, refused, unavailable };
-
   explicit Worker(const Config& config) : config_(config) {}
 
-  Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::vector<bool>& foreign,
-                std::string& error) {
-    if (!connect(error)) return Attempt::unavailable;
-    Result<StoreOutcome> outcome = store_records(*pipeline_, records, stored, foreign);
+  // records must stay where they are until finish().
+  void send(const std::vector<const Record*>& records) {
+    sent_.reset();
+    if (!connect(send_error_)) return;
+    Result<SentGroup> sent = send_records(*pipeline_, records);
+    if (!sent.ok()) {
+      send_error_ = sent.status().message();
+      pipeline_.reset();
+      return;
+    }
+    sent_ = sent.take();
+  }
+
+  Attempt finish(std::vector<bool>& stored, std::vector<bool>& foreign, std::string& error) {
+    if (!sent_) {
+      error = send_error_;
+      return Attempt::unavailable;
+    }
+    Result<StoreOutcome> outcome = receive_records(*pipeline_, *sent_, stored, foreign);
+    sent_.reset();
     if (!outcome.ok()) {
       // Lost connection, or a commit whose outcome is unknown: the client retries, and
       // the record ids make a retry of an already stored record a duplicate.
@@ -46,6 +62,12 @@ class RecordWriter::Worker {
     if (outcome.value().committed) return Attempt::committed;
     error = outcome.value().message;
     return refuses_data(outcome.value().sqlstate) ? Attempt::refused : Attempt::unavailable;
+  }
+
+  Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::vector<bool>& foreign,
+                std::string& error) {
+    send(records);
+    return finish(stored, foreign, error);
   }
 
  private:
@@ -68,6 +90,8 @@ class RecordWriter::Worker {
 
   const Config& config_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::optional<SentGroup> sent_;
+  std::string send_error_;
   Clock::time_point retry_at_{};
   std::string last_error_;
 };
@@ -95,9 +119,9 @@ void RecordWriter::drain_and_stop() {
   threads_.clear();
 }
 
-std::vector<RecordWriter::Submission> RecordWriter::take_group() {
+std::vector<RecordWriter::Submission> RecordWriter::take_group(bool wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  if (wait) work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
   std::vector<Submission> group;
   size_t records = 0;
   // Whole submissions only, so each request's records share one transaction.
@@ -120,43 +144,66 @@ void RecordWriter::finish_group() {
   idle_.notify_all();
 }
 
+std::vector<const Record*> RecordWriter::records_of(const std::vector<Submission>& group) {
+  std::vector<const Record*> records;
+  for (const Submission& submission : group) {
+    for (const Record& record : submission.records) records.push_back(&record);
+  }
+  return records;
+}
+
 void RecordWriter::start() {
   for (int i = 0; i < config_.db_writers; ++i) {
     threads_.emplace_back([this] {
       Worker worker(config_);
-      for (std::vector<Submission> group = take_group(); !group.empty(); group = take_group()) {
-        commit_group(worker, group);
+      std::vector<Submission> group = take_group(true);
+      if (!group.empty()) worker.send(records_of(group));
+      while (!group.empty()) {
+        std::vector<bool> stored, foreign;
+        std::string error;
+        const Attempt attempt = worker.finish(stored, foreign, error);
+        // What queued meanwhile goes to the database before this group's requests are
+        // answered, so that it works while they are. Not after a refusal: this group's
+        // records are then tried one by one, on the same connection.
+        std::vector<Submission> next;
+        if (attempt != Attempt::refused) {
+          next = take_group(false);
+          if (!next.empty()) worker.send(records_of(next));
+        }
+        answer_group(worker, group, attempt, stored, foreign, error);
         finish_group();
+        if (next.empty()) {
+          next = take_group(true);
+          if (!next.empty()) worker.send(records_of(next));
+        }
+        group = std::move(next);  // moves the submissions' buffer: the records stay put
       }
     });
   }
 }
 
-void RecordWriter::commit_group(Worker& worker, std::vector<Submission>& group) {
-  std::vector<const Record*> records;
-  for (const Submission& submission : group) {
-    for (const Record& record : submission.records) records.push_back(&record);
-  }
-  std::vector<bool> stored, foreign;
-  std::string error;
-  const Worker::Attempt attempt = worker.store(records, stored, foreign, error);
-  metrics_.set_db_up(attempt != Worker::Attempt::unavailable);
-  if (attempt == Worker::Attempt::committed) metrics_.observe_group(records.size());
-  if (attempt == Worker::Attempt::unavailable) {
+void RecordWriter::answer_group(Worker& worker, std::vector<Submission>& group, Attempt attempt,
+                                const std::vector<bool>& stored, const std::vector<bool>& foreign,
+                                const std::string& error) {
+  size_t records = 0;
+  for (const Submission& submission : group) records += submission.records.size();
+  metrics_.set_db_up(attempt != Attempt::unavailable);
+  if (attempt == Attempt::committed) metrics_.observe_group(records);
+  if (attempt == Attempt::unavailable) {
     metrics_.count_db_error();
-    log_warn("records not stored", {{"records", std::to_string(records.size())}, {"error", error}});
+    log_warn("records not stored", {{"records", std::to_string(records)}, {"error", error}});
   }
   size_t offset = 0;
   for (Submission& submission : group) {
     const size_t count = submission.records.size();
     WriteOutcome outcome;
-    if (attempt == Worker::Attempt::committed) {
+    if (attempt == Attempt::committed) {
       outcome.committed = true;
       outcome.stored.assign(stored.begin() + static_cast<long>(offset), stored.begin() + static_cast<long>(offset + count));
       outcome.foreign.assign(foreign.begin() + static_cast<long>(offset),
                              foreign.begin() + static_cast<long>(offset + count));
       outcome.refused.assign(count, "");
-    } else if (attempt == Worker::Attempt::refused) {
+    } else if (attempt == Attempt::refused) {
       outcome = store_one_by_one(worker, submission);
     } else {
       outcome.error = error;
@@ -176,12 +223,12 @@ WriteOutcome RecordWriter::store_one_by_one(Worker& worker, const Submission& su
     std::vector<bool> one, one_foreign;
     std::string why;
     switch (worker.store({&submission.records[i]}, one, one_foreign, why)) {
-      case Worker::Attempt::committed:
+      case Attempt::committed:
         outcome.stored[i] = one[0];
         outcome.foreign[i] = one_foreign[0];
         break;
-      case Worker::Attempt::refused: outcome.refused[i] = why; break;
-      case Worker::Attempt::unavailable: return WriteOutcome{false, why, {}, {}, {}};
+      case Attempt::refused: outcome.refused[i] = why; break;
+      case Attempt::unavailable: return WriteOutcome{false, why, {}, {}, {}};
     }
   }
   return outcome;

@@ -1,7 +1,8 @@
 // Group commit for POST /log: requests queue their validated records; writer threads,
 // each with its own connection, store everything queued in one transaction and then
 // tell every request its outcome. Throughput is bounded by PostgreSQL's commits, not
-// by one round trip per record.
+// by one round trip per record. A writer sends the next group before it answers the
+// requests of the last, so the database works while the answers go out.
 #pragma once
 
 #include <atomic>
@@ -51,10 +52,15 @@ class RecordWriter {
     Done done;
   };
   class Worker;
+  enum class Attempt { committed, refused, unavailable };
 
-  std::vector<Submission> take_group();
-  // Stores a group in one transaction and answers each of its submissions.
-  void commit_group(Worker& worker, std::vector<Submission>& group);
+  // Everything queued, up to max_group_records; wait: until there is something or the
+  // writer stops (empty then), else at once, empty or not.
+  std::vector<Submission> take_group(bool wait);
+  static std::vector<const Record*> records_of(const std::vector<Submission>& group);
+  // Tells each submission of a group how the database took it (one transaction).
+  void answer_group(Worker& worker, std::vector<Submission>& group, Attempt attempt, const std::vector<bool>& stored,
+                    const std::vector<bool>& foreign, const std::string& error);
   WriteOutcome store_one_by_one(Worker& worker, const Submission& submission);
   void finish_group();
 

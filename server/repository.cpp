@@ -180,36 +180,33 @@ void mark_stored(const std::vector<std::string>& returned, const std::vector<siz
 
 }  // namespace
 
-Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
-                                   std::vector<bool>& stored, std::vector<bool>& foreign) {
+Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records) {
+  SentGroup group;
+  group.records = records.size();
   std::vector<const PredictionRecord*> predictions;
   std::vector<const FeedbackRecord*> feedback;
-  std::vector<size_t> prediction_positions, feedback_positions;
-  std::vector<const std::string*> prediction_ids, feedback_ids;
   std::vector<std::string> touched;  // predictions whose true_digit these records may change
   for (size_t i = 0; i < records.size(); ++i) {
     if (const auto* p = std::get_if<PredictionRecord>(records[i])) {
       predictions.push_back(p);
-      prediction_positions.push_back(i);
-      prediction_ids.push_back(&p->id);
+      group.prediction_positions.push_back(i);
+      group.prediction_ids.push_back(&p->id);
       touched.push_back(p->id);
     } else {
       const auto& f = std::get<FeedbackRecord>(*records[i]);
       feedback.push_back(&f);
-      feedback_positions.push_back(i);
-      feedback_ids.push_back(&f.id);
+      group.feedback_positions.push_back(i);
+      group.feedback_ids.push_back(&f.id);
       touched.push_back(f.prediction_id);
     }
   }
-  stored.assign(records.size(), false);
-  foreign.assign(records.size(), false);
+  group.touched_ids = id_list_json(touched);
 
   // The group's transaction, then in a transaction of its own the feedback apply for a
   // group with feedback, or the probe for waiting feedback for one of predictions only;
   // all sent before any answer is read.
-  std::vector<std::string> prediction_rows;  // must outlive run(), like the strings below
+  std::vector<std::string> prediction_rows;  // must outlive send(), like the strings below
   const std::string feedback_rows = feedback_json(feedback);
-  const std::string touched_ids = id_list_json(touched);
   if (!predictions.empty()) {
     prediction_rows = prediction_columns(predictions);
     std::vector<Parameter> columns;
@@ -221,16 +218,25 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
     pipeline.add(kForeignFeedback, {feedback_rows.c_str()});
   }
   pipeline.commit();
-  const bool probe = feedback.empty();
-  if (probe) {
+  group.probe = feedback.empty();
+  if (group.probe) {
     pipeline.add(kFeedbackWaiting, {Parameter::binary(prediction_rows[0])});  // the ids
   } else {
-    pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
+    pipeline.add(kApplyFeedback.c_str(), {group.touched_ids.c_str()});
   }
   pipeline.commit();
-  Result<std::vector<StatementResult>> ran = pipeline.run();
+  Status sent = pipeline.send();
+  if (!sent.ok()) return sent;
+  return group;
+}
+
+Result<StoreOutcome> receive_records(Pipeline& pipeline, const SentGroup& group, std::vector<bool>& stored,
+                                     std::vector<bool>& foreign) {
+  Result<std::vector<StatementResult>> ran = pipeline.receive();
   if (!ran.ok()) return ran.status();
   const std::vector<StatementResult>& results = ran.value();
+  stored.assign(group.records, false);
+  foreign.assign(group.records, false);
 
   StoreOutcome outcome;
   for (size_t i = 0; i + 1 < results.size(); ++i) {
@@ -242,15 +248,17 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
   }
   outcome.committed = true;
   size_t next = 0;
-  if (!predictions.empty()) mark_stored(results[next++].first_column, prediction_positions, prediction_ids, stored);
-  if (!feedback.empty()) {
-    mark_stored(results[next++].first_column, feedback_positions, feedback_ids, stored);
-    mark_stored(results[next++].first_column, feedback_positions, feedback_ids, foreign);
+  if (!group.prediction_ids.empty()) {
+    mark_stored(results[next++].first_column, group.prediction_positions, group.prediction_ids, stored);
+  }
+  if (!group.feedback_ids.empty()) {
+    mark_stored(results[next++].first_column, group.feedback_positions, group.feedback_ids, stored);
+    mark_stored(results[next++].first_column, group.feedback_positions, group.feedback_ids, foreign);
   }
   const StatementResult* last = &results.back();
   std::vector<StatementResult> applied;
-  if (probe && last->state == StatementResult::State::ok && !last->first_column.empty()) {
-    pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
+  if (group.probe && last->state == StatementResult::State::ok && !last->first_column.empty()) {
+    pipeline.add(kApplyFeedback.c_str(), {group.touched_ids.c_str()});
     Result<std::vector<StatementResult>> apply = pipeline.run();
     if (!apply.ok()) {
       outcome.apply_error = apply.status().message();
@@ -261,6 +269,13 @@ Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const R
   }
   if (last->state != StatementResult::State::ok) outcome.apply_error = last->message;
   return outcome;
+}
+
+Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
+                                   std::vector<bool>& stored, std::vector<bool>& foreign) {
+  Result<SentGroup> sent = send_records(pipeline, records);
+  if (!sent.ok()) return sent.status();
+  return receive_records(pipeline, sent.value(), stored, foreign);
 }
 
 int64_t last_feedback_id(pqxx::connection& connection) {

@@ -37,6 +37,20 @@ struct StoreOutcome {
 Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
                                    std::vector<bool>& stored, std::vector<bool>& foreign);
 
+// store_records in two halves, so that the database works on a group while its sender
+// does something else. What send_records returns names the records: they must outlive
+// receive_records, and nothing else may use the pipeline in between.
+struct SentGroup {
+  size_t records = 0;
+  std::vector<size_t> prediction_positions, feedback_positions;
+  std::vector<const std::string*> prediction_ids, feedback_ids;
+  std::string touched_ids;  // for the feedback apply, if the probe finds feedback waiting
+  bool probe = false;
+};
+Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records);
+Result<StoreOutcome> receive_records(Pipeline& pipeline, const SentGroup& group, std::vector<bool>& stored,
+                                     std::vector<bool>& foreign);
+
 // Feedback a prediction has not taken yet (the follow-up transaction failed, or the
 // server stopped between the two): the highest feedback id, then applying what waits among
 // the feedback with ids in (after, last], one slice at a time (feedback_catch_up.h).
