@@ -26,7 +26,7 @@ struct Config {
   std::string db_name = "digits";     // DB_NAME
   std::string db_user = "digits";     // DB_USER
   std::string db_password;            // DB_PASSWORD
-  int db_writers = 2;                 // DB_WRITERS: connections committing /log groups
+  int db_writers = 1;                 // DB_WRITERS: connections committing /log groups (see docs/BENCHMARKS.md)
   int db_readers = 2;                 // DB_READERS: connections serving history and readiness
   std::string migrations_dir = "sql"; // MIGRATIONS_DIR
   // How long a starting server waits for PostgreSQL before it exits with the reason.
