@@ -218,7 +218,7 @@ Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Recor
     pipeline.add(kForeignFeedback, {feedback_rows.c_str()});
   }
   pipeline.commit();
-  group.probe = feedback.empty();
+  group.probe = feedback.empty() && !prediction_rows.empty();
   if (group.probe) {
     pipeline.add(kFeedbackWaiting, {Parameter::binary(prediction_rows[0])});  // the ids
   } else {
