@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "onnx/parse_fields.h"
+#include "zeroed_vector.h"
 
 namespace digits::onnx {
 namespace {
@@ -43,13 +44,16 @@ size_t element_size(DataType type) {
 
 // Little-endian values of T widened to int64 (uint64 keeps its bits). One loop per type:
 // a model's int8 weights are a quarter of a million values, read while the page waits.
+// A raw pointer in the loop, as operator[] would be a call per value at -Os (see
+// zeroed_vector.h).
 template <typename T>
 void widen(const uint8_t* raw, size_t count, std::vector<int64_t>& ints) {
-  ints.resize(count);
+  ints = zeroed_vector<int64_t>(count);
+  int64_t* out = ints.data();
   for (size_t i = 0; i < count; ++i) {
     T value;
     std::memcpy(&value, raw + i * sizeof(T), sizeof(T));
-    ints[i] = static_cast<int64_t>(value);
+    out[i] = static_cast<int64_t>(value);
   }
 }
 

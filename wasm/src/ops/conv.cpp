@@ -5,6 +5,7 @@
 #include "kernels/winograd.h"
 #include "ops/ops.h"
 #include "ops/window.h"
+#include "zeroed_vector.h"
 
 namespace digits::engine {
 namespace {
@@ -47,7 +48,7 @@ class ConvOp final : public Op {
                                     static_cast<int>(filters), static_cast<int>(groups), c.fused_activation()};
     if (winograd_applies(c)) {
       use_winograd_ = true;
-      packed_weights_.resize(kernels::winograd_packed_weights_size_f32(params_));
+      packed_weights_ = zeroed_vector<float>(kernels::winograd_packed_weights_size_f32(params_));
       kernels::pack_winograd_weights_f32(params_, c.input(1).floats.data(), packed_weights_.data());
       c.request_scratch(kernels::winograd_scratch_size_f32(params_));
       return c.define_output(0, y);
@@ -55,7 +56,7 @@ class ConvOp final : public Op {
     const size_t packed_size = kernels::conv2d_packed_weights_size_f32(params_);
     weights_packed_ = c.input(1).constant;
     if (weights_packed_) {
-      packed_weights_.resize(packed_size);
+      packed_weights_ = zeroed_vector<float>(packed_size);
       kernels::pack_conv2d_weights_f32(params_, c.input(1).floats.data(), packed_weights_.data());
       c.request_scratch(kernels::conv2d_columns_size_f32(params_));
     } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ops/ops.h"
+#include "zeroed_vector.h"
 
 namespace digits::engine {
 namespace {
@@ -96,16 +97,25 @@ class DequantizeLinearOp final : public Op {
 
     // Blocks of `inner` values share a channel; channels repeat every channels * inner.
     // The range is checked in the same pass: the page waits for every pass over the weights.
+    // Raw pointers in the loop: vector's operator[] is a call at -Os, and this loop runs
+    // once per weight in V8's baseline code (see zeroed_vector.h).
     if (!per_channel) inner = x.ints.size();
     const IntegerRange bounds = range.value();
-    std::vector<float> values(x.ints.size());
-    for (size_t start = 0; start < values.size(); start += channels * inner) {
+    const size_t count = x.ints.size();
+    std::vector<float> values = zeroed_vector<float>(count);
+    const int64_t* quantized = x.ints.data();
+    const int64_t* zeros = zero_point.data();
+    const float* scales = scale.floats.data();
+    float* out = values.data();
+    for (size_t start = 0; start < count; start += channels * inner) {
       for (size_t channel = 0; channel < channels; ++channel) {
         const size_t first = start + channel * inner;
+        const int64_t zero = zeros[channel];
+        const float factor = scales[channel];
         for (size_t i = first; i < first + inner; ++i) {
-          const int64_t q = x.ints[i];
+          const int64_t q = quantized[i];
           if (q < bounds.low || q > bounds.high) return out_of_range(x, i);
-          values[i] = static_cast<float>(q - zero_point[channel]) * scale.floats[channel];
+          out[i] = static_cast<float>(q - zero) * factor;
         }
       }
     }

@@ -5,6 +5,7 @@
 #include "kernels/gemm.h"
 #include "ops/broadcast.h"
 #include "ops/ops.h"
+#include "zeroed_vector.h"
 
 namespace digits::engine {
 namespace {
@@ -51,7 +52,7 @@ class GemmOp final : public Op {
     const bool c_per_column = !has_c_ || (c.input(2).constant && c_strides_[0] == 0);
     packed_ = c.input(1).constant && c_per_column && !trans_a;
     if (packed_) {
-      packed_b_.resize(kernels::packed_rhs_size_f32(k_, n_));
+      packed_b_ = zeroed_vector<float>(kernels::packed_rhs_size_f32(k_, n_));
       kernels::pack_rhs_f32(k_, n_, c.input(1).floats.data(), b_.row_stride, b_.col_stride, alpha_, packed_b_.data());
       if (has_c_) {
         column_bias_.resize(n_);
