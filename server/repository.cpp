@@ -271,13 +271,6 @@ Result<StoreOutcome> receive_records(Pipeline& pipeline, const SentGroup& group,
   return outcome;
 }
 
-Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
-                                   std::vector<bool>& stored, std::vector<bool>& foreign) {
-  Result<SentGroup> sent = send_records(pipeline, records);
-  if (!sent.ok()) return sent.status();
-  return receive_records(pipeline, sent.value(), stored, foreign);
-}
-
 int64_t last_feedback_id(pqxx::connection& connection) {
   return pqxx::nontransaction(connection).exec1("SELECT coalesce(max(id), 0) FROM feedback")[0].as<int64_t>();
 }

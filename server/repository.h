@@ -1,6 +1,6 @@
 // Every SQL statement the server runs, each with bound parameters only. Functions
-// that take a libpqxx connection throw libpqxx's exceptions; the writer's store_records
-// returns its errors. Callers decide what a lost connection means for them.
+// that take a libpqxx connection throw libpqxx's exceptions; the writer's send_records
+// and receive_records return their errors. Callers decide what a lost connection means.
 #pragma once
 
 #include <array>
@@ -30,16 +30,15 @@ struct StoreOutcome {
 // so that a prediction and its feedback stored by two writers at once always meet:
 // whichever applies last sees both. A group of predictions only first looks for feedback
 // waiting for them, after its commit as well, and applies it only when there is some.
-// Both transactions travel in one round trip (two in that rare case). stored[i] is true when
-// records[i] was new, false when it was already there (a duplicate); foreign[i] is true
-// when it is feedback on another client's prediction, which is not stored. An error
-// means the connection failed and whether the group was stored is unknown.
-Result<StoreOutcome> store_records(Pipeline& pipeline, const std::vector<const Record*>& records,
-                                   std::vector<bool>& stored, std::vector<bool>& foreign);
-
-// store_records in two halves, so that the database works on a group while its sender
-// does something else. What send_records returns names the records: they must outlive
-// receive_records, and nothing else may use the pipeline in between.
+// Both transactions travel in one round trip (two in that rare case).
+//
+// In two halves, so that the database works on a group while the writer does something
+// else: send_records sends it, receive_records reads how the database took it. What
+// send_records returns names the records: they must outlive receive_records, and nothing
+// else may use the pipeline in between. stored[i] is true when records[i] was new, false
+// when it was already there (a duplicate); foreign[i] is true when it is feedback on
+// another client's prediction, which is not stored. An error means the connection failed
+// and whether the group was stored is unknown.
 struct SentGroup {
   size_t records = 0;
   std::vector<size_t> prediction_positions, feedback_positions;
