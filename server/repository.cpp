@@ -157,11 +157,11 @@ std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {
   return buffer.GetString();
 }
 
-std::string id_list_json(const std::vector<std::string>& ids) {
+std::string id_list_json(const std::vector<const std::string*>& ids) {
   rapidjson::StringBuffer buffer;
   JsonWriter json(buffer);
   json.StartArray();
-  for (const std::string& id : ids) json.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+  for (const std::string* id : ids) json.String(id->c_str(), static_cast<rapidjson::SizeType>(id->size()));
   json.EndArray();
   return buffer.GetString();
 }
@@ -185,28 +185,28 @@ Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Recor
   group.records = records.size();
   std::vector<const PredictionRecord*> predictions;
   std::vector<const FeedbackRecord*> feedback;
-  std::vector<std::string> touched;  // predictions whose true_digit these records may change
+  std::vector<const std::string*> touched;  // predictions whose true_digit these records may change
   for (size_t i = 0; i < records.size(); ++i) {
     if (const auto* p = std::get_if<PredictionRecord>(records[i])) {
       predictions.push_back(p);
       group.prediction_positions.push_back(i);
       group.prediction_ids.push_back(&p->id);
-      touched.push_back(p->id);
+      touched.push_back(&p->id);
     } else {
       const auto& f = std::get<FeedbackRecord>(*records[i]);
       feedback.push_back(&f);
       group.feedback_positions.push_back(i);
       group.feedback_ids.push_back(&f.id);
-      touched.push_back(f.prediction_id);
+      touched.push_back(&f.prediction_id);
     }
   }
-  group.touched_ids = id_list_json(touched);
 
   // The group's transaction, then in a transaction of its own the feedback apply for a
   // group with feedback, or the probe for waiting feedback for one of predictions only;
   // all sent before any answer is read.
   std::vector<std::string> prediction_rows;  // must outlive send(), like the strings below
   const std::string feedback_rows = feedback_json(feedback);
+  std::string touched_ids;
   if (!predictions.empty()) {
     prediction_rows = prediction_columns(predictions);
     std::vector<Parameter> columns;
@@ -222,7 +222,8 @@ Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Recor
   if (group.probe) {
     pipeline.add(kFeedbackWaiting, {Parameter::binary(prediction_rows[0])});  // the ids
   } else {
-    pipeline.add(kApplyFeedback.c_str(), {group.touched_ids.c_str()});
+    touched_ids = id_list_json(touched);
+    pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
   }
   pipeline.commit();
   Status sent = pipeline.send();
@@ -258,7 +259,9 @@ Result<StoreOutcome> receive_records(Pipeline& pipeline, const SentGroup& group,
   const StatementResult* last = &results.back();
   std::vector<StatementResult> applied;
   if (group.probe && last->state == StatementResult::State::ok && !last->first_column.empty()) {
-    pipeline.add(kApplyFeedback.c_str(), {group.touched_ids.c_str()});
+    // A group of predictions only: the predictions it touches are its own.
+    const std::string touched_ids = id_list_json(group.prediction_ids);
+    pipeline.add(kApplyFeedback.c_str(), {touched_ids.c_str()});
     Result<std::vector<StatementResult>> apply = pipeline.run();
     if (!apply.ok()) {
       outcome.apply_error = apply.status().message();

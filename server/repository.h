@@ -43,7 +43,6 @@ struct SentGroup {
   size_t records = 0;
   std::vector<size_t> prediction_positions, feedback_positions;
   std::vector<const std::string*> prediction_ids, feedback_ids;
-  std::string touched_ids;  // for the feedback apply, if the probe finds feedback waiting
   bool probe = false;
 };
 Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records);
