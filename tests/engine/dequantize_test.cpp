@@ -96,6 +96,32 @@ TEST_CASE("per-tensor uint8 with a zero point, and int8 without one") {
   CHECK(run_zero_input(int8_model, {2}) == std::vector<float>{-6.0f, 8.0f});
 }
 
+TEST_CASE("int8 values given as a constant input: as bytes they dequantize, widened they are refused") {
+  ModelBuilder builder;
+  builder.input("q", {3}, kInt8).output("y").initializer("scale", {}, {0.5f}).node("DequantizeLinear", {"q", "scale"}, {"y"});
+  const std::vector<uint8_t> bytes = builder.build();
+  auto engine = Engine::load(bytes.data(), bytes.size());
+  REQUIRE_MESSAGE(engine.ok(), engine.status().message());
+
+  onnx::Tensor q;
+  q.type = onnx::DataType::int8;
+  q.dims = {3};
+  q.bytes = {0xfe, 0x00, 0x07};  // -2, 0, 7
+  q.has_values = true;
+  REQUIRE(engine.value()->set_constant_input(0, q).ok());
+  REQUIRE(engine.value()->prepare(std::vector<Shape>{{3}}).ok());
+  REQUIRE(engine.value()->run().ok());
+  const TensorView out = engine.value()->output(0);
+  CHECK(std::vector<float>(out.floats, out.floats + 3) == std::vector<float>{-1.0f, 0.0f, 3.5f});
+
+  // The values where a tensor of a wider type keeps them: not where an int8 tensor does.
+  q.bytes.clear();
+  q.ints = {-2, 0, 7};
+  REQUIRE(engine.value()->set_constant_input(0, q).ok());
+  const Status prepared = engine.value()->prepare(std::vector<Shape>{{3}});
+  CHECK_MESSAGE(prepared.message().find("holds 0 values where its shape has 3") != std::string::npos, prepared.message());
+}
+
 TEST_CASE("a convolution with quantized weights equals the one with their float values") {
   // 4 filters of 1x3x3 over a 6x6 image; axis 0 is the output channel.
   std::vector<int> q(36);
@@ -148,7 +174,7 @@ TEST_CASE("broken quantized tensors are refused, naming the tensor") {
         .node("DequantizeLinear", {"w_q", "w_scale", "w_zero"}, {"w"})
         .node("Add", {"x", "w"}, {"y"});
     const std::string error = prepare_error(builder, {2});
-    CHECK_MESSAGE(error.find("tensor 'w_zero' holds 300 at 0, outside int8's range") != std::string::npos, error);
+    CHECK_MESSAGE(error.find("tensor 'w_zero': holds 300 at 0, outside int8's range") != std::string::npos, error);
   }
   SUBCASE("a quantized value outside the type's range") {
     ModelBuilder builder = add_dequantized({3});
@@ -157,7 +183,17 @@ TEST_CASE("broken quantized tensors are refused, naming the tensor") {
         .node("DequantizeLinear", {"w_q", "w_scale"}, {"w"})
         .node("Add", {"x", "w"}, {"y"});
     const std::string error = prepare_error(builder, {3});
-    CHECK_MESSAGE(error.find("tensor 'w_q' holds -129 at 1, outside int8's range") != std::string::npos, error);
+    CHECK_MESSAGE(error.find("tensor 'w_q': holds -129 at 1, outside int8's range") != std::string::npos, error);
+  }
+  SUBCASE("an int32 value outside int32's range") {
+    constexpr int32_t kInt32 = 6;
+    ModelBuilder builder = add_dequantized({2});
+    builder.int32_data_initializer("w_q", {2}, kInt32, {7, int64_t{1} << 31})
+        .initializer("w_scale", {}, {1})
+        .node("DequantizeLinear", {"w_q", "w_scale"}, {"w"})
+        .node("Add", {"x", "w"}, {"y"});
+    const std::string error = prepare_error(builder, {2});
+    CHECK_MESSAGE(error.find("tensor 'w_q' holds 2147483648 at 1, outside int32's range") != std::string::npos, error);
   }
   SUBCASE("quantized values of the wrong length") {
     ModelBuilder builder = add_dequantized({2, 3});

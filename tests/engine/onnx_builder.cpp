@@ -153,11 +153,11 @@ ModelBuilder& ModelBuilder::byte_initializer(const std::string& name, std::vecto
 }
 
 ModelBuilder& ModelBuilder::int32_data_initializer(const std::string& name, std::vector<int64_t> dims, int32_t type,
-                                                   const std::vector<int32_t>& values) {
+                                                   const std::vector<int64_t>& values) {
   Message tensor;
   for (int64_t dim : dims) tensor.varint(1, static_cast<uint64_t>(dim));
   tensor.varint(2, static_cast<uint64_t>(type));
-  for (int32_t value : values) tensor.varint(5, static_cast<uint64_t>(static_cast<int64_t>(value)));
+  for (int64_t value : values) tensor.varint(5, static_cast<uint64_t>(value));
   tensor.bytes(8, name);
   graph_.message(5, tensor);
   return *this;

@@ -50,9 +50,9 @@ class ModelBuilder {
   // An 8-bit tensor (type 2 uint8, 3 int8) as raw_data bytes, as exporters write them.
   ModelBuilder& byte_initializer(const std::string& name, std::vector<int64_t> dims, int32_t type,
                                  const std::string& raw);
-  // A tensor of a small integer type in int32_data, which can hold values outside its range.
+  // A tensor of a small integer type in int32_data, whose varints can hold values outside its range.
   ModelBuilder& int32_data_initializer(const std::string& name, std::vector<int64_t> dims, int32_t type,
-                                       const std::vector<int32_t>& values);
+                                       const std::vector<int64_t>& values);
   ModelBuilder& node(const std::string& op_type, std::vector<std::string> inputs, std::vector<std::string> outputs,
                      std::vector<AttributeSpec> attributes = {}, const std::string& domain = "");
   ModelBuilder& metadata(const std::string& key, const std::string& value);

@@ -110,3 +110,22 @@ TEST_CASE("tensors: raw_data and float_data, checked against their dims") {
   parsed = onnx::parse_tensor(reinterpret_cast<const uint8_t*>(external.data().data()), external.data().size());
   CHECK(parsed.status().message().find("external tensor data") != std::string::npos);
 }
+
+TEST_CASE("tensors: 8-bit values stay bytes, read signed or unsigned by their type") {
+  const std::string raw("\x80\x00\x7f", 3);
+  for (const auto& [type, first] : {std::pair{3, int64_t{-128}}, std::pair{2, int64_t{128}}}) {
+    test::Message message;
+    message.varint(1, 3).varint(2, static_cast<uint64_t>(type)).bytes(9, raw);
+    auto parsed = onnx::parse_tensor(reinterpret_cast<const uint8_t*>(message.data().data()), message.data().size());
+    REQUIRE(parsed.ok());
+    CHECK(parsed.value().bytes == std::vector<uint8_t>{0x80, 0x00, 0x7f});
+    CHECK(parsed.value().ints.empty());
+    CHECK(parsed.value().integer(0) == first);
+    CHECK(parsed.value().integer(2) == 127);
+  }
+
+  test::Message boolean;
+  boolean.varint(1, 2).varint(2, 9).varint(5, 1).varint(5, 2).bytes(8, "flags");
+  auto parsed = onnx::parse_tensor(reinterpret_cast<const uint8_t*>(boolean.data().data()), boolean.data().size());
+  CHECK(parsed.status().message().find("tensor 'flags': holds 2 at 1, outside bool's range") != std::string::npos);
+}

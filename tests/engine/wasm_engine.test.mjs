@@ -55,8 +55,8 @@ test('model metadata reaches JavaScript', () => {
   assert.equal(classifier.info.scoresName, 'probabilities');
 });
 
-test('both engines give the same answers for logits, Softmax and two-output models', async () => {
-  for (const name of ['logits', 'softmax', 'embedding']) {
+test('both engines give the same answers for logits, Softmax, two-output and uint8-weight models', async () => {
+  for (const name of ['logits', 'softmax', 'embedding', 'quantized']) {
     const bytes = await fixtureModel(name);
     const native = await engine.loadModel(bytes);
     const other = await engine.loadModel(bytes, await ortRunner(bytes));

@@ -50,7 +50,7 @@ Status compare(const TensorView& actual, const onnx::Tensor& expected) {
   for (int64_t i = 0; i < count; ++i) {
     const bool is_float = expected.type == onnx::DataType::float32;
     const double got = is_float ? actual.floats[i] : static_cast<double>(actual.ints[i]);
-    const double want = is_float ? expected.floats[i] : static_cast<double>(expected.ints[i]);
+    const double want = is_float ? expected.floats[i] : static_cast<double>(expected.integer(static_cast<size_t>(i)));
     if (is_float ? !close_enough(got, want) : got != want) {
       return Status::error("value " + std::to_string(i) + " is " + std::to_string(got) + ", expected " +
                            std::to_string(want));

@@ -32,6 +32,14 @@ static_assert(static_cast<int32_t>(DataType::int64) == 7 && static_cast<int32_t>
 // "float32", "int64", ... or "type N" for values outside the enum.
 std::string data_type_name(DataType type);
 
+// int8, uint8 and bool: the types whose values a Tensor keeps as bytes, and the value
+// such a byte stands for.
+bool is_byte_type(DataType type);
+inline int64_t byte_value(DataType type, uint8_t byte) {
+  return type == DataType::int8 ? int64_t{static_cast<int8_t>(byte)} : int64_t{byte};
+}
+std::vector<int64_t> widen_bytes(DataType type, const std::vector<uint8_t>& bytes);
+
 // Largest tensor the reader accepts, in elements (1 GiB of float32).
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
 
@@ -39,13 +47,18 @@ struct Tensor {
   std::string name;
   DataType type = DataType::undefined;
   std::vector<int64_t> dims;
-  // Values by kind: float32 in floats; integer and boolean types widened into ints.
-  // Other types (float16, float64, strings) keep no values: has_values is false.
+  // Values by kind: float32 in floats; int8, uint8 and bool in bytes, one per value (a
+  // model's quarter of a million int8 weights would take 2 MB widened); the other integer
+  // types widened into ints. Other types (float16, float64, strings) keep no values:
+  // has_values is false.
   std::vector<float> floats;
+  std::vector<uint8_t> bytes;
   std::vector<int64_t> ints;
   bool has_values = false;
 
   int64_t element_count() const;
+  // Value i of an integer or boolean tensor, from bytes or ints.
+  int64_t integer(size_t i) const;
 };
 
 // One dimension of a declared shape: a number, or a symbol such as "N" (value -1).

@@ -27,6 +27,7 @@ ValueState constant_shell(const onnx::Tensor& tensor) {
 ValueState constant_value(const onnx::Tensor& tensor) {
   ValueState value = constant_shell(tensor);
   value.floats = tensor.floats;
+  value.bytes = tensor.bytes;
   value.ints = tensor.ints;
   return value;
 }
@@ -37,6 +38,7 @@ ValueState constant_value(const onnx::Tensor& tensor) {
 ValueState lent_value(onnx::Tensor& tensor) {
   ValueState value = constant_shell(tensor);
   value.floats = std::move(tensor.floats);
+  value.bytes = std::move(tensor.bytes);
   value.ints = std::move(tensor.ints);
   return value;
 }
@@ -66,6 +68,7 @@ Status Engine::Impl::prepare(const std::vector<Shape>& input_shapes) {
   // The initializers lent to the last prepare come back first; ops only read their inputs.
   for (size_t i = 0; i < lent_initializers; ++i) {
     initializers[i].floats = std::move(values[i].floats);
+    initializers[i].bytes = std::move(values[i].bytes);
     initializers[i].ints = std::move(values[i].ints);
   }
   lent_initializers = 0;
@@ -223,6 +226,11 @@ Status Engine::Impl::find_outputs() {
     const auto found = value_ids.find(output.name);
     if (found == value_ids.end()) return Status::error("graph output '" + output.name + "' is never produced");
     output_values.push_back(found->second);
+    // Outputs show integers widened (TensorView): an 8-bit constant output is widened once.
+    ValueState& value = values[found->second];
+    if (onnx::is_byte_type(value.type) && value.ints.size() != value.bytes.size()) {
+      value.ints = onnx::widen_bytes(value.type, value.bytes);
+    }
   }
   return Status::success();
 }

@@ -25,7 +25,8 @@ struct ValueState {
   bool defined = false;
   bool constant = false;       // values known before run: initializers, bound inputs, folded results
   std::vector<float> floats;   // constant float32 values
-  std::vector<int64_t> ints;   // constant integer and boolean values
+  std::vector<uint8_t> bytes;  // constant int8, uint8 and bool values, as in onnx::Tensor
+  std::vector<int64_t> ints;   // constant values of the other integer types
 };
 
 class PrepareContext {

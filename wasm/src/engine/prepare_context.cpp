@@ -64,7 +64,7 @@ Status PrepareContext::constant_ints(size_t i, std::vector<int64_t>& out) const 
     return Status::error("input " + std::to_string(i) + " ('" + value.name +
                          "') must be a constant integer tensor (an initializer)");
   }
-  out = value.ints;
+  out = onnx::is_byte_type(value.type) ? onnx::widen_bytes(value.type, value.bytes) : value.ints;
   return Status::success();
 }
 
@@ -166,6 +166,8 @@ Status PrepareContext::constant_output(size_t i, onnx::DataType type, Shape shap
   value.shape = std::move(shape);
   if (type == onnx::DataType::float32) {
     value.floats.assign(ints.begin(), ints.end());
+  } else if (onnx::is_byte_type(type)) {
+    value.bytes.assign(ints.begin(), ints.end());
   } else {
     value.ints = std::move(ints);
   }

@@ -42,10 +42,8 @@ size_t element_size(DataType type) {
   }
 }
 
-// Little-endian values of T widened to int64 (uint64 keeps its bits). One loop per type:
-// a model's int8 weights are a quarter of a million values, read while the page waits.
-// A raw pointer in the loop, as operator[] would be a call per value at -Os (see
-// zeroed_vector.h).
+// Little-endian values of T widened to int64 (uint64 keeps its bits). One loop per type,
+// with a raw pointer, as operator[] would be a call per value at -Os (see zeroed_vector.h).
 template <typename T>
 void widen(const uint8_t* raw, size_t count, std::vector<int64_t>& ints) {
   ints = zeroed_vector<int64_t>(count);
@@ -59,9 +57,6 @@ void widen(const uint8_t* raw, size_t count, std::vector<int64_t>& ints) {
 
 void widen_raw(const uint8_t* raw, size_t count, DataType type, std::vector<int64_t>& ints) {
   switch (type) {
-    case DataType::uint8:
-    case DataType::boolean: return widen<uint8_t>(raw, count, ints);
-    case DataType::int8: return widen<int8_t>(raw, count, ints);
     case DataType::uint16: return widen<uint16_t>(raw, count, ints);
     case DataType::int16: return widen<int16_t>(raw, count, ints);
     case DataType::int32: return widen<int32_t>(raw, count, ints);
@@ -95,6 +90,21 @@ struct TensorFields {
   size_t double_count = 0;
 };
 
+// int32_data of an 8-bit type: each value must fit the type, as raw bytes always do.
+Status narrow_to_bytes(const std::vector<int64_t>& values, DataType type, std::vector<uint8_t>& bytes) {
+  const int64_t low = type == DataType::int8 ? -128 : 0;
+  const int64_t high = type == DataType::int8 ? 127 : type == DataType::uint8 ? 255 : 1;
+  bytes.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] < low || values[i] > high) {
+      return Status::error("holds " + std::to_string(values[i]) + " at " + std::to_string(i) + ", outside " +
+                           data_type_name(type) + "'s range");
+    }
+    bytes[i] = static_cast<uint8_t>(values[i]);
+  }
+  return Status::success();
+}
+
 Status check_count(size_t actual, int64_t expected, const char* field) {
   if (static_cast<int64_t>(actual) == expected) return Status::success();
   return Status::error(std::string(field) + " holds " + std::to_string(actual) + " values, dims promise " +
@@ -124,6 +134,9 @@ Status materialise(Tensor& tensor, const TensorFields& fields) {
       tensor.floats.resize(static_cast<size_t>(count));
       if (count > 0) std::memcpy(tensor.floats.data(), fields.raw.data, fields.raw.size);
       tensor.has_values = true;
+    } else if (is_byte_type(type)) {
+      tensor.bytes.assign(fields.raw.data, fields.raw.data + fields.raw.size);
+      tensor.has_values = true;
     } else if (is_integer(type)) {
       widen_raw(fields.raw.data, static_cast<size_t>(count), type, tensor.ints);
       tensor.has_values = true;
@@ -151,7 +164,11 @@ Status materialise(Tensor& tensor, const TensorFields& fields) {
     default:
       if (!is_integer(type)) return Status::success();  // float16, strings: no values kept
       DIGITS_TRY(check_count(fields.int32_data.size(), count, "int32_data"));
-      tensor.ints = fields.int32_data;
+      if (is_byte_type(type)) {
+        DIGITS_TRY(narrow_to_bytes(fields.int32_data, type, tensor.bytes));
+      } else {
+        tensor.ints = fields.int32_data;
+      }
       break;
   }
   tensor.has_values = true;
@@ -206,6 +223,20 @@ Result<Tensor> parse_tensor(const uint8_t* bytes, size_t size) {
   if (!status.ok()) return status;
   if (tensor.type == DataType::undefined) return Status::error("TensorProto: no data_type");
   return tensor;
+}
+
+int64_t Tensor::integer(size_t i) const {
+  return is_byte_type(type) ? byte_value(type, bytes[i]) : ints[i];
+}
+
+std::vector<int64_t> widen_bytes(DataType type, const std::vector<uint8_t>& bytes) {
+  std::vector<int64_t> ints = zeroed_vector<int64_t>(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) ints[i] = byte_value(type, bytes[i]);
+  return ints;
+}
+
+bool is_byte_type(DataType type) {
+  return type == DataType::int8 || type == DataType::uint8 || type == DataType::boolean;
 }
 
 int64_t Tensor::element_count() const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dequantize.h"
 #include "ops/ops.h"
 #include "zeroed_vector.h"
 
@@ -32,16 +33,43 @@ Result<IntegerRange> quantized_range(onnx::DataType type) {
   }
 }
 
-Status out_of_range(const ValueState& value, size_t i) {
-  return Status::error("tensor '" + value.name + "' holds " + std::to_string(value.ints[i]) + " at " +
-                       std::to_string(i) + ", outside " + onnx::data_type_name(value.type) + "'s range");
-}
-
+// int32 values are widened in ints and may be out of range; 8-bit ones are bytes, in
+// range by construction (onnx::Tensor).
 Status check_range(const ValueState& value, IntegerRange range) {
   for (size_t i = 0; i < value.ints.size(); ++i) {
-    if (value.ints[i] < range.low || value.ints[i] > range.high) return out_of_range(value, i);
+    if (value.ints[i] < range.low || value.ints[i] > range.high) {
+      return Status::error("tensor '" + value.name + "' holds " + std::to_string(value.ints[i]) + " at " +
+                           std::to_string(i) + ", outside " + onnx::data_type_name(value.type) + "'s range");
+    }
   }
   return Status::success();
+}
+
+Status check_stored(const ValueState& value, size_t count) {
+  const size_t stored = onnx::is_byte_type(value.type) ? value.bytes.size() : value.ints.size();
+  if (stored == count) return Status::success();
+  return Status::error("tensor '" + value.name + "' holds " + std::to_string(stored) + " values where its shape has " +
+                       std::to_string(count));
+}
+
+int64_t integer_at(const ValueState& value, size_t i) {
+  return onnx::is_byte_type(value.type) ? onnx::byte_value(value.type, value.bytes[i]) : value.ints[i];
+}
+
+// Values [first, first + count) of x, all of one channel.
+void dequantize_block(const ValueState& x, size_t first, size_t count, int64_t zero, float scale, float* out) {
+  switch (x.type) {
+    case onnx::DataType::int8:
+      kernels::dequantize_i8_f32(count, reinterpret_cast<const int8_t*>(x.bytes.data()) + first,
+                                 static_cast<int32_t>(zero), scale, out);
+      break;
+    case onnx::DataType::uint8:
+      kernels::dequantize_u8_f32(count, x.bytes.data() + first, static_cast<int32_t>(zero), scale, out);
+      break;
+    default:  // int32: the difference needs 64 bits
+      for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(x.ints[first + i] - zero) * scale;
+      break;
+  }
 }
 
 class DequantizeLinearOp final : public Op {
@@ -92,31 +120,20 @@ class DequantizeLinearOp final : public Op {
       if (zero.type != x.type) return Status::error("zero point '" + zero.name + "' must have the type of '" + x.name + "'");
       if (zero.shape != scale.shape) return Status::error("zero point '" + zero.name + "' must have the scale's shape");
       DIGITS_TRY(check_range(zero, range.value()));
-      zero_point = zero.ints;
+      DIGITS_TRY(check_stored(zero, channels));
+      for (size_t k = 0; k < channels; ++k) zero_point[k] = integer_at(zero, k);
     }
+    DIGITS_TRY(check_range(x, range.value()));
 
     // Blocks of `inner` values share a channel; channels repeat every channels * inner.
-    // The range is checked in the same pass: the page waits for every pass over the weights.
-    // Raw pointers in the loop: vector's operator[] is a call at -Os, and this loop runs
-    // once per weight in V8's baseline code (see zeroed_vector.h).
-    if (!per_channel) inner = x.ints.size();
-    const IntegerRange bounds = range.value();
-    const size_t count = x.ints.size();
+    const size_t count = static_cast<size_t>(element_count(x.shape));
+    DIGITS_TRY(check_stored(x, count));
+    if (!per_channel) inner = count;
     std::vector<float> values = zeroed_vector<float>(count);
-    const int64_t* quantized = x.ints.data();
-    const int64_t* zeros = zero_point.data();
-    const float* scales = scale.floats.data();
-    float* out = values.data();
     for (size_t start = 0; start < count; start += channels * inner) {
       for (size_t channel = 0; channel < channels; ++channel) {
         const size_t first = start + channel * inner;
-        const int64_t zero = zeros[channel];
-        const float factor = scales[channel];
-        for (size_t i = first; i < first + inner; ++i) {
-          const int64_t q = quantized[i];
-          if (q < bounds.low || q > bounds.high) return out_of_range(x, i);
-          out[i] = static_cast<float>(q - zero) * factor;
-        }
+        dequantize_block(x, first, inner, zero_point[channel], scale.floats[channel], values.data() + first);
       }
     }
     return c.constant_output(0, x.shape, std::move(values));
