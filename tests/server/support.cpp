@@ -86,13 +86,28 @@ Postgres::~Postgres() {
 }
 
 void Postgres::start() {
-  // fsync off: throwaway data, and the tests are about behaviour, not disk speed.
-  const std::string port = run("PG_OPTIONS='-c fsync=off' " DIGITS_SOURCE_DIR "/scripts/pg.sh start " + dir_ +
+  // fsync off: throwaway data, and the tests are about behaviour, not disk speed. WAL
+  // written in the background only every 10 s: what a commit leaves in the buffers stays
+  // there, so a crash loses whatever the server did not make durable itself.
+  const std::string port = run("PG_OPTIONS='-c fsync=off -c wal_writer_delay=10s' " DIGITS_SOURCE_DIR "/scripts/pg.sh start " + dir_ +
                                (port_ != 0 ? " " + std::to_string(port_) : std::string()));
   port_ = std::stoi(port);
 }
 
 void Postgres::stop() { run(DIGITS_SOURCE_DIR "/scripts/pg.sh stop " + dir_); }
+
+void Postgres::crash() {
+  // SIGQUIT to the postmaster is pg_ctl's immediate mode, sent from here so that nothing
+  // runs between the caller's last step and the crash.
+  std::ifstream pid_file(dir_ + "/postmaster.pid");
+  pid_t pid = 0;
+  if (!(pid_file >> pid) || pid <= 0) throw std::runtime_error("PostgreSQL is not running");
+  kill(pid, SIGQUIT);
+  for (int waited = 0; kill(pid, 0) == 0; ++waited) {
+    if (waited > 1000) throw std::runtime_error("PostgreSQL did not stop");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 std::string Postgres::connection_string() const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=digits user=digits";

@@ -21,6 +21,9 @@ class Postgres {
   ~Postgres();
   int port() const { return port_; }
   void stop();
+  // Stops it at once (SIGQUIT, pg_ctl's immediate mode): WAL that only sat in its buffers is lost,
+  // as in a crash. start() then recovers from what was written.
+  void crash();
   void start();
   std::string connection_string() const;        // the server's role, digits
   std::string owner_connection_string() const;  // the schema's owner, digits_owner
