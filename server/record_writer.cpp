@@ -27,10 +27,11 @@ class RecordWriter::Worker {
   explicit Worker(const Config& config) : config_(config) {}
 
   // records must stay where they are until finish().
-  void send(const std::vector<const Record*>& records) {
+  void send(const std::vector<const Record*>& records, bool skip_stored = false) {
     sent_.reset();
+    records_ = records;
     if (!connect(send_error_)) return;
-    Result<SentGroup> sent = send_records(*pipeline_, records);
+    Result<SentGroup> sent = send_records(*pipeline_, records, skip_stored);
     if (!sent.ok()) {
       send_error_ = sent.status().message();
       pipeline_.reset();
@@ -45,6 +46,7 @@ class RecordWriter::Worker {
       return Attempt::unavailable;
     }
     Result<StoreOutcome> outcome = receive_records(*pipeline_, *sent_, stored, foreign);
+    const bool skipped_stored = sent_->skip_stored;
     sent_.reset();
     if (!outcome.ok()) {
       // Lost connection, or a commit whose outcome is unknown: the client retries, and
@@ -60,13 +62,18 @@ class RecordWriter::Worker {
       pipeline_.reset();
     }
     if (outcome.value().committed) return Attempt::committed;
+    if (outcome.value().sqlstate == kUniqueViolation && !skipped_stored) {
+      // A record of the group is stored already (a replay): again, skipping such records.
+      send(records_, true);
+      return finish(stored, foreign, error);
+    }
     error = outcome.value().message;
     return refuses_data(outcome.value().sqlstate) ? Attempt::refused : Attempt::unavailable;
   }
 
   Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::vector<bool>& foreign,
                 std::string& error) {
-    send(records);
+    send(records, true);
     return finish(stored, foreign, error);
   }
 
@@ -90,6 +97,7 @@ class RecordWriter::Worker {
 
   const Config& config_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::vector<const Record*> records_;  // what send() sent last
   std::optional<SentGroup> sent_;
   std::string send_error_;
   Clock::time_point retry_at_{};

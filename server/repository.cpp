@@ -17,7 +17,8 @@ namespace {
 // record. Rows go in ordered by record id, so two groups holding some of the same
 // records (replays) take their locks in the same order and cannot deadlock. The rows
 // stored are counted for the statistics in the same statement (sql/003_stats_rollup.sql).
-const char* const kInsertPredictions = R"SQL(
+std::string insert_predictions_sql(const char* on_conflict) {
+  return std::string(R"SQL(
 WITH stored AS (
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
                          image_data, engine, model_version, latency_ms, strokes)
@@ -28,7 +29,7 @@ FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::real[], $7::
             $10::real[], $11::text[]) WITH ORDINALITY
      AS r(id, client_id, created_at, predicted_digit, confidence, image, engine, model_version, latency_ms, strokes, n)
 ORDER BY r.id
-ON CONFLICT (record_id) DO NOTHING
+)SQL") + on_conflict + R"SQL(
 RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms),
 counted AS (
   INSERT INTO stats_changes
@@ -37,6 +38,16 @@ counted AS (
   FROM stored GROUP BY 1, 2, 3, 5)
 SELECT record_id::text FROM stored
 )SQL";
+}
+
+// A group goes in without a conflict check: the speculative insertion behind ON CONFLICT
+// (one more index search and WAL record per row) cost 3-6% of the rate at 16 and 64
+// connections (docs/BENCHMARKS.md). A group holding a record that is stored already (a
+// replay of a request whose answer the app never got, or the same record twice) then
+// fails on the unique index, and the writer sends it again with the check, which skips
+// such records.
+const std::string kInsertPredictions = insert_predictions_sql("");
+const std::string kInsertPredictionsSkippingStored = insert_predictions_sql("ON CONFLICT (record_id) DO NOTHING");
 
 // Feedback is lighter and rarer: it travels as one json document, unpacked by
 // json_to_recordset. Feedback on a prediction another client made is not stored: only
@@ -112,7 +123,7 @@ const std::string kApplyWaitingFeedback = apply_feedback_sql(
     "  SELECT 1 FROM predictions q WHERE q.record_id = f.prediction_id AND q.client_id = f.client_id"
     "  AND (q.feedback_id IS NULL OR (f.client_created_at, f.id) > (q.feedback_at, q.feedback_id)))) f");
 
-// The parameters of kInsertPredictions, $1 to $11 in order.
+// The parameters of the predictions' insert, $1 to $11 in order.
 std::vector<std::string> prediction_columns(const std::vector<const PredictionRecord*>& records) {
   const size_t n = records.size();
   BinaryArray ids(BinaryArray::kUuid, n), clients(BinaryArray::kText, n), created(BinaryArray::kText, n),
@@ -180,9 +191,10 @@ void mark_stored(const std::vector<std::string>& returned, const std::vector<siz
 
 }  // namespace
 
-Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records) {
+Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records, bool skip_stored) {
   SentGroup group;
   group.records = records.size();
+  group.skip_stored = skip_stored;
   std::vector<const PredictionRecord*> predictions;
   std::vector<const FeedbackRecord*> feedback;
   std::vector<const std::string*> touched;  // predictions whose true_digit these records may change
@@ -211,7 +223,7 @@ Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Recor
     prediction_rows = prediction_columns(predictions);
     std::vector<Parameter> columns;
     for (const std::string& column : prediction_rows) columns.push_back(Parameter::binary(column));
-    pipeline.add(kInsertPredictions, columns);
+    pipeline.add(skip_stored ? kInsertPredictionsSkippingStored.c_str() : kInsertPredictions.c_str(), columns);
   }
   if (!feedback.empty()) {
     pipeline.add(kInsertFeedback, {feedback_rows.c_str()});

@@ -33,7 +33,10 @@ struct StoreOutcome {
 // Both transactions travel in one round trip (two in that rare case).
 //
 // In two halves, so that the database works on a group while the writer does something
-// else: send_records sends it, receive_records reads how the database took it. What
+// else: send_records sends it, receive_records reads how the database took it. Without
+// skip_stored, a prediction that is stored already fails the whole group with
+// kUniqueViolation (cheaper when there is none, the usual case); with it, such a record
+// is skipped and reported as a duplicate. What
 // send_records returns names the records: they must outlive receive_records, and nothing
 // else may use the pipeline in between. stored[i] is true when records[i] was new, false
 // when it was already there (a duplicate); foreign[i] is true when it is feedback on
@@ -44,8 +47,10 @@ struct SentGroup {
   std::vector<size_t> prediction_positions, feedback_positions;
   std::vector<const std::string*> prediction_ids, feedback_ids;
   bool probe = false;
+  bool skip_stored = false;
 };
-Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records);
+inline constexpr const char* kUniqueViolation = "23505";
+Result<SentGroup> send_records(Pipeline& pipeline, const std::vector<const Record*>& records, bool skip_stored);
 Result<StoreOutcome> receive_records(Pipeline& pipeline, const SentGroup& group, std::vector<bool>& stored,
                                      std::vector<bool>& foreign);
 

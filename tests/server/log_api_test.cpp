@@ -95,6 +95,35 @@ TEST_CASE("a record sent twice is stored once and reported as a duplicate") {
   CHECK(count("predictions", id) == "1");
 }
 
+TEST_CASE("a replay among new records: the new ones are stored, the replay reported as a duplicate") {
+  // A group goes in without a conflict check; one holding a stored record fails on the
+  // unique index and is sent again with the check.
+  LocalServer server;
+  const std::string old_id = new_uuid(), first = new_uuid(), second = new_uuid();
+  REQUIRE(post_json(server.port(), prediction_json(old_id, "replay-client")).status == 200);
+  auto groups_committed = [&] {
+    const std::string metrics = http(server.port(), "GET", "/metrics").body;
+    const std::string name = "digits_write_group_records_count ";
+    return std::stoi(metrics.substr(metrics.find(name) + name.size()));
+  };
+  const int groups_before = groups_committed();
+  const Response response = post_json(server.port(), batch({prediction_json(first, "replay-client"),
+                                                            prediction_json(old_id, "replay-client"),
+                                                            prediction_json(second, "replay-client")}));
+  REQUIRE(response.status == 200);
+  const auto json = parse(response.body);
+  CHECK(json["stored"].GetInt() == 2);
+  CHECK(json["duplicates"].GetInt() == 1);
+  CHECK(std::string(json["results"][0]["status"].GetString()) == "stored");
+  CHECK(std::string(json["results"][1]["status"].GetString()) == "duplicate");
+  CHECK(std::string(json["results"][2]["status"].GetString()) == "stored");
+  CHECK(count("predictions", first) == "1");
+  CHECK(count("predictions", second) == "1");
+  CHECK(count("predictions", old_id) == "1");
+  // Sent again as one group, not record by record as a group with a refused record is.
+  CHECK(groups_committed() == groups_before + 1);
+}
+
 TEST_CASE("feedback that arrives before its prediction is applied when the prediction comes") {
   LocalServer server;
   const std::string id = new_uuid();
