@@ -26,12 +26,13 @@ class RecordWriter::Worker {
  public:
   explicit Worker(const Config& config) : config_(config) {}
 
-  // records must stay where they are until finish().
-  void send(const std::vector<const Record*>& records, bool skip_stored = false) {
+  // The records pointed to must stay where they are until finish(). The list is kept (moved
+  // in, not copied) for the one case that sends it again.
+  void send(std::vector<const Record*> records, bool skip_stored = false) {
     sent_.reset();
-    records_ = records;
+    records_ = std::move(records);
     if (!connect(send_error_)) return;
-    Result<SentGroup> sent = send_records(*pipeline_, records, skip_stored);
+    Result<SentGroup> sent = send_records(*pipeline_, records_, skip_stored);
     if (!sent.ok()) {
       send_error_ = sent.status().message();
       pipeline_.reset();
@@ -71,9 +72,9 @@ class RecordWriter::Worker {
     return refuses_data(outcome.value().sqlstate) ? Attempt::refused : Attempt::unavailable;
   }
 
-  Attempt store(const std::vector<const Record*>& records, std::vector<bool>& stored, std::vector<bool>& foreign,
+  Attempt store(std::vector<const Record*> records, std::vector<bool>& stored, std::vector<bool>& foreign,
                 std::string& error) {
-    send(records, true);
+    send(std::move(records), true);
     return finish(stored, foreign, error);
   }
 
