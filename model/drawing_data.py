@@ -17,8 +17,9 @@ from stroke_augment import augment_strokes
 
 
 class _EpochItems(Dataset):
-    def __init__(self, drawings, order, seed, epoch):
+    def __init__(self, drawings, order, seed, epoch, narrowed_digits):
         self.drawings, self.order, self.seed, self.epoch = drawings, order, seed, epoch
+        self.narrowed_digits = narrowed_digits
 
     def __len__(self):
         return len(self.order)
@@ -26,9 +27,10 @@ class _EpochItems(Dataset):
     def __getitem__(self, i):
         drawing = self.drawings[self.order[i]]
         rng = np.random.default_rng([self.seed, self.epoch, i])
+        narrow = drawing["label"] in self.narrowed_digits
         for _ in range(4):
             try:
-                image = canvas_image(augment_strokes(drawing["strokes"], rng))
+                image = canvas_image(augment_strokes(drawing["strokes"], rng, narrow=narrow))
                 return torch.from_numpy(image), drawing["label"]
             except NothingDrawn:  # a dot shrunk to nothing; draw it again otherwise
                 continue
@@ -36,14 +38,15 @@ class _EpochItems(Dataset):
 
 
 class DrawingStream:
-    def __init__(self, drawings, per_epoch, seed):
+    def __init__(self, drawings, per_epoch, seed, narrowed_digits=()):
         self.drawings, self.per_epoch, self.seed = drawings, per_epoch, seed
+        self.narrowed_digits = frozenset(narrowed_digits)
 
     def epoch(self, epoch, batch, workers):
         """Batches of (uint8 images [B,28,28], int64 labels [B]) for one epoch, in a fixed order."""
         rng = np.random.default_rng([self.seed, epoch])
         repeats = -(-self.per_epoch // len(self.drawings))
         order = np.concatenate([rng.permutation(len(self.drawings)) for _ in range(repeats)])[:self.per_epoch]
-        items = _EpochItems(self.drawings, order, self.seed, epoch)
+        items = _EpochItems(self.drawings, order, self.seed, epoch, self.narrowed_digits)
         parallel = {"num_workers": workers, "prefetch_factor": 4} if workers else {}
         return DataLoader(items, batch_size=batch, shuffle=False, **parallel)

@@ -35,10 +35,10 @@ def _normalised(strokes):
     return [(a - middle) / size for a in arrays]
 
 
-def _affine(rng):
+def _affine(rng, narrow):
     angle = math.radians(rng.uniform(-ROTATION_DEGREES, ROTATION_DEGREES))
-    stretch = math.exp(rng.uniform(-ASPECT, ASPECT))
-    shear = rng.uniform(-SHEAR, SHEAR)
+    stretch = math.exp(rng.uniform(-ASPECT, 0.0 if narrow else ASPECT))
+    shear = rng.uniform(-SHEAR, SHEAR) * (0.5 if narrow else 1.0)
     rotation = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     return rotation @ np.array([[stretch, shear], [0.0, 1.0 / stretch]])
 
@@ -69,9 +69,12 @@ def _resample(points, rng, mode):
     return out
 
 
-def augment_strokes(strokes, rng, fill=None):
-    """Tablet strokes -> pad strokes (unit square), randomly reshaped, resized and placed."""
-    matrix, warp = _affine(rng), _warp(rng)
+def augment_strokes(strokes, rng, fill=None, narrow=False):
+    """Tablet strokes -> pad strokes (unit square), randomly reshaped, resized and placed.
+
+    narrow: never widened and slanted half as much. A pen 1's flag stretched sideways on
+    a slanted stem is an MNIST 7 (train.py --narrowed-digits, MODEL.md)."""
+    matrix, warp = _affine(rng, narrow), _warp(rng)
     choice = rng.random()
     mode = "sparser" if choice < P_SPARSER else "denser" if choice < P_SPARSER + P_DENSER else "same"
     shaped = []

@@ -44,6 +44,8 @@ def parse_args():
     parser.add_argument("--epochs", type=int, default=22)
     parser.add_argument("--mnist-batch", type=int, default=96, help="MNIST images in each batch")
     parser.add_argument("--drawing-batch", type=int, default=32, help="rendered drawings in each batch")
+    parser.add_argument("--narrowed-digits", type=digit_list, default=(),
+                        help="digits whose drawings are never widened and slanted half as much, e.g. 1 (MODEL.md)")
     parser.add_argument("--lr", type=float, default=4e-3, help="peak learning rate of the one-cycle schedule")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -56,6 +58,13 @@ def parse_args():
 
 def writer_list(text):
     return tuple(sorted(int(w) for w in text.split(",")))
+
+
+def digit_list(text):
+    digits = tuple(sorted(int(d) for d in text.split(",")))
+    if not all(0 <= d <= 9 for d in digits):
+        raise argparse.ArgumentTypeError(f"{text}: digits are 0 to 9")
+    return digits
 
 
 def seed_everything(seed):
@@ -109,7 +118,8 @@ def main():
     held_in, held_labels = to_tensor(held_x, mean, std), torch.from_numpy(held_y.astype(np.int64))
 
     steps = (len(train_unit) + args.mnist_batch - 1) // args.mnist_batch
-    stream = DrawingStream(train_drawings, per_epoch=steps * args.drawing_batch, seed=args.seed)
+    stream = DrawingStream(train_drawings, per_epoch=steps * args.drawing_batch, seed=args.seed,
+                           narrowed_digits=args.narrowed_digits)
     print(f"{len(train_unit)} MNIST images and {steps * args.drawing_batch} renderings of {len(train_drawings)} "
           f"drawings per epoch; {len(validation_drawings)} drawings of held-out writers", file=sys.stderr)
 
