@@ -27,7 +27,6 @@ from drawing_data import DrawingStream  # noqa: E402
 from drawings import DEFAULT_PATH, VALIDATION_WRITERS, images_and_labels, load_drawings, split_by_writer  # noqa: E402
 from mnist_idx import load_extra, load_mnist  # noqa: E402
 from net import DigitNet  # noqa: E402
-from teacher import Teacher, distillation_loss  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -47,11 +46,6 @@ def parse_args():
     parser.add_argument("--drawing-batch", type=int, default=32, help="rendered drawings in each batch")
     parser.add_argument("--narrowed-digits", type=digit_list, default=(),
                         help="digits whose drawings are never widened and slanted half as much, e.g. 1 (MODEL.md)")
-    parser.add_argument("--teacher", help="a model file whose answers on the MNIST images are also learned (teacher.py)")
-    parser.add_argument("--distill-weight", type=float, default=0.5,
-                        help="share of the MNIST loss taken from the teacher's answers, 0 to 1")
-    parser.add_argument("--distill-temperature", type=float, default=2.0,
-                        help="softens both models' answers before they are compared")
     parser.add_argument("--lr", type=float, default=4e-3, help="peak learning rate of the one-cycle schedule")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -134,10 +128,6 @@ def main():
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs,
                                                    steps_per_epoch=steps)
     generator = torch.Generator().manual_seed(args.seed)
-    teacher = Teacher(args.teacher) if args.teacher else None
-    if teacher:
-        print(f"distilling MNIST from {teacher.version} (weight {args.distill_weight}, "
-              f"temperature {args.distill_temperature})", file=sys.stderr)
 
     log_path = os.path.join(args.out, "train_log.csv")
     started = time.time()
@@ -154,17 +144,10 @@ def main():
             for step in range(steps):
                 index = order[step * args.mnist_batch:(step + 1) * args.mnist_batch]
                 drawing_images, drawing_labels = next(drawn)
-                mnist_images = augment(train_unit[index], generator)
-                images = torch.cat([mnist_images, drawing_images.float().unsqueeze(1) / 255])
+                images = torch.cat([augment(train_unit[index], generator), drawing_images.float().unsqueeze(1) / 255])
                 labels = torch.cat([train_labels[index], drawing_labels])
                 logits = model((images - mean) / std)
                 loss = F.cross_entropy(logits, labels)
-                if teacher:
-                    taught = distillation_loss(logits[:len(index)], teacher.logits(mnist_images),
-                                               args.distill_temperature)
-                    mnist_share = len(index) / len(labels)
-                    loss = loss + args.distill_weight * mnist_share * (
-                        taught - F.cross_entropy(logits[:len(index)], labels[:len(index)]))
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
