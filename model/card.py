@@ -333,14 +333,15 @@ images as the app made them.
   better. The option and its test are in commit 631ae4b (`--teacher`), removed after.
   Where the trade-off lives: on the 104 + 24 model, one pass that only recomputes the
   batch-norm statistics (learning rate 0) from batches of unaugmented MNIST images and
-  drawings reads 99.60-99.61% of MNIST, but the held-out writers make 15-18/22-25/18-19 errors instead
-  of 6/6/6, whether a batch holds a quarter, half or three quarters MNIST; from
+  drawings reads 99.60-99.61% of MNIST, but the held-out writers make 15-18/22-25/18-19
+  errors instead of 6/6/6, whether a batch holds a quarter, half or three quarters MNIST; from
   augmented MNIST images, as in training, 99.37% and 10/7/5. Fine-tuning every weight
   for two epochs on unaugmented MNIST (with drawings, learning rate 2e-5) ends the same
   way: 99.57% and 13/16/10. MNIST's test images want the statistics of MNIST as it is;
   the drawings want those the training batches had.
   The milder augmentation, the moving average, the wider convolution, the elastic
-  distortion and the distillation are not in the code; the rest are options: `--mnist-batch`,
+  distortion, the distillation, the statistics pass and the fine-tune are not in the
+  code; the rest are options: `--mnist-batch`,
   `--drawing-batch`, `--epochs`, `--narrowed-digits 1`.
 - Training time depends on the machine: the same 22 epochs took 28.8 minutes alone on
   one 2-core machine (2026-12-03) and 38-43 minutes on another shared with other builds,
