@@ -46,6 +46,8 @@ def parse_args():
     parser.add_argument("--drawing-batch", type=int, default=32, help="rendered drawings in each batch")
     parser.add_argument("--narrowed-digits", type=digit_list, default=(),
                         help="digits whose drawings are never widened and slanted half as much, e.g. 1 (MODEL.md)")
+    parser.add_argument("--clean-share", type=share, default=0.0,
+                        help="fraction of each MNIST batch left unaugmented, as the MNIST test set is")
     parser.add_argument("--lr", type=float, default=4e-3, help="peak learning rate of the one-cycle schedule")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -65,6 +67,13 @@ def digit_list(text):
     if not all(0 <= d <= 9 for d in digits):
         raise argparse.ArgumentTypeError(f"{text}: digits are 0 to 9")
     return digits
+
+
+def share(text):
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text}: a share is between 0 and 1")
+    return value
 
 
 def seed_everything(seed):
@@ -88,6 +97,13 @@ def score(model, x, y):
         loss += F.cross_entropy(logits, y[start:start + 1000], reduction="sum").item()
         correct += (logits.argmax(1) == y[start:start + 1000]).sum().item()
     return loss / len(x), correct / len(x)
+
+
+def mnist_batch(train_unit, index, clean_share, generator):
+    """The batch's MNIST images, augmented but for the first clean_share of them (the
+    order is already random); with no clean share it is exactly augment(batch)."""
+    clean = round(len(index) * clean_share)
+    return torch.cat([train_unit[index[:clean]], augment(train_unit[index[clean:]], generator)])
 
 
 def load_training_images(args):
@@ -144,7 +160,8 @@ def main():
             for step in range(steps):
                 index = order[step * args.mnist_batch:(step + 1) * args.mnist_batch]
                 drawing_images, drawing_labels = next(drawn)
-                images = torch.cat([augment(train_unit[index], generator), drawing_images.float().unsqueeze(1) / 255])
+                images = torch.cat([mnist_batch(train_unit, index, args.clean_share, generator),
+                                    drawing_images.float().unsqueeze(1) / 255])
                 labels = torch.cat([train_labels[index], drawing_labels])
                 logits = model((images - mean) / std)
                 loss = F.cross_entropy(logits, labels)
