@@ -302,6 +302,8 @@ images as the app made them.
   | 96 + 32, half the MNIST images also distorted elastically | 22 | 98.68% | 99.53% |
   | 96 + 32, narrowed 1, MNIST half also distilled from the MNIST-only model (weight 0.5, T = 2) | 22 | 99.15% | 99.53% |
   | the same, weight 0.9, T = 4 | 22 | 99.07% | 99.33% |
+  | 104 + 24, narrowed 1, half of each MNIST batch unaugmented (`--clean-share 0.5`) | 22 | 99.60% | 99.07% |
+  | 96 + 32, narrowed 1, `--clean-share 0.5` | 22 | 99.58% | 99.07% |
 
   Fewer drawings buy MNIST accuracy with drawing accuracy, and training longer does not
   get both; milder MNIST augmentation (rotation 10 degrees, shear 0.12, thickness on
@@ -339,10 +341,24 @@ images as the app made them.
   for two epochs on unaugmented MNIST (with drawings, learning rate 2e-5) ends the same
   way: 99.57% and 13/16/10. MNIST's test images want the statistics of MNIST as it is;
   the drawings want those the training batches had.
+  Training on MNIST as it is, then: leaving half of each MNIST batch unaugmented
+  (`--clean-share 0.5`) is the only recipe here above 99.5% on MNIST (99.58-99.60%; its
+  MNIST 9s read as 4 fall from 19 to 7-8), but the held-out writers make 13/14/10-11
+  errors at 40/70/90% instead of 6/6/6, half of them drawn 1s and 9s read as 7. That
+  still clears 98.5%, yet doubles what a new person sees read wrong, so it is an option
+  and not the recipe. Two ways to the same balance without training again were measured
+  on the 104 + 24 model and are not in the code: batch-norm statistics moved part of
+  the way from the training batches' towards unaugmented MNIST's (a quarter of the way:
+  99.40% and 12/8/9 errors; the first convolution's alone: 99.38% and 11/8/6; the rest
+  alone change little), and refitting the last layer on unaugmented MNIST training
+  images and the training writers' drawings with the features fixed (its bias: 99.35-99.42%
+  and 7/5/5 to 10/8/6 errors; all its weights: 99.35-99.50% and 8/6/5 to 13/11/11). On the
+  `--clean-share 0.5` models the same refit wins none of the drawings back: their new
+  errors are writers' styles, not a shifted prior.
   The milder augmentation, the moving average, the wider convolution, the elastic
   distortion, the distillation, the statistics pass and the fine-tune are not in the
   code; the rest are options: `--mnist-batch`,
-  `--drawing-batch`, `--epochs`, `--narrowed-digits 1`.
+  `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
 - Training time depends on the machine: the same 22 epochs took 28.8 minutes alone on
   one 2-core machine (2026-12-03) and 38-43 minutes on another shared with other builds,
   with the same weights at every epoch.
