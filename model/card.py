@@ -369,7 +369,7 @@ images as the app made them.
   13/14/10-11 over three runs says more.
   Two networks, one answer: averaging the log-probabilities of a 104 + 24 network and a
   `--clean-share 0.5` one reads 99.57% of MNIST with 13/11/7 held-out errors, where the
-  first alone, from the same session, reads 99.45% with 13/9/10 and the second 99.60%
+  first alone (the one-thread run above) reads 99.45% with 13/9/10 and the second 99.60%
   with 13/14/10. Trained side by side on the same batches, the second one slimmer
   (convolutions 24, 48 and 48 wide, 96 features: 5.59 M multiply-accumulates and 410 k
   parameters for the pair, within the budget), the pair reads 99.54% with 12/12/8, its
@@ -379,12 +379,10 @@ images as the app made them.
   of the same recipe kept to 18. Every operator such a graph needs (two branches of
   Conv, MaxPool, Relu, Flatten and Gemm, then Add and Softmax) is one the engine has.
   The pair is not the recipe: it rests on two runs, and it adds half again to the file
-  and to the work per drawing for MNIST's sake. The experiment scripts are not in the
-  code.
+  and to the work per drawing for MNIST's sake.
   The milder augmentation, the moving average, the wider convolution, the elastic
-  distortion, the distillation, the statistics pass, the fine-tunes and the pair are not in the
-  code; the rest are options: `--mnist-batch`,
-  `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
+  distortion, the distillation, the statistics pass, the fine-tunes and the pair are
+  not in the code; the rest are options: `--mnist-batch`, `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
 - Training time depends on the machine: the same 22 epochs took 28.8 minutes alone on
   one 2-core machine (2026-12-03) and 38-43 minutes on another shared with other builds,
   with the same weights at every epoch.
