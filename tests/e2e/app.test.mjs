@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  allSent, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, useStack, waitFor,
+  allSent, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, tapFeedback, useStack, waitFor,
 } from './harness.mjs';
 
 const running = useStack();
@@ -54,10 +54,7 @@ test('touch strokes draw without scrolling the page, on a phone-sized screen', a
   assert.equal((await predicted(page)).digit, '4');
   // The bars grow for 0.15 s; the capture shows where they end.
   await page.screenshot({ path: join(screenshots, 'phone-prediction.png'), animations: 'disabled' });
-  // Chromium's gesture detector ignores a synthetic tap that follows a synthetic touch
-  // stroke within about a second, so the finger rests as a person's would.
-  await page.waitForTimeout(1200);
-  await page.locator('[data-testid=feedback-correct]').tap();
+  await tapFeedback(page, 'feedback-correct');
   await allSent(page, 1);
   assert.equal(running.stack.sql("SELECT true_digit FROM predictions WHERE predicted_digit = 4 AND true_digit = 4").length, 1);
   await page.screenshot({ path: join(screenshots, 'phone-history.png'), fullPage: true });

@@ -172,6 +172,24 @@ export async function drawWithTouch(page, digit) {
   await session.detach();
 }
 
+// Taps a feedback button after a touch stroke, as a person would, once more if the first
+// tap was not taken: Chromium's gesture detector drops a synthetic tap that comes too soon
+// after a synthetic stroke, and on a loaded machine "too soon" stretches past any fixed
+// pause. The feedback status line says when the answer was recorded.
+export async function tapFeedback(page, testid) {
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForTimeout(1200);
+    await page.locator(`[data-testid=${testid}]`).tap();
+    try {
+      await page.waitForFunction(() => document.getElementById('feedback-status').textContent !== '',
+        null, { timeout: 3000 });
+      return;
+    } catch (error) {
+      if (attempt === 4) throw new Error(`four taps on ${testid} were not taken: ${error.message}`);
+    }
+  }
+}
+
 // The answer once every classification asked for has finished.
 export async function predicted(page) {
   await page.waitForFunction(() => document.querySelector('.result').getAttribute('aria-busy') === 'false' &&

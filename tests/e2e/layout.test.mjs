@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  allSent, drawWithMouse, drawWithTouch, engineReady, openApp, predicted, root, screenshots, useStack,
+  allSent, drawWithMouse, drawWithTouch, engineReady, openApp, predicted, root, screenshots, tapFeedback, useStack,
 } from './harness.mjs';
 import { decodePng } from '../engine/png.mjs';
 
@@ -318,8 +318,7 @@ test('awkward input: two fingers, a turned phone, a hovering pen, a stroke off t
   }
   await session.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   await predicted(page);
-  await page.waitForTimeout(1200);
-  await page.locator('[data-testid=feedback-correct]').tap();
+  await tapFeedback(page, 'feedback-correct');
   await allSent(page, 1);
   const strokes = JSON.parse(running.stack.sql('SELECT strokes FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 1')[0]);
   assert.equal(strokes.length, 1, 'two fingers drew two lines');
