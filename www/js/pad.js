@@ -30,6 +30,13 @@ export class DrawingPad {
     canvas.addEventListener('pointermove', (e) => this.pointerMove(e));
     canvas.addEventListener('pointerup', (e) => this.pointerUp(e));
     canvas.addEventListener('pointercancel', (e) => this.pointerUp(e));
+    // The pad's touches are its own: a stroke that ends in a flick would otherwise start
+    // a fling (touch-action: none stops the scrolling, not the fling), and the next tap
+    // within a second, on Correct say, would only stop that fling and click nothing.
+    // Pointer events still come: they are dispatched before the touch events.
+    for (const type of ['touchstart', 'touchmove']) {
+      canvas.addEventListener(type, (e) => e.preventDefault(), { passive: false });
+    }
     canvas.addEventListener('keydown', (e) => this.keyDown(e));
     canvas.addEventListener('blur', () => this.liftKeyPen());
     new ResizeObserver(() => this.resize()).observe(canvas);
