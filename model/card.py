@@ -400,18 +400,18 @@ images as the app made them.
   and flagged 1, MNIST's open 9 and plain 7), answers sharp images with the drawings'
   and blurred ones with MNIST's, and MNIST's sharp test images fall on the drawings'
   side: the conflict the clean share settles the other way. Blurring what the app reads
-  would hand people's drawings to MNIST's side, so nothing of this is in the code. Nor
-  does sharpening the augmented MNIST images help: the warp bicubic instead of bilinear
-  (ink-normalised mean absolute Laplacian 1.35 against 1.17; MNIST's test images 1.49,
-  the drawings 1.66), `train.py`'s defaults otherwise, reads 99.56% of MNIST with
-  13/10/9 held-out errors, the clean share's exchange again. On
+  would hand people's drawings to MNIST's side, so nothing of this is in the code. On
   the same network, batch-norm statistics recomputed from unaugmented MNIST layer by
   layer (all 16 subsets of the four layers, then fractions of the way) give the same
   exchange: the first convolution's alone 99.53% and 13/13/13, all four 99.54% and
-  13/13/12, the best mixes 99.40% with 10/6/7 and 99.46% with 12/8/7.
+  13/13/12, the best mixes 99.40% with 10/6/7 and 99.46% with 12/8/7. Nor does a sharper
+  warp escape it: bicubic instead of bilinear (ink-normalised mean absolute Laplacian 1.35
+  against 1.17; MNIST's test images 1.49, the drawings 1.66), `train.py`'s defaults
+  otherwise, reads 99.56% of MNIST with 13/10/9 held-out errors, the clean share's
+  exchange again.
   The milder augmentation, the moving average, the wider convolution, the elastic
   distortion, the distillation, the statistics pass, the fine-tunes, training without
-  batch normalisation and the pair are not in the code; the rest are options: `--mnist-batch`, `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
+  batch normalisation, the pair and the bicubic warp are not in the code; the rest are options: `--mnist-batch`, `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
 - Training time depends on the machine: the same 22 epochs took 28.8 minutes alone on
   one 2-core machine (2026-12-03) and 38-43 minutes on another shared with other builds,
   with the same weights at every epoch.
