@@ -106,12 +106,22 @@ def taught_cells(policy):
             f"{policy['writers_worse']} ({100 * policy['worst_change']:.2f} points)")
 
 
-def crossval_section(path):
-    """Every writer read by a model that never saw them (crossval.py), when it has run."""
+def crossval_section(path, shipped_version):
+    """Every writer read by a model that never saw them (crossval.py), when it has run;
+    said to be of an earlier recipe when split 0 was another model."""
     if not os.path.exists(path):
         return ""
     with open(path) as f:
         pooled = json.load(f)
+    measured = pooled.get("model_version", "an earlier model")
+    current = measured == shipped_version
+    title = "" if current else f" (the recipe of {measured})"
+    earlier = "" if current else f"""
+
+These figures are of the recipe before the current one: split 0 was {measured}, and
+the other splits were trained as it was. The current recipe has not been cross-validated
+yet (`python3 model/crossval.py`, about 2.5 hours); they show how far one split's figures
+are from all 30 writers'."""
     held, memory = pooled["held_out"], pooled["memory"]
     splits = len(pooled["splits"])
     by_fill = "\n".join(
@@ -124,7 +134,7 @@ def crossval_section(path):
         f"{taught_cells(m['corrections'])} | {taught_cells(m['all'])} |"
         for fill, m in memory.items())
     per_split = "\n".join(
-        f"| {i}{' (shipped)' if i == 0 else ''} | {', '.join(map(str, writers))} | "
+        f"| {i}{(' (shipped)' if current else ' (then shipped)') if i == 0 else ''} | {', '.join(map(str, writers))} | "
         + " | ".join(percent(held[fill]["per_split"][i]) for fill in held) + f" | {percent(pooled['mnist'][i])} |"
         for i, writers in enumerate(pooled["splits"]))
     small_fill = min(held, key=int)
@@ -132,7 +142,7 @@ def crossval_section(path):
     worst = min(small["per_writer"], key=small["per_writer"].get)
     return f"""
 
-### Every writer, by cross-validation
+### Every writer, by cross-validation{title}{earlier}
 
 Six writers are few: the figures above rest on a handful of errors. `model/crossval.py`
 trains the same recipe {splits - 1} more times, each time holding out six other writers, so that
@@ -180,10 +190,11 @@ The digit classifier the app ships: `model/mnist.onnx`, version `{card['model_ve
 
 ## What it is
 
-A small convolutional network for 28x28 grey-scale digits (0 background, 255 ink, as
-in MNIST), trained with PyTorch on the 60,000 MNIST training images together with
-{card['train_drawings']:,} digits drawn with a pen by 24 people, drawn on the fly as the app's pad
-draws them. Input `input`: float32 `[N,1,28,28]`, normalised as
+A small convolutional network for 28x28 grey-scale digits (0 background), trained with
+PyTorch on the 60,000 MNIST training images together with {card['train_drawings']:,} digits drawn
+with a pen by 24 people, drawn on the fly as the app's pad draws them. A drawing's
+strongest ink reaches 204 (the preprocessing's `INK_PEAK`, 0.8), a scanned MNIST digit's
+255: the network reads each by its own writers' conventions (see "Drawings and scans"). Input `input`: float32 `[N,1,28,28]`, normalised as
 `(pixel/255 - {card['norm_mean']}) / {card['norm_std']}`. Outputs:
 
 - `probabilities`: float32 `[N,10]`, softmax applied;
@@ -213,7 +224,7 @@ this shape beat a third pool down to 3x3 (99.33% at 70%) and the previous model'
 shape (98.93%). Training adds batch normalisation after each hidden layer and dropout
 (0.25, 0.4) before the dense layers.
 
-{drawings_section(evaluation)}{crossval_section(os.path.join(HERE, "fixtures", "crossval.json"))}
+{drawings_section(evaluation)}{crossval_section(os.path.join(HERE, "fixtures", "crossval.json"), card['model_version'])}
 
 ## Accuracy on MNIST
 
@@ -242,7 +253,9 @@ probabilities match PyTorch's within 1e-4 on all 10,000 images and ONNX Runtime'
   preprocessing, exactly as in the app; `tests/model/render.test.mjs` checks the
   renderer against the pad's own code in Chromium.
 - MNIST, augmented as images: rotation up to 15 degrees, scale 0.85-1.12, aspect +-12%,
-  shear +-0.18, shift up to 2 px, and in 45% of images a thicker or thinner stroke.
+  shear +-0.18, shift up to 2 px, and in 45% of images a thicker or thinner stroke. The
+  warp is bicubic and each image's strongest ink is kept where it was, so augmented
+  MNIST stays as sharp and as dark as a scan (`model/augment.py`).
 - The last epoch is the model (choosing the best epoch on the held-out writers would
   be choosing on them).
 - Training time: {card['train_minutes']:.1f} minutes on 2 CPU cores (no GPU), PyTorch {card.get('torch_version', '1.13')}.
@@ -263,7 +276,9 @@ of item i in epoch e from (seed, e, i) whichever worker renders them.
 
 `--extra` adds the images people labelled in the app (each seen five times per epoch by
 default, `--extra-repeat`) to the MNIST side of every batch: they are already 28x28
-images as the app made them.
+images as the app made them. Images logged before drawings were stored at `INK_PEAK`
+(models before digitnet-20261206) carry full-strength ink; `load_extra` scales them to
+it, so that they teach the drawings' conventions.
 
 ## Data and licence
 
@@ -280,141 +295,170 @@ images as the app made them.
 - Styles none of the training writers use are read worst: most of the held-out errors
   are 9s with a small loop, read as 3 or 4. The personal memory learns such a person's
   style from their corrections (`bench/personal.mjs`).
-- MNIST reads lower than a model trained on MNIST alone (99.6%): the pen writers draw
-  closed 4s, flagged 1s and barred 7s, and what that teaches costs MNIST's open 9s
-  (read as 4) and plain 7s (read as 1). The MNIST target of 99.5% is not met; the
-  drawings are what the app reads. How a batch is shared between the two decides the
-  balance; measured with `model/train.py` and its seed at the last epoch (float weights, before
-  int8 rounding):
-
-  | per batch | epochs | MNIST test | held-out writers, 70% |
-  | --- | ---: | ---: | ---: |
-  | 96 MNIST + 32 drawings (digitnet-20261201-eba0a474, and digitnet-20261203-6b757a1a, the same weights rounded differently) | 22 | 99.17% | 99.67% |
-  | 112 + 16 | 22 | 99.44% | 99.40% |
-  | 112 + 16 | 29 | 99.39% | 99.27% |
-  | 104 + 24, milder MNIST augmentation | 22 | 99.00% | 99.67% |
-  | 112 + 16, scored on a moving average of the weights | 22 | 99.44% | 99.27% |
-  | 112 + 16, a drawn 1 only narrowed and half as slanted | 22 | 99.50% | 99.07% |
-  | 96 + 32, a drawn 1 only narrowed and half as slanted | 22 | 99.32% | 99.60% |
-  | the same, seed 20261126 | 22 | 99.32% | 99.47% |
-  | 104 + 24, narrowed 1 | 22 | 99.29% | 99.60% |
-  | 104 + 24, the last convolution 96 channels wide (383 k parameters) | 22 | 99.00% | 99.53% |
-  | 96 + 32, half the MNIST images also distorted elastically | 22 | 98.68% | 99.53% |
-  | 96 + 32, narrowed 1, MNIST half also distilled from the MNIST-only model (weight 0.5, T = 2) | 22 | 99.15% | 99.53% |
-  | the same, weight 0.9, T = 4 | 22 | 99.07% | 99.33% |
-  | 104 + 24, narrowed 1, half of each MNIST batch unaugmented (`--clean-share 0.5`) | 22 | 99.60% | 99.07% |
-  | 96 + 32, narrowed 1, `--clean-share 0.5` | 22 | 99.58% | 99.07% |
-  | 96 + 32, narrowed 1, `--clean-share 0.25` | 22 | 99.62% | 99.13% |
-  | the same, `--clean-share 0.125` | 22 | 99.56% | 99.20% |
-  | 104 + 24, narrowed 1, `--threads 1` (the same recipe and seed; sums in another order) | 22 | 99.45% | 99.40% |
-  | 96 + 32, `--clean-share 0.5`, no batch normalisation (a bias per layer instead) | 22 | 99.45% | 99.00% |
-
-  Fewer drawings buy MNIST accuracy with drawing accuracy, and training longer does not
-  get both; milder MNIST augmentation (rotation 10 degrees, shear 0.12, thickness on
-  15% of images) costs MNIST too. A moving average of the weights (decay 0.999 per step)
-  reads 99.57% of MNIST at epoch 9, while the drawings are still at 98.87%, and ends
-  where the last step does: the one-cycle schedule already averages. Keeping the stroke
-  augmentation from widening a 1 (a flag stretched sideways on a slanted stem is an MNIST
-  7) does what it aims at, MNIST 7s read as 1 fall from 9 to 3, but the held-out writers
-  lose 5 drawings, mostly 9s read as 7 or 4: between runs that differ in one such detail
-  the held-out count moves by about 5 drawings (0.3 points) and MNIST by about 6 images,
-  so no run so far meets 99.5% on MNIST without giving up more on drawings than it gains.
-  Nor is the network too small for both: half as many channels again in the last
-  convolution (and so a fc1 half as large again) reads MNIST no better and the drawings
-  no better, at 46% more parameters and 15% more time per epoch. Nor does MNIST want more
-  augmentation: an elastic distortion (Simard et al., 2003: a random displacement field
-  smoothed over 4 px, scaled by 34 px) on half the MNIST images, before the affine warp,
-  costs 0.5 points of MNIST and a little of the drawings. Nor can the shipped model's
-  decisions be moved afterwards: adding up to 1.5 to the log-probability of 7 and up to 2
-  to that of 9 (the digits MNIST loses) takes MNIST only from 99.16% to 99.30%, while the
-  held-out drawings lose up to 0.2 points. The model is confident in those MNIST errors.
-  With 96 + 32 the narrowed 1 costs the drawings less (at 40/70/90% of the pad, 8/6/6
-  and 5/8/9 held-out errors over two seeds, against 6/5/7 for the shipped recipe) and
-  takes MNIST 7s read as 1 from 21 to 6 or 7, but MNIST stays at 99.32%; with 104 + 24
-  (6/6/6 held-out errors) at 99.29%.
-  Nor does the MNIST-only model (99.60%) teach its boundaries: distilling its softened
-  answers (Hinton et al., 2015) on the MNIST half of each batch, in place of half or
-  nine tenths of that half's cross-entropy, reads MNIST worse than the same run without
-  it (99.15% and 99.07% at the last epoch, 99.29% and 99.23% at best), and the drawings no
-  better. The option and its test are in commit 631ae4b (`--teacher`), removed after.
-  Where the trade-off lives: on the 104 + 24 model, one pass that only recomputes the
-  batch-norm statistics (learning rate 0) from batches of unaugmented MNIST images and
-  drawings reads 99.60-99.61% of MNIST, but the held-out writers make 15-18/22-25/18-19
-  errors instead of 6/6/6, whether a batch holds a quarter, half or three quarters MNIST; from
-  augmented MNIST images, as in training, 99.37% and 10/7/5. Fine-tuning every weight
-  for two epochs on unaugmented MNIST (with drawings, learning rate 2e-5) ends the same
-  way: 99.57% and 13/16/10. MNIST's test images want the statistics of MNIST as it is;
-  the drawings want those the training batches had.
-  Training on MNIST as it is, then: leaving half of each MNIST batch unaugmented
-  (`--clean-share 0.5`) is the only recipe here above 99.5% on MNIST (99.58-99.60%; its
-  MNIST 9s read as 4 fall from 19 to 7-8), but the held-out writers make 13/14/10-11
-  errors at 40/70/90% instead of 6/6/6, half of them drawn 1s and 9s read as 7. That
-  still clears 98.5%, yet doubles what a new person sees read wrong, so it is an option
-  and not the recipe. Two ways to the same balance without training again were measured
-  on the 104 + 24 model and are not in the code: batch-norm statistics moved part of
-  the way from the training batches' towards unaugmented MNIST's (a quarter of the way:
-  99.40% and 12/8/9 errors; the first convolution's alone: 99.38% and 11/8/6; the rest
-  alone change little), and refitting the last layer on unaugmented MNIST training
-  images and the training writers' drawings with the features fixed (its bias: 99.35-99.42%
-  and 7/5/5 to 10/8/6 errors; all its weights: 99.35-99.50% and 8/6/5 to 13/11/11). On the
-  `--clean-share 0.5` models the same refit wins none of the drawings back: their new
-  errors are writers' styles, not a shifted prior.
-  Nor does fine-tuning with the statistics held still: two epochs of every weight on
-  the 104 + 24 model, its batch-norm statistics frozen, half or all of each MNIST batch
-  unaugmented (learning rate 1e-4, cosine), read 99.52% and 99.55% of MNIST with 11/9/8
-  and 13/13/10 held-out errors.
-  Nor are the statistics the whole of the trade-off: without batch normalisation (each
-  hidden layer a bias instead, nothing computed across a batch, so no statistics to
-  disagree; 96 + 32, `--clean-share 0.5`, 64 s per epoch) the network reads 99.45% of MNIST
-  and makes 10/15/18 held-out errors (43 in all), where the clean-share runs with it read
-  99.58-99.60% with 37-38.
-  How far apart two runs of one recipe land: the 104 + 24 recipe with one thread
-  instead of two (the same seed and data; only the order of the sums differs) reads
-  99.45% of MNIST and makes 13/9/10 held-out errors, against 99.29% and 6/6/6. A
-  difference of a few drawings between two single runs says little; the clean share's
-  13/14/10-11 over three runs says more.
-  Two networks, one answer: averaging the log-probabilities of a 104 + 24 network and a
-  `--clean-share 0.5` one reads 99.57% of MNIST with 13/11/7 held-out errors, where the
-  first alone (the one-thread run above) reads 99.45% with 13/9/10 and the second 99.60%
-  with 13/14/10. Trained side by side on the same batches, the second one slimmer
-  (convolutions 24, 48 and 48 wide, 96 features: 5.59 M multiply-accumulates and 410 k
-  parameters for the pair, within the budget), the pair reads 99.54% with 12/12/8, its
-  members 99.43% with 9/14/8 and 99.60% with 15/11/9. So a pair meets 99.5% on MNIST
-  while the drawings stay where its drawing member's are, not where the clean share
-  alone puts them; in these runs that member made 31-32 held-out errors, which another run
-  of the same recipe kept to 18. Every operator such a graph needs (two branches of
-  Conv, MaxPool, Relu, Flatten and Gemm, then Add and Softmax) is one the engine has.
-  A second run of that pair (22 epochs, 41 minutes on 2 cores, over the budget): the
-  members read 99.13% with 7/7/6 and 99.57% with 13/12/8, the pair 99.47% with 11/9/6,
-  and weighted 0.6 towards the first member 99.43% with 8/8/7. So the pair does not hold
-  99.5% from run to run either. The pair is not the recipe: it rests on two runs, and
-  it adds half again to the file and to the work per drawing for MNIST's sake.
-  What the network tells the two apart by: every augmented MNIST training image is
-  resampled by the affine warp (bilinear), and so slightly blurred, while a drawing is
-  rendered afresh from its strokes and MNIST's test images are not resampled. On the
-  shipped recipe's network from the pair run (99.13% of MNIST, 7/7/6 held-out errors),
-  MNIST's test images blurred by a 3x3 kernel (0.2, 0.6, 0.2 along each axis) read
-  99.69%, moved by a quarter of a pixel (bilinear) 99.61%, scaled by 0.9 or 1.1 99.57-99.59%;
-  the held-out drawings treated the same way make 34/43/45, 23/30/32 and 24/28/31 to
-  30/38/39 errors. The network has learnt both conventions (the pen writers' closed 4
-  and flagged 1, MNIST's open 9 and plain 7), answers sharp images with the drawings'
-  and blurred ones with MNIST's, and MNIST's sharp test images fall on the drawings'
-  side: the conflict the clean share settles the other way. Blurring what the app reads
-  would hand people's drawings to MNIST's side, so nothing of this is in the code. On
-  the same network, batch-norm statistics recomputed from unaugmented MNIST layer by
-  layer (all 16 subsets of the four layers, then fractions of the way) give the same
-  exchange: the first convolution's alone 99.53% and 13/13/13, all four 99.54% and
-  13/13/12, the best mixes 99.40% with 10/6/7 and 99.46% with 12/8/7. Nor does a sharper
-  warp escape it: bicubic instead of bilinear (ink-normalised mean absolute Laplacian 1.35
-  against 1.17; MNIST's test images 1.49, the drawings 1.66), `train.py`'s defaults
-  otherwise, reads 99.56% of MNIST with 13/10/9 held-out errors, the clean share's
-  exchange again.
-  The milder augmentation, the moving average, the wider convolution, the elastic
-  distortion, the distillation, the statistics pass, the fine-tunes, training without
-  batch normalisation, the pair and the bicubic warp are not in the code; the rest are options: `--mnist-batch`, `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
+- A person's drawing is read by the conventions of the 24 pen writers and MNIST's
+  scans by MNIST's; a scanned digit given to `classifyImage()` with its ink at 204 would
+  be read as a drawing.
 - Training time depends on the machine: the same 22 epochs took 28.8 minutes alone on
   one 2-core machine (2026-12-03) and 38-43 minutes on another shared with other builds,
   with the same weights at every epoch.
+
+## Drawings and scans
+
+The pen writers draw closed 4s, flagged 1s and barred 7s; MNIST's writers open 9s and
+plain 7s. One network taught both without telling them apart learns a compromise:
+trained with bilinear-warped MNIST, earlier models read 99.0-99.4% of MNIST, under the
+99.5% target, with the drawings at 99.6%, or (every way of training on sharper MNIST
+below) 99.5-99.6% of MNIST with two to three times the drawing errors. The reason,
+found by measurement (below): the network told the two apart by the blur of the
+bilinear warp, which every augmented MNIST image had and MNIST's own test images do
+not, so it read those sharp test images as drawings.
+
+Since digitnet-20261206 the cue is meant, not accidental: the preprocessing puts a
+drawing's strongest ink at 0.8 (`INK_PEAK` in `model/preprocess.py` and
+`wasm/src/preprocess.cpp`), every MNIST image keeps its full-strength ink through a
+bicubic warp (`model/augment.py`), and the network learns each population's
+conventions under its own mark. The same recipe and seed, float weights at the last
+epoch:
+
+| MNIST warp | drawings | MNIST test | held-out errors at 40/70/90% |
+| --- | --- | ---: | ---: |
+| bilinear (digitnet-20261203-6b757a1a) | as drawn | 99.17% | 6/5/6 (the int8 file) |
+| bicubic | as drawn | 99.56% | 13/10/9 |
+| bicubic | softened by a 3x3 kernel (0.2, 0.6, 0.2) | 99.67% | 12/10/11 |
+| bicubic, ink kept at its strength | ink at 0.8 (**digitnet-20261206-ff9472b0**) | 99.59% | 8/7/5 |
+
+Softening the drawings marks them too, but less cleanly: a drawing's sharpness sits
+inside the range of augmented MNIST's, while its strongest ink is always 255 before
+the scaling (in every held-out drawing at every size) and MNIST's 254-255. The earlier
+measurements (all with the bilinear warp and drawings at full-strength ink; `train.py`
+and its seed, the last epoch, float weights before int8 rounding) show the trade-off the
+mark removes:
+
+| per batch | epochs | MNIST test | held-out writers, 70% |
+| --- | ---: | ---: | ---: |
+| 96 MNIST + 32 drawings (digitnet-20261201-eba0a474, and digitnet-20261203-6b757a1a, the same weights rounded differently) | 22 | 99.17% | 99.67% |
+| 112 + 16 | 22 | 99.44% | 99.40% |
+| 112 + 16 | 29 | 99.39% | 99.27% |
+| 104 + 24, milder MNIST augmentation | 22 | 99.00% | 99.67% |
+| 112 + 16, scored on a moving average of the weights | 22 | 99.44% | 99.27% |
+| 112 + 16, a drawn 1 only narrowed and half as slanted | 22 | 99.50% | 99.07% |
+| 96 + 32, a drawn 1 only narrowed and half as slanted | 22 | 99.32% | 99.60% |
+| the same, seed 20261126 | 22 | 99.32% | 99.47% |
+| 104 + 24, narrowed 1 | 22 | 99.29% | 99.60% |
+| 104 + 24, the last convolution 96 channels wide (383 k parameters) | 22 | 99.00% | 99.53% |
+| 96 + 32, half the MNIST images also distorted elastically | 22 | 98.68% | 99.53% |
+| 96 + 32, narrowed 1, MNIST half also distilled from the MNIST-only model (weight 0.5, T = 2) | 22 | 99.15% | 99.53% |
+| the same, weight 0.9, T = 4 | 22 | 99.07% | 99.33% |
+| 104 + 24, narrowed 1, half of each MNIST batch unaugmented (`--clean-share 0.5`) | 22 | 99.60% | 99.07% |
+| 96 + 32, narrowed 1, `--clean-share 0.5` | 22 | 99.58% | 99.07% |
+| 96 + 32, narrowed 1, `--clean-share 0.25` | 22 | 99.62% | 99.13% |
+| the same, `--clean-share 0.125` | 22 | 99.56% | 99.20% |
+| 104 + 24, narrowed 1, `--threads 1` (the same recipe and seed; sums in another order) | 22 | 99.45% | 99.40% |
+| 96 + 32, `--clean-share 0.5`, no batch normalisation (a bias per layer instead) | 22 | 99.45% | 99.00% |
+
+Fewer drawings buy MNIST accuracy with drawing accuracy, and training longer does not
+get both; milder MNIST augmentation (rotation 10 degrees, shear 0.12, thickness on
+15% of images) costs MNIST too. A moving average of the weights (decay 0.999 per step)
+reads 99.57% of MNIST at epoch 9, while the drawings are still at 98.87%, and ends
+where the last step does: the one-cycle schedule already averages. Keeping the stroke
+augmentation from widening a 1 (a flag stretched sideways on a slanted stem is an MNIST
+7) does what it aims at, MNIST 7s read as 1 fall from 9 to 3, but the held-out writers
+lose 5 drawings, mostly 9s read as 7 or 4: between runs that differ in one such detail
+the held-out count moves by about 5 drawings (0.3 points) and MNIST by about 6 images,
+so no run so far meets 99.5% on MNIST without giving up more on drawings than it gains.
+Nor is the network too small for both: half as many channels again in the last
+convolution (and so a fc1 half as large again) reads MNIST no better and the drawings
+no better, at 46% more parameters and 15% more time per epoch. Nor does MNIST want more
+augmentation: an elastic distortion (Simard et al., 2003: a random displacement field
+smoothed over 4 px, scaled by 34 px) on half the MNIST images, before the affine warp,
+costs 0.5 points of MNIST and a little of the drawings. Nor can the previous model's
+decisions be moved afterwards: adding up to 1.5 to the log-probability of 7 and up to 2
+to that of 9 (the digits MNIST loses) takes MNIST only from 99.16% to 99.30%, while the
+held-out drawings lose up to 0.2 points. The model is confident in those MNIST errors.
+With 96 + 32 the narrowed 1 costs the drawings less (at 40/70/90% of the pad, 8/6/6
+and 5/8/9 held-out errors over two seeds, against 6/5/7 for the previous recipe) and
+takes MNIST 7s read as 1 from 21 to 6 or 7, but MNIST stays at 99.32%; with 104 + 24
+(6/6/6 held-out errors) at 99.29%.
+Nor does the MNIST-only model (99.60%) teach its boundaries: distilling its softened
+answers (Hinton et al., 2015) on the MNIST half of each batch, in place of half or
+nine tenths of that half's cross-entropy, reads MNIST worse than the same run without
+it (99.15% and 99.07% at the last epoch, 99.29% and 99.23% at best), and the drawings no
+better. The option and its test are in commit 631ae4b (`--teacher`), removed after.
+Where the trade-off lives: on the 104 + 24 model, one pass that only recomputes the
+batch-norm statistics (learning rate 0) from batches of unaugmented MNIST images and
+drawings reads 99.60-99.61% of MNIST, but the held-out writers make 15-18/22-25/18-19
+errors instead of 6/6/6, whether a batch holds a quarter, half or three quarters MNIST; from
+augmented MNIST images, as in training, 99.37% and 10/7/5. Fine-tuning every weight
+for two epochs on unaugmented MNIST (with drawings, learning rate 2e-5) ends the same
+way: 99.57% and 13/16/10. MNIST's test images want the statistics of MNIST as it is;
+the drawings want those the training batches had.
+Training on MNIST as it is, then: leaving half of each MNIST batch unaugmented
+(`--clean-share 0.5`) is the only recipe here above 99.5% on MNIST (99.58-99.60%; its
+MNIST 9s read as 4 fall from 19 to 7-8), but the held-out writers make 13/14/10-11
+errors at 40/70/90% instead of 6/6/6, half of them drawn 1s and 9s read as 7. That
+still clears 98.5%, yet doubles what a new person sees read wrong, so it is an option
+and not the recipe. Two ways to the same balance without training again were measured
+on the 104 + 24 model and are not in the code: batch-norm statistics moved part of
+the way from the training batches' towards unaugmented MNIST's (a quarter of the way:
+99.40% and 12/8/9 errors; the first convolution's alone: 99.38% and 11/8/6; the rest
+alone change little), and refitting the last layer on unaugmented MNIST training
+images and the training writers' drawings with the features fixed (its bias: 99.35-99.42%
+and 7/5/5 to 10/8/6 errors; all its weights: 99.35-99.50% and 8/6/5 to 13/11/11). On the
+`--clean-share 0.5` models the same refit wins none of the drawings back: their new
+errors are writers' styles, not a shifted prior.
+Nor does fine-tuning with the statistics held still: two epochs of every weight on
+the 104 + 24 model, its batch-norm statistics frozen, half or all of each MNIST batch
+unaugmented (learning rate 1e-4, cosine), read 99.52% and 99.55% of MNIST with 11/9/8
+and 13/13/10 held-out errors.
+Nor are the statistics the whole of the trade-off: without batch normalisation (each
+hidden layer a bias instead, nothing computed across a batch, so no statistics to
+disagree; 96 + 32, `--clean-share 0.5`, 64 s per epoch) the network reads 99.45% of MNIST
+and makes 10/15/18 held-out errors (43 in all), where the clean-share runs with it read
+99.58-99.60% with 37-38.
+How far apart two runs of one recipe land: the 104 + 24 recipe with one thread
+instead of two (the same seed and data; only the order of the sums differs) reads
+99.45% of MNIST and makes 13/9/10 held-out errors, against 99.29% and 6/6/6. A
+difference of a few drawings between two single runs says little; the clean share's
+13/14/10-11 over three runs says more.
+Two networks, one answer: averaging the log-probabilities of a 104 + 24 network and a
+`--clean-share 0.5` one reads 99.57% of MNIST with 13/11/7 held-out errors, where the
+first alone (the one-thread run above) reads 99.45% with 13/9/10 and the second 99.60%
+with 13/14/10. Trained side by side on the same batches, the second one slimmer
+(convolutions 24, 48 and 48 wide, 96 features: 5.59 M multiply-accumulates and 410 k
+parameters for the pair, within the budget), the pair reads 99.54% with 12/12/8, its
+members 99.43% with 9/14/8 and 99.60% with 15/11/9. So a pair meets 99.5% on MNIST
+while the drawings stay where its drawing member's are, not where the clean share
+alone puts them; in these runs that member made 31-32 held-out errors, which another run
+of the same recipe kept to 18. Every operator such a graph needs (two branches of
+Conv, MaxPool, Relu, Flatten and Gemm, then Add and Softmax) is one the engine has.
+A second run of that pair (22 epochs, 41 minutes on 2 cores, over the budget): the
+members read 99.13% with 7/7/6 and 99.57% with 13/12/8, the pair 99.47% with 11/9/6,
+and weighted 0.6 towards the first member 99.43% with 8/8/7. So the pair does not hold
+99.5% from run to run either. The pair is not the recipe: it rests on two runs, and
+it adds half again to the file and to the work per drawing for MNIST's sake.
+What the network tells the two apart by: every augmented MNIST training image is
+resampled by the affine warp (bilinear), and so slightly blurred, while a drawing is
+rendered afresh from its strokes and MNIST's test images are not resampled. On the
+previous recipe's network from the pair run (99.13% of MNIST, 7/7/6 held-out errors),
+MNIST's test images blurred by a 3x3 kernel (0.2, 0.6, 0.2 along each axis) read
+99.69%, moved by a quarter of a pixel (bilinear) 99.61%, scaled by 0.9 or 1.1 99.57-99.59%;
+the held-out drawings treated the same way make 34/43/45, 23/30/32 and 24/28/31 to
+30/38/39 errors. The network has learnt both conventions (the pen writers' closed 4
+and flagged 1, MNIST's open 9 and plain 7), answers sharp images with the drawings'
+and blurred ones with MNIST's, and MNIST's sharp test images fall on the drawings'
+side: the conflict the clean share settles the other way. Blurring what the app reads
+would hand people's drawings to MNIST's side, so nothing of this is in the code. On
+the same network, batch-norm statistics recomputed from unaugmented MNIST layer by
+layer (all 16 subsets of the four layers, then fractions of the way) give the same
+exchange: the first convolution's alone 99.53% and 13/13/13, all four 99.54% and
+13/13/12, the best mixes 99.40% with 10/6/7 and 99.46% with 12/8/7. Nor does a sharper
+warp escape it: bicubic instead of bilinear (ink-normalised mean absolute Laplacian 1.35
+against 1.17; MNIST's test images 1.49, the drawings 1.66), `train.py`'s defaults
+otherwise, reads 99.56% of MNIST with 13/10/9 held-out errors, the clean share's
+exchange again.
+The milder augmentation, the moving average, the wider convolution, the elastic
+distortion, the distillation, the statistics pass, the fine-tunes, training without
+batch normalisation, the pair and the softened drawings are not in the code; the rest are options: `--mnist-batch`, `--drawing-batch`, `--epochs`, `--narrowed-digits 1`, `--clean-share`.
 """
     with open(os.path.join(HERE, "MODEL.md"), "w") as f:
         f.write(text)

@@ -11,9 +11,10 @@ Symmetric, zero point 0: scale = max|W[c]| / levels, q = round(W / scale), so q 
 within +-levels. The file is int8 either way, but fewer distinct values compress better
 under gzip, and the download is the budget that limits the model's parameters. The first
 layer (it sees the raw pixels) and the last (its rounding moves the logits directly) keep
-+-127; the others, 99% of the weights, +-31. Measured on the weights of the network the
-app ships, through the app's engine (held-out writers at 40/70/90% of the pad, MNIST
-test set, the file gzipped):
++-127; the others, 99% of the weights, +-31. Measured on the weights of
+digitnet-20261203-6b757a1a (the recipe before drawings were marked by their ink),
+through the app's engine (held-out writers at 40/70/90% of the pad, MNIST test set, the
+file gzipped):
 
     +-127 everywhere                99.60 / 99.67 / 99.40%   99.19%   241 KB
     +-31 everywhere                 99.73 / 99.67 / 99.60%   99.09%   184 KB

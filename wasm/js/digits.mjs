@@ -215,7 +215,8 @@ class Classifier {
     return this.answerFromGraph(answer + 52, started);
   }
 
-  // An already preprocessed 28x28 image (784 bytes, 0 background, 255 ink).
+  // An already preprocessed 28x28 image (784 bytes, 0 background). A drawing's ink peaks
+  // at 204, as classify() makes it; full-strength ink (255) is read as a scanned digit.
   async classifyImage(pixels) {
     const started = performance.now();
     const staged = this.stage(checkedImage(pixels, 'classifyImage'));

@@ -12,6 +12,8 @@ namespace {
 constexpr int kBox = 20;
 constexpr int kMinContrast = 48;
 constexpr int kMinInkPixels = 2;
+// ref: model/preprocess.py INK_PEAK, where the reason for it is
+constexpr double kInkPeak = 0.8;
 
 // ref: model/preprocess.py darkness()
 inline int darkness(const uint8_t* pixel) {
@@ -101,7 +103,7 @@ std::pair<double, double> centre_of_mass(const InkMap& ink, const Box& box, int 
   return {moment_y / mass, moment_x / mass};
 }
 
-// ref: model/preprocess.py preprocess() "field = rows @ crop @ cols.T", columns first so
+// ref: model/preprocess.py preprocess() "field = INK_PEAK * (rows @ crop @ cols.T)", columns first so
 // the intermediate is box_height x 28, never a copy of the whole crop.
 void resample(const InkMap& ink, const Box& box, int strongest, double scale, double start_y, double start_x,
               uint8_t* image) {
@@ -129,7 +131,7 @@ void resample(const InkMap& ink, const Box& box, int strongest, double scale, do
     }
   }
   for (int i = 0; i < kImagePixels; ++i) {
-    image[i] = static_cast<uint8_t>(std::floor(std::clamp(field[i], 0.0, 1.0) * 255.0 + 0.5));
+    image[i] = static_cast<uint8_t>(std::floor(std::clamp(kInkPeak * field[i], 0.0, 1.0) * 255.0 + 0.5));
   }
 }
 

@@ -25,7 +25,8 @@ struct Preprocessed {
   // A blank canvas, or ink too faint or too little to be a digit: not a guess to make.
   bool nothing_drawn = false;
   std::string reason;  // why nothing_drawn, in words for a person
-  // Row-major, 0 = background, 255 = ink, as in MNIST.
+  // Row-major, 0 = background; a drawing's strongest ink is 204 (model/preprocess.py
+  // INK_PEAK), where a scanned MNIST digit's is 255.
   std::array<uint8_t, kImagePixels> image{};
 };
 
