@@ -13,6 +13,8 @@ import urllib.request
 
 import numpy as np
 
+from preprocess import INK_PEAK
+
 FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -106,8 +108,19 @@ def load_mnist(folder, download=True):
     return arrays["train_images"], arrays["train_labels"], arrays["test_images"], arrays["test_labels"]
 
 
+def at_ink_peak(images):
+    """Feedback drawings logged before the app's preprocessing put a drawing's strongest
+    ink at INK_PEAK carry full-strength ink: scaled as the app would make them today, so
+    that they teach the drawings' conventions and not MNIST's."""
+    old = images.reshape(len(images), -1).max(axis=1) > round(INK_PEAK * 255)
+    out = images.copy()
+    out[old] = np.floor(images[old] * INK_PEAK + 0.5).astype(np.uint8)
+    return out
+
+
 def load_extra(folder):
-    """Loads feedback samples exported by the server (images-idx3 / labels-idx1 pairs in folder)."""
+    """Loads feedback samples exported by the server (images-idx3 / labels-idx1 pairs in
+    folder), every drawing's ink at INK_PEAK."""
     images, labels = [], []
     for entry in sorted(os.listdir(folder)):
         if "images-idx3-ubyte" not in entry:
@@ -120,4 +133,4 @@ def load_extra(folder):
         labels.append(y)
     if not images:
         raise SystemExit(f"no *images-idx3-ubyte* files in {folder}")
-    return np.concatenate(images), np.concatenate(labels)
+    return at_ink_peak(np.concatenate(images)), np.concatenate(labels)

@@ -118,3 +118,23 @@ test('2,000 remembered drawings take under 2 MB; a damaged record is dropped wit
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('a drawing remembered before drawings were stored at INK_PEAK is kept, its ink scaled', async () => {
+  const context = await running.browser.newContext();
+  const page = await openApp(context, running.stack.origin);
+  const { returned, stored } = await page.evaluate(async () => {
+    const { openStore } = await import('./js/store.js');
+    const { rememberedDrawings } = await import('./js/memory.js');
+    const db = await openStore();
+    const image = new Uint8Array(784).map((_, p) => (p % 28 === 14 ? 255 : p % 28 === 15 ? 100 : 0));  // a bar
+    await db.put('memory', { format: 1, id: 'older', image, digit: 1, learnedAt: 5 });
+    const [first] = await rememberedDrawings();
+    const again = await db.get('memory', 'older');
+    return { returned: [first.format, first.image[14], first.image[15], first.image[0]],
+      stored: [again.format, again.image[14], again.image[15], again.digit] };
+  });
+  assert.deepEqual(returned, [2, 204, 80, 0]);
+  assert.deepEqual(stored, [2, 204, 80, 1]);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

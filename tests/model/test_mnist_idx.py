@@ -42,11 +42,14 @@ class IdxTest(unittest.TestCase):
     def test_feedback_export_is_added_to_training(self):
         # The names and layout digits-server export-feedback writes.
         images = np.full((4, 28, 28), 200, dtype=np.uint8)
+        images[3, 5, 5] = 255  # logged before drawings were stored at INK_PEAK
         mnist_idx.write_idx(self.path("feedback-images-idx3-ubyte.gz"), images)
         mnist_idx.write_idx(self.path("feedback-labels-idx1-ubyte.gz"), np.array([1, 2, 3, 9], dtype=np.uint8))
         x, y = mnist_idx.load_extra(self.folder)
         self.assertEqual(x.shape, (4, 28, 28))
         self.assertEqual(y.tolist(), [1, 2, 3, 9])
+        np.testing.assert_array_equal(x[:3], images[:3])
+        self.assertEqual((x[3, 5, 5], x[3, 0, 0]), (204, 160))
 
     def test_malformed_files_are_refused_with_a_reason(self):
         with gzip.open(self.path("short.gz"), "wb") as f:

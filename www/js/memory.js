@@ -4,28 +4,41 @@
 // works offline, and follows a new model (its features come from whichever model runs).
 import { openStore } from './store.js';
 
-const FORMAT = 1;
+// Format 1 held images from before the preprocessing put a drawing's ink at INK_PEAK.
+const FORMAT = 2;
+// ref: model/preprocess.py INK_PEAK
+const INK_PEAK = 0.8;
 // ref: wasm/include/digits/personal_memory.h kMaxPerDigit
 const MAX_PER_DIGIT = 200;
 const SWITCH = 'digits.memory';
 
-function valid(example) {
-  return example?.format === FORMAT && example.image instanceof Uint8Array && example.image.length === 784 &&
+function valid(example, format = FORMAT) {
+  return example?.format === format && example.image instanceof Uint8Array && example.image.length === 784 &&
     Number.isInteger(example.digit) && example.digit >= 0 && example.digit <= 9 && typeof example.id === 'string';
 }
 
-// Every usable drawing, oldest first. Records this version cannot read (another format,
-// damaged) are dropped with a warning instead of breaking the page.
+// A format 1 drawing as today's preprocessing would have made it (to within one level of
+// 255: the preprocessing scales before rounding, this after).
+function upgraded(example) {
+  const image = Uint8Array.from(example.image, (value) => Math.floor(value * INK_PEAK + 0.5));
+  return { ...example, format: FORMAT, image };
+}
+
+// Every usable drawing, oldest first. Format 1 drawings are upgraded in place; records
+// this version cannot read (another format, damaged) are dropped with a warning instead
+// of breaking the page.
 export async function rememberedDrawings() {
   const db = await openStore();
-  const all = await db.getAllFromIndex('memory', 'learnedAt');
-  const bad = all.filter((example) => !valid(example));
-  if (bad.length) {
-    console.warn(`Dropping ${bad.length} remembered drawing(s) in a format this version cannot read.`);
+  const stored = await db.getAllFromIndex('memory', 'learnedAt');
+  const upgrades = new Map(stored.filter((example) => valid(example, 1)).map((example) => [example, upgraded(example)]));
+  const bad = stored.filter((example) => !valid(example) && !upgrades.has(example));
+  if (bad.length) console.warn(`Dropping ${bad.length} remembered drawing(s) in a format this version cannot read.`);
+  if (bad.length || upgrades.size) {
     const tx = db.transaction('memory', 'readwrite');
-    await Promise.all([...bad.map((example) => tx.store.delete(example?.id)), tx.done]);
+    await Promise.all([...bad.map((example) => tx.store.delete(example?.id)),
+      ...[...upgrades.values()].map((example) => tx.store.put(example)), tx.done]);
   }
-  return all.filter(valid);
+  return stored.map((example) => upgrades.get(example) ?? example).filter((example) => valid(example));
 }
 
 // Keeps a drawing (by the id of its prediction: a changed answer replaces the earlier
