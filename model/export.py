@@ -117,7 +117,8 @@ def write_fixtures(checkpoint, model, norm, probs, confusion, version, onnx_path
             "macs": sum(layer[3] for layer in LAYERS),
             "train_minutes": checkpoint["train_minutes"], "epochs": checkpoint["epochs"],
             "seed": checkpoint["seed"], "train_samples": checkpoint["train_samples"],
-            "train_drawings": checkpoint.get("train_drawings", 0), "torch_version": torch.__version__.split("a")[0],
+            "train_drawings": checkpoint.get("train_drawings", 0),
+            "held_out_writers": checkpoint.get("validation_writers", []), "torch_version": torch.__version__.split("a")[0],
             "train_command": checkpoint["command"], "onnx_bytes": os.path.getsize(onnx_path)}
     with open(os.path.join(fixtures, "model_card.json"), "w") as f:
         json.dump(card, f, indent=1)

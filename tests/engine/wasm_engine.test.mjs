@@ -234,10 +234,10 @@ test('with 2,000 remembered images the WebAssembly build answers as the native b
   assert.ok(largest <= 1e-5, `WebAssembly and native differ by ${largest} with a memory`);
 });
 
-test('drawings by writers the model never saw: ONNX Runtime and the built-in engine give the same answers', async () => {
+test('people\'s drawings (split 0\'s writers): ONNX Runtime and the built-in engine give the same answers', async () => {
   // Written by model/evaluate.py (ctest drawings_accuracy, which sets DRAWINGS_DIR up).
   const folder = process.env.DRAWINGS_DIR;
-  assert.ok(folder, 'DRAWINGS_DIR names the folder model/evaluate.py writes the held-out drawings to');
+  assert.ok(folder, 'DRAWINGS_DIR names the folder model/evaluate.py writes the drawings to');
   const viaOrt = await engine.loadModel(modelBytes, await ortRunner(modelBytes));
   for (const fill of [40, 70, 90]) {
     const drawings = await idx(`held-out-${fill}-images.gz`, folder);

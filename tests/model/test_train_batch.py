@@ -1,4 +1,5 @@
-"""model/train.py: which MNIST images of a batch are augmented (--clean-share).
+"""model/train.py: which MNIST images of a batch are augmented (--clean-share), which
+writers are held out.
 
     python3 -m unittest discover -s tests/model
 
@@ -44,6 +45,12 @@ class MnistBatchTest(unittest.TestCase):
         for text in ("-0.1", "1.5"):
             with self.assertRaises(argparse.ArgumentTypeError):
                 train.share(text)
+
+    def test_the_shipped_file_holds_no_writer_out_and_a_split_holds_its_six(self):
+        self.assertEqual(train.writer_list("none"), ())
+        self.assertEqual(train.writer_list("28,1,8"), (1, 8, 28))
+        with self.assertRaises(ValueError):
+            train.writer_list("1,x")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""model/card.py: the model card says whose drawings its figures are of.
+
+    python3 -m unittest discover -s tests/model
+"""
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "model"))
+try:
+    import card
+except ImportError:  # matplotlib comes with the training packages
+    card = None
+
+
+def reading(errors, writers):
+    """Figures at 40/70/90% of the pad: `errors` 3s read as 8 among 100 of each digit."""
+    confusion = [[100 if i == j else 0 for j in range(10)] for i in range(10)]
+    confusion[3][3], confusion[3][8] = 100 - errors, errors
+    figures = {"images": 1000, "errors": errors, "accuracy": (1000 - errors) / 1000, "confusion": confusion,
+               "per_digit": [1.0] * 3 + [(100 - errors) / 100] + [1.0] * 6,
+               "per_writer": {str(w): 1.0 - 0.01 * (w == writers[0]) for w in writers}}
+    return {fill: dict(figures) for fill in ("40", "70", "90")}
+
+
+def pooled(version):
+    taught = {"errors": 1.0, "left": 0.5, "unseen": 0.5, "writers_worse": 0, "worst_change": 0.0}
+    held = reading(2, [1, 2])
+    for figures in held.values():
+        figures["per_split"] = [0.998]
+    return {"model_version": version, "splits": [[1, 2]], "mnist": [0.995], "held_out": held,
+            "memory": {fill: {"corrections": taught, "all": taught} for fill in held}}
+
+
+EVALUATION = {"held_out_writers": [1, 2], "held_out": reading(1, [1, 2])}
+
+
+@unittest.skipIf(card is None, "needs matplotlib")
+class DrawingsSectionTest(unittest.TestCase):
+    def test_a_file_trained_on_every_writer_is_measured_by_its_recipe(self):
+        text = card.drawings_section(EVALUATION, {"model_version": "v2", "held_out_writers": []}, pooled("v2"))
+        self.assertIn("learned from all 30 writers", text)
+        self.assertIn("**99.80%** (2 errors in 1,000)", text)
+        self.assertIn("which it learned from, so this checks the file and the pipeline, not new people", text)
+        self.assertNotIn("earlier recipe", text)
+
+    def test_a_file_that_held_split_0_out_says_it_never_saw_them(self):
+        text = card.drawings_section(EVALUATION, {"model_version": "v2", "held_out_writers": [2, 1]}, pooled("v2"))
+        self.assertIn("learned from 28 writers", text)
+        self.assertIn("(1, 2), which it never saw", text)
+
+    def test_figures_of_another_recipe_are_labelled_so(self):
+        text = card.drawings_section(EVALUATION, {"model_version": "v3", "held_out_writers": []}, pooled("v2"))
+        self.assertIn("**These figures are of an earlier recipe**, the one that trained v2", text)
+
+    def test_without_cross_validation_the_card_says_so(self):
+        text = card.drawings_section(EVALUATION, {"model_version": "v2", "held_out_writers": []}, None)
+        self.assertIn("has not been cross-validated by writer yet", text)
+        self.assertIn("99.90% (1 error in 1,000)", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
