@@ -2,7 +2,7 @@
 """Cross-validates the training recipe by writer: every one of the 30 writers is read by
 a model that never saw them.
 
-    python3 model/crossval.py --data ../shared/mnist      # after scripts/build.sh; 4 trainings
+    python3 model/crossval.py --data ../shared/mnist      # after scripts/build.sh; 5 trainings
 
 The shipped file learns from all 30 writers, so its accuracy on people it never saw is
 measured here, on its recipe: the writers are divided into five splits of six
