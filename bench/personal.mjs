@@ -5,8 +5,9 @@
 // 0's, which never saw the writers model/evaluate.py leaves in build/drawings. For each
 // writer, their drawings (centred at 70% of the pad, or --fill) in a random order: each
 // is classified, then taught with learn() when the answer was wrong (corrections), or
-// after every answer (corrections and confirmations, as the page does). Reported against the model alone, overall and per writer, averaged over
-// several orders; then what one wrong correction does, and the cost of a full memory.
+// after every answer (corrections and confirmations, as the page does). Reported against
+// the model alone, overall and per writer, averaged over several orders; then what one
+// wrong correction does, and the cost of a full memory.
 //   python3 model/crossval.py && python3 model/evaluate.py   # split models; split 0's images
 //   node bench/personal.mjs [--orders 5] [--fill 40|70|90] [--model build/crossval/split-0/model.onnx]
 //                           [--drawings build/drawings] [--json results.json]

@@ -65,6 +65,11 @@ def lowest_digit_and_writer(r):
     return f"{percent(r['per_digit'][digit])} (digit {digit}) | {percent(r['per_writer'][writer])} (writer {writer})"
 
 
+def writers_learned_from(card):
+    """How many of the 30 pen writers the shipped file was trained on."""
+    return 30 - len(card.get("held_out_writers", []))
+
+
 def load_crossval(path):
     if not os.path.exists(path):
         return None
@@ -134,7 +139,8 @@ stopped), and until then the other {30 - writers} writers are not in these figur
     small_fill = min(held, key=int)
     small = held[small_fill]
     worst = min(small["per_writer"], key=small["per_writer"].get)
-    trained_on = "all 30 writers" if not card.get("held_out_writers") else f"{30 - len(card['held_out_writers'])} writers"
+    learned_from = writers_learned_from(card)
+    trained_on = "all 30 writers" if learned_from == 30 else f"{learned_from} writers"
     return f"""## Accuracy on people's drawings{earlier}
 
 The shipped file learned from {trained_on} of the pen-drawing collection, so what a
@@ -190,7 +196,7 @@ def main():
         f"| {layer['layer']} | {' x '.join(str(d) for d in layer['output'])} | {layer['parameters']:,} | {layer['macs']:,} |"
         for layer in card["layers"])
     mnist = evaluation["mnist"]
-    writers = 30 - len(card.get("held_out_writers", []))
+    writers = writers_learned_from(card)
     mnist_digits = " | ".join(percent(p) for p in mnist["per_digit"])
     text = f"""# Model card: digitnet
 

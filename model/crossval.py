@@ -51,12 +51,16 @@ def split_model(writers, args, folder):
     return onnx_path
 
 
+def split_figures(index):
+    return os.path.join(WORK, f"split-{index}", "figures.json")
+
+
 def measure_split(index, writers, args):
     import evaluate
-    folder = os.path.join(WORK, f"split-{index}")
+    figures = split_figures(index)
+    folder = os.path.dirname(figures)
     os.makedirs(folder, exist_ok=True)
     model = split_model(writers, args, folder)
-    figures = os.path.join(folder, "figures.json")
     if os.path.exists(figures):
         with open(figures) as f:
             return json.load(f)
@@ -125,8 +129,7 @@ def main():
                         help="pool the splits measured so far (a run still training the others)")
     parser.add_argument("--out", default=OUT, help="where to write the pooled figures ('-' for nowhere)")
     args = parser.parse_args()
-    indices = [i for i in range(len(SPLITS))
-               if not args.measured or os.path.exists(os.path.join(WORK, f"split-{i}", "figures.json"))]
+    indices = [i for i in range(len(SPLITS)) if not args.measured or os.path.exists(split_figures(i))]
     if not indices:
         raise SystemExit("no split has been measured yet: run without --measured")
     pooled = pool([measure_split(i, SPLITS[i], args) for i in indices])
