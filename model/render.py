@@ -8,19 +8,25 @@ transparency. This module paints the same with cairo (Skia's counterpart in C, w
 analytic anti-aliasing too), so training sees what the app's preprocessing sees;
 tests/model/render.test.mjs checks the two pixel by pixel in Chromium.
 
-    canvas = render(pad_strokes(drawing["strokes"], fill=0.7))   # 280x280x4 uint8 RGBA
-    image = preprocess(canvas)                                    # 28x28, as the app
+    pad = pad_strokes(drawing["strokes"], fill=0.4)     # as drawn on the pad
+    canvas = render(model_strokes(pad))                 # 280x280x4 uint8 RGBA, as the model reads it
+    image = preprocess(canvas)                          # 28x28, as the app
+
+The model reads every drawing at one size (model_strokes, as pad.js's strokesForModel):
+the line stays LINE_WIDTH of the canvas whatever the size it was drawn at.
 """
 import math
 
 import cairo
 import numpy as np
 
-# ref: www/js/pad.js LINE_WIDTH, MODEL_CANVAS, MIN_STEP, INK
+# ref: www/js/pad.js LINE_WIDTH, MODEL_CANVAS, MIN_STEP, INK, MODEL_FILL, MAX_ZOOM
 LINE_WIDTH = 0.075
 MODEL_CANVAS = 280
 MIN_STEP = 0.004
 INK = (0x1a, 0x1a, 0x2e)
+MODEL_FILL = 0.9
+MAX_ZOOM = 10.0
 
 
 def pad_strokes(strokes, fill=0.7, centre=(0.5, 0.5)):
@@ -40,6 +46,23 @@ def pad_strokes(strokes, fill=0.7, centre=(0.5, 0.5)):
         placed = (np.asarray(stroke, dtype=np.float64).reshape(-1, 2) - middle) * scale + centre
         out.append(keep_pad_points(placed))
     return out
+
+
+def model_strokes(strokes):
+    """Pad strokes -> the strokes the model's canvas is painted with: the bounding box
+    centred, its longer side MODEL_FILL of the side (zoomed at most MAX_ZOOM times).
+
+    ref: www/js/pad.js strokesForModel()
+    """
+    if not strokes:
+        return strokes
+    arrays = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    points = np.concatenate(arrays)
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = float((high - low).max())
+    zoom = MODEL_FILL / extent if extent * MAX_ZOOM > MODEL_FILL else MAX_ZOOM
+    middle = (low + high) / 2
+    return [(a - middle) * zoom + 0.5 for a in arrays]
 
 
 def keep_pad_points(points):

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  allSent, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, tapFeedback, useStack, waitFor,
+  allSent, drawStrokes, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, tapFeedback, useStack, waitFor,
 } from './harness.mjs';
+import { shapes } from './shapes.mjs';
 
 const running = useStack();
 
@@ -123,6 +124,37 @@ test('keyboard only: draw with arrows and Space, predict with Enter, answer with
   assert.equal(await page.getAttribute('#answer', 'data-state'), 'ready');
   await allSent(page, 1);
   assert.equal(running.stack.sql("SELECT count(*) FROM predictions WHERE predicted_digit = 1 AND true_digit = 1")[0] >= '1', true);
+  await context.close();
+});
+
+test('a digit drawn small in a corner reaches the model as it does drawn large', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await openApp(context, running.stack.origin);
+  const small = (strokes) => strokes.map((stroke) => stroke.map(([x, y]) => [0.04 + x * 0.22, 0.7 + y * 0.22]));
+  const digits = ['2', '4', '7', '9'];
+  for (const digit of digits) {
+    for (const strokes of [shapes[digit], small(shapes[digit])]) {
+      await page.click('[data-testid=clear]');
+      await drawStrokes(page, strokes, 6);
+      await page.click('[data-testid=predict]');
+      const answer = await predicted(page);
+      assert.equal(answer.digit, digit, `drew ${digit}, read ${answer.digit} (${answer.confidence})`);
+    }
+  }
+  await page.screenshot({ path: join(screenshots, 'small-drawing.png'), fullPage: true, animations: 'disabled' });
+  await allSent(page, digits.length * 2);
+  // The 28x28 images the model read, as the server stored them: large, then small.
+  const images = running.stack.sql(`SELECT encode(image_data, 'hex') FROM predictions WHERE client_id = (
+      SELECT client_id FROM predictions ORDER BY client_created_at DESC LIMIT 1) ORDER BY client_created_at`)
+    .map((hex) => Buffer.from(hex, 'hex'));
+  assert.equal(images.length, digits.length * 2);
+  for (let i = 0; i < images.length; i += 2) {
+    const difference = images[i].reduce((sum, value, p) => sum + Math.abs(value - images[i + 1][p]), 0) / 784;
+    // Drawn at a fifth of the size, the line would otherwise be five times as thick for the model.
+    assert.ok(difference < 8, `the ${digits[i / 2]} drawn small reaches the model ${difference.toFixed(1)} grey levels ` +
+      'per pixel away from the one drawn large');
+  }
+  assert.deepEqual(page.errors, []);
   await context.close();
 });
 

@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import { drawStrokes, engineReady, openApp, predicted, root, screenshots, useStack, waitFor } from './harness.mjs';
 
 const running = useStack();
-// Pairs of drawings by one writer of one digit at one size on the pad, both misread by the
-// shipped model (tests/e2e/pick_misread.py).
+// Pairs of drawings of one digit by one writer, both misread by the shipped model
+// (tests/e2e/pick_misread.py).
 const pairs = JSON.parse(readFileSync(join(root, 'tests/e2e/fixtures/misread.json'), 'utf8'));
 
 async function answerFor(page, strokes) {

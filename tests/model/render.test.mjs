@@ -1,14 +1,16 @@
-// model/render.py draws strokes as the app's pad does: the same strokes painted in
-// Chromium by www/js/pad.js's own paint() and by the Python renderer must give the same
-// picture, and the same answer from the shipped model.
+// model/render.py draws strokes as the app's pad does: the same strokes placed for the
+// model and painted in Chromium by www/js/pad.js's own strokesForModel() and paint(), and
+// by the Python renderer, must give the same picture, and the same answer from the
+// shipped model.
 //
 // Tolerance, and why it is enough: two anti-aliasing rasterisers (Skia, cairo) never
 // agree on every edge pixel, so the test bounds what matters to the model. Per drawing:
-// the same amount of ink (within 1%), in the same place (centroids within 0.25 canvas
-// pixel, 1/1120 of the pad), and a 28x28 image (what the model reads) within 2.5 grey
-// levels per pixel on average; over all drawings, within 0.5 levels, which is what
-// Chromium itself changes when the drawing moves by a quarter pixel (measured here as
-// the yardstick and printed). Training moves strokes by several pixels on purpose, so
+// the same amount of ink (within 1%), in the same place (centroids within 0.4 canvas
+// pixel, 1/700 of its side; a small drawing zoomed for the model has long curves
+// between sparse points, where the two flatten curves differently), and a 28x28 image
+// (what the model reads) within 2.5 grey levels per pixel on average; over all
+// drawings, within 0.5 levels, which is what Chromium itself changes when the drawing
+// moves by a quarter pixel (measured here as the yardstick and printed). Training moves strokes by several pixels on purpose, so
 // a difference of that size cannot teach the model anything the app does not show it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -35,9 +37,8 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-// Paints every case with pad.js's paint() on the canvas the classifier reads; returns
-// the alpha channels, cases x 280 x 280.
-async function paintInChromium(cases, offset) {
+// A blank page that serves www/js, for pad.js's own functions.
+async function padPage() {
   const page = await browser.newPage();
   await page.route('http://pad.test/**', (route) => {
     const path = new URL(route.request().url()).pathname;
@@ -45,9 +46,16 @@ async function paintInChromium(cases, offset) {
     return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(root, 'www', path)) });
   });
   await page.goto('http://pad.test/');
+  return page;
+}
+
+// Paints every case as placed for the model (strokesForModel) with pad.js's paint() on
+// the canvas the classifier reads; returns the alpha channels, cases x 280 x 280.
+async function paintInChromium(cases, offset) {
+  const page = await padPage();
   const alphas = await page.evaluate(async ({ cases, side, offset }) => {
     const { DrawingPad } = await import('/js/pad.js');
-    return cases.map(({ strokes }) => {
+    return cases.map(({ model: strokes }) => {
       const canvas = new OffscreenCanvas(side, side);
       const context = canvas.getContext('2d', { willReadFrequently: true });
       const moved = strokes.map((stroke) => stroke.map(([x, y]) => [x + offset, y + offset]));
@@ -75,6 +83,40 @@ const top2 = (row) => [...row].sort((a, b) => b - a).slice(0, 2);
 
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 
+test('the Python renderer places the drawing for the model where the pad does', async () => {
+  const casesPath = join(folder, 'placed.json');
+  execFileSync(python, [helper, 'make', casesPath]);
+  const cases = JSON.parse(readFileSync(casesPath, 'utf8'));
+  const page = await padPage();
+  const placed = await page.evaluate(async (cases) => {
+    const { strokesForModel } = await import('/js/pad.js');
+    return cases.map(({ strokes }) => strokesForModel(strokes));
+  }, cases);
+  await page.close();
+  let largest = 0;
+  cases.forEach((c, i) => {
+    assert.equal(placed[i].length, c.model.length);
+    placed[i].forEach((stroke, s) => stroke.forEach(([x, y], p) => {
+      largest = Math.max(largest, Math.abs(x - c.model[s][p][0]), Math.abs(y - c.model[s][p][1]));
+    }));
+  });
+  assert.ok(largest < 1e-12, `pad.js and render.py place points ${largest} of the side apart`);
+  // Whatever its size and place on the pad, the drawing reaches the model centred, its
+  // longer side 90% of the canvas (a speck: zoomed ten times, no more).
+  const bounds = (strokes) => {
+    const points = strokes.flat();
+    const [xs, ys] = [points.map((p) => p[0]), points.map((p) => p[1])];
+    return { extent: Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)),
+      middle: [(Math.max(...xs) + Math.min(...xs)) / 2, (Math.max(...ys) + Math.min(...ys)) / 2] };
+  };
+  placed.forEach((strokes, i) => {
+    const { extent, middle } = bounds(strokes);
+    const expected = Math.min(0.9, bounds(cases[i].strokes).extent * 10);
+    assert.ok(Math.abs(extent - expected) < 1e-9, `case ${i}: drawn for the model at ${extent}, not ${expected}`);
+    assert.ok(Math.hypot(middle[0] - 0.5, middle[1] - 0.5) < 1e-9, `case ${i}: centred at ${middle}`);
+  });
+});
+
 test('the Python renderer paints what the pad paints in Chromium', async () => {
   const casesPath = join(folder, 'cases.json');
   execFileSync(python, [helper, 'make', casesPath]);
@@ -86,7 +128,7 @@ test('the Python renderer paints what the pad paints in Chromium', async () => {
 
   same.forEach((c, i) => {
     assert.ok(Math.abs(c.ink_ratio - 1) < 0.01, `case ${i}: ink differs by ${((c.ink_ratio - 1) * 100).toFixed(2)}%`);
-    assert.ok(c.centroid_distance < 0.25, `case ${i}: centroids ${c.centroid_distance.toFixed(3)} px apart`);
+    assert.ok(c.centroid_distance < 0.4, `case ${i}: centroids ${c.centroid_distance.toFixed(3)} px apart`);
     assert.ok(c.image_mean_difference < 2.5, `case ${i}: 28x28 images differ by ${c.image_mean_difference} on average`);
   });
   const ours = mean(same.map((c) => c.image_mean_difference));

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The Python side of render.test.mjs: drawings to paint, and how Chromium's paint compares.
 
-    render_cases.py make OUT.json                       pad strokes, with model/render.py's alpha
+    render_cases.py make OUT.json                       pad strokes, the strokes the model's
+                                                        canvas is painted with (model_strokes)
+                                                        and model/render.py's alpha of those
     render_cases.py compare CASES.json SAME.u8 MOVED.u8 figures per case as JSON, and IDX files
                                                         of the 28x28 images for `digits eval`
 
@@ -20,7 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "model"))
 from drawings import _INK_DARKNESS, load_drawings, split_by_writer  # noqa: E402
 from mnist_idx import write_idx  # noqa: E402
 from preprocess import preprocess_darkness  # noqa: E402
-from render import MODEL_CANVAS, pad_strokes, render_alpha  # noqa: E402
+from render import MODEL_CANVAS, model_strokes, pad_strokes, render_alpha  # noqa: E402
 from stroke_augment import augment_strokes  # noqa: E402
 
 
@@ -34,12 +36,15 @@ def make(out_path):
         if n % 2:
             pad = augment_strokes(drawing["strokes"], rng)
         else:
-            pad = pad_strokes(drawing["strokes"], fill=(0.3, 0.5, 0.7, 0.95)[n // 2 % 4])
+            pad = pad_strokes(drawing["strokes"], fill=(0.15, 0.3, 0.5, 0.7, 0.95)[n // 2 % 5],
+                              centre=(0.5, 0.5) if n % 3 else (0.2, 0.8))
         cases.append({"label": drawing["label"], "strokes": [s.tolist() for s in pad]})
     cases.append({"label": 1, "strokes": [[[0.5, 0.2]], [[0.5, 0.3], [0.52, 0.8]]]})  # a dot and a line
+    cases.append({"label": 1, "strokes": [[[0.9, 0.1], [0.9, 0.12]]]})  # a speck: zoomed MAX_ZOOM times only
     for case in cases:
-        alpha = render_alpha([np.array(s) for s in case["strokes"]])
-        case["alpha"] = base64.b64encode(alpha.tobytes()).decode()
+        placed = model_strokes([np.array(s) for s in case["strokes"]])
+        case["model"] = [s.tolist() for s in placed]
+        case["alpha"] = base64.b64encode(render_alpha(placed).tobytes()).decode()
     with open(out_path, "w") as f:
         json.dump(cases, f)
 

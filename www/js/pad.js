@@ -5,6 +5,14 @@
 const LINE_WIDTH = 0.075;      // of the pad's side: like MNIST's pen once scaled to 20 px
 const MODEL_CANVAS = 280;      // side of the canvas the classifier reads
 const MIN_STEP = 0.004;        // points closer than this (of the side) add nothing
+// The model reads every drawing at one size: scaled about its middle until its longer side
+// is MODEL_FILL of the canvas, the line staying LINE_WIDTH. Drawn small, a digit would
+// otherwise reach the model as a thick blob (the line is the pad's width whatever the
+// digit's size); drawn anywhere at any size, it gives the model one picture. MODEL_FILL was
+// chosen on writers the model never saw (model/MODEL.md); MAX_ZOOM brings any digit over
+// 9% of the side to full size, and leaves a tap a dot.
+const MODEL_FILL = 0.9;
+const MAX_ZOOM = 10;
 const KEY_STEP = 0.04;         // arrow keys move the pen this far (Shift: three times)
 const INK = '#1a1a2e';
 // What POST /log takes of the strokes (docs/API.md): more points are thinned out, evenly.
@@ -78,12 +86,13 @@ export class DrawingPad {
     }
   }
 
-  // The drawing as the classifier reads it: ink on a transparent canvas of fixed size,
-  // so every screen and zoom level gives the model the same picture.
+  // The drawing as the classifier reads it: ink on a transparent canvas of fixed size, at
+  // one size on it, so every screen, zoom level and size of drawing gives the model the
+  // same picture.
   imageForModel() {
     const canvas = new OffscreenCanvas(MODEL_CANVAS, MODEL_CANVAS);
     const context = canvas.getContext('2d', { willReadFrequently: true });
-    this.paint(context, MODEL_CANVAS, this.strokes);
+    this.paint(context, MODEL_CANVAS, strokesForModel(this.strokes));
     return context.getImageData(0, 0, MODEL_CANVAS, MODEL_CANVAS);
   }
 
@@ -252,6 +261,26 @@ export class DrawingPad {
       context.stroke();
     }
   }
+}
+
+// The strokes moved and scaled so that the drawing's bounding box is centred and its
+// longer side is MODEL_FILL of the side (at most MAX_ZOOM times larger).
+// ref: model/render.py model_strokes()
+export function strokesForModel(strokes) {
+  if (strokes.length === 0) return strokes;
+  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const stroke of strokes) {
+    for (const [x, y] of stroke) {
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+    }
+  }
+  const extent = Math.max(right - left, bottom - top);
+  const zoom = extent * MAX_ZOOM > MODEL_FILL ? MODEL_FILL / extent : MAX_ZOOM;
+  const [middleX, middleY] = [(left + right) / 2, (top + bottom) / 2];
+  return strokes.map((stroke) => stroke.map(([x, y]) => [(x - middleX) * zoom + 0.5, (y - middleY) * zoom + 0.5]));
 }
 
 function inside([x, y]) {
