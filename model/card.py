@@ -105,6 +105,66 @@ def taught_cells(policy):
             f"{policy['writers_worse']} ({100 * policy['worst_change']:.2f} points)")
 
 
+# How MODEL_FILL was chosen (model/sizes.py --model-fill F, on the splits trained then).
+MODEL_FILL_CHOICE = """The size the model is given was chosen on the writers of splits 0 and 1 (2,998
+drawings, each split's model of the digitnet-20261206 recipe on its own writers; errors
+as written and at 20% of the pad): zoomed to 60% of the canvas 11 and 11, to 70% 11 and
+11, to 80% 11 and 12, to 90% 9 and 9 (`python3 model/sizes.py --model-fill F`). 90%
+still keeps the line inside the canvas. The sizes differ by two drawings, about what two
+runs of one recipe differ by: what matters is that every drawing reaches the model at
+one size, more than which."""
+
+
+def given_to_model(figures):
+    """How the measured drawings reached the model: zoomed as the app does now, or not yet."""
+    if "model_fill" in figures:
+        return (f"zoomed for the model as the pad does (its longer side {round(100 * figures['model_fill'])}% of the "
+                "canvas) and preprocessed as in the app")
+    return ("painted at the pad's own scale and preprocessed, as the app gave drawings to the model before it "
+            "zoomed them (\"Small drawings and large\" below has the zoom's effect)")
+
+
+def sizes_section(sizes):
+    """The zoom to one size for the model, against painting drawings at the pad's scale
+    (model/sizes.py): each split's model on its own split's writers."""
+    if sizes is None:
+        return """## Small drawings and large
+
+Not measured yet: `python3 model/sizes.py` after `python3 model/crossval.py`."""
+    zoomed, as_drawn = sizes["errors"]["zoomed"], sizes["errors"]["as_drawn"]
+    count = sizes["drawings"]
+
+    def cell(errors_made):
+        return f"{percent(1 - errors_made / count)} ({errors(errors_made)})"
+    rows = "\n".join(f"| {'as written' if key == 'written' else key + '% of the pad, centred'} | **{cell(zoomed[key])}** | "
+                     f"{cell(as_drawn[key])} |" for key in zoomed)
+    splits = sizes["splits"]
+    names = [str(i) for i in splits]
+    which = ("all five splits" if len(splits) == 5 else f"split {names[0]}" if len(splits) == 1
+             else f"splits {', '.join(names[:-1])} and {names[-1]}")
+    return f"""## Small drawings and large
+
+The pad's line is one width whatever the size of the digit, so a digit drawn small used
+to reach the model as a thick blob: the preprocessing scales every digit to 20 pixels,
+and a line a fifth of a small digit's height became a fifth of those. The pad now gives
+the model every drawing zoomed about its middle until its longer side is
+{round(100 * sizes['model_fill'])}% of the canvas it paints for the model (at most ten times, so a speck stays
+a speck), the line still the pad's width (`strokesForModel` in `www/js/pad.js`,
+`model_strokes` in `model/render.py`; `tests/model/render.test.mjs` checks that the two
+agree). What the person sees on the pad does not change.
+
+On the {count:,} drawings by the writers of {which}, each read by its split's model, which
+never saw them (`python3 model/sizes.py`). "As written" is each writer's own box on the
+tablet (500 units square) as the pad: the digits at the size and in the place they were
+drawn, a median of 34% of the side and one in ten under 25%:
+
+| drawn | zoomed for the model (the app) | painted at the pad's scale (before) |
+| --- | ---: | ---: |
+{rows}
+
+{MODEL_FILL_CHOICE}"""
+
+
 def drawings_section(evaluation, card, pooled):
     """What a new person can expect: the recipe cross-validated by writer (crossval.py),
     said to be of an earlier recipe when it was measured on one; then the shipped file."""
@@ -149,7 +209,8 @@ new person can expect is measured on its recipe, by cross-validation
 the same recipe, seed and int8 rounding train a model on the other 24 writers, which
 then reads the six it never saw through the app's own C++ engine. Each drawing is drawn
 as the pad draws it and centred on the pad, its longer side at 40, 70 or 90% of the
-pad's side, then preprocessed as in the app.{partial} Pooled over the {held['70']['images']:,} drawings of
+pad's side, then
+{given_to_model(pooled)}.{partial} Pooled over the {held['70']['images']:,} drawings of
 {writers} writers:
 
 | size on the pad | accuracy | the {len(pooled['splits'])} splits | lowest digit | worst writer |
@@ -240,6 +301,8 @@ shape (98.93%). Training adds batch normalisation after each hidden layer and dr
 
 {drawings_section(evaluation, card, load_crossval(os.path.join(HERE, "fixtures", "crossval.json")))}
 
+{sizes_section(load_crossval(os.path.join(HERE, "fixtures", "sizes.json")))}
+
 ## Accuracy on MNIST
 
 **MNIST test set: {percent(mnist['accuracy'])}** ({round((1 - mnist['accuracy']) * 10000)} errors in 10,000), on the shipped file
@@ -262,10 +325,12 @@ probabilities match PyTorch's within 1e-4 on all 10,000 images and ONNX Runtime'
 - Drawings, augmented in stroke space and rendered fresh for every batch
   (`model/stroke_augment.py`, `model/render.py`): the digit's size on the pad (30-95% of
   its side) and its place, rotation up to 12 degrees, shear +-0.25, aspect +-25%, a
-  smooth random warp, per-point jitter, and the pen's points made sparser or denser. The
-  line stays the pad's width, so small drawings become thick strokes after
-  preprocessing, exactly as in the app; `tests/model/render.test.mjs` checks the
-  renderer against the pad's own code in Chromium.
+  smooth random warp, per-point jitter, and the pen's points made sparser or denser;
+  then zoomed to one size as the app zooms it for the model (`model_strokes`; "Small
+  drawings and large"). `tests/model/render.test.mjs` checks the renderer against the
+  pad's own code in Chromium. The shipped file was trained before the zoom, on drawings
+  painted at the pad's scale (a small one as a thick line): the zoomed drawings it now
+  reads are those it saw at about 90% of the pad.
 - MNIST, augmented as images: rotation up to 15 degrees, scale 0.85-1.12, aspect +-12%,
   shear +-0.18, shift up to 2 px, and in 45% of images a thicker or thinner stroke. The
   warp is bicubic and each image's strongest ink is kept where it was, so augmented

@@ -59,6 +59,27 @@ class DrawingsSectionTest(unittest.TestCase):
         self.assertIn("has not been cross-validated by writer yet", text)
         self.assertIn("99.90% (1 error in 1,000)", text)
 
+    def test_figures_say_whether_the_drawings_were_zoomed_for_the_model(self):
+        zoomed = dict(pooled("v2"), model_fill=0.7)
+        self.assertIn("zoomed for the model as the pad does (its longer side 70% of the canvas)",
+                      card.drawings_section(EVALUATION, {"model_version": "v2"}, zoomed))
+        self.assertIn("painted at the pad's own scale and preprocessed, as the app gave drawings to the model before",
+                      card.drawings_section(EVALUATION, {"model_version": "v2"}, pooled("v2")))
+
+
+@unittest.skipIf(card is None, "needs matplotlib")
+class SizesSectionTest(unittest.TestCase):
+    def test_zoomed_and_unzoomed_errors_side_by_side(self):
+        sizes = {"model_fill": 0.7, "splits": [0, 1], "drawings": 3000,
+                 "errors": {"zoomed": {"written": 12, "20": 15}, "as_drawn": {"written": 30, "20": 300}}}
+        text = card.sizes_section(sizes)
+        self.assertIn("| as written | **99.60% (12 errors)** | 99.00% (30 errors) |", text)
+        self.assertIn("| 20% of the pad, centred | **99.50% (15 errors)** | 90.00% (300 errors) |", text)
+        self.assertIn("3,000 drawings by the writers of splits 0 and 1,", text)
+
+    def test_not_measured_says_how_to_measure(self):
+        self.assertIn("python3 model/sizes.py", card.sizes_section(None))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Measures how drawing size affects accuracy, on writers the model never saw: each
+cross-validation split's model reads its own split's writers, drawn small to large and
+as written (the writer's box as the pad). Each drawing is read twice: as the app shows it
+to the model (pad.js strokesForModel: zoomed so that its longer side is render.MODEL_FILL
+of the canvas) and painted as drawn, at the pad's own scale (how the app read it before).
+
+    python3 model/sizes.py                     # the splits crossval.py has trained so far
+    python3 model/sizes.py --model-fill 0.6    # how MODEL_FILL was chosen
+
+Writes model/fixtures/sizes.json, which card.py puts into MODEL.md.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import render  # noqa: E402
+from crossval import SPLITS, WORK  # noqa: E402
+from drawings import _INK_DARKNESS, DEFAULT_PATH, as_written, load_drawings, pad_strokes, split_by_writer  # noqa: E402
+from evaluate import DIGITS_CLI, run_eval  # noqa: E402
+from mnist_idx import write_idx  # noqa: E402
+from preprocess import preprocess_darkness  # noqa: E402
+
+# Where on the pad: "written" as the writer placed it, or centred at a share of the side.
+PLACEMENTS = ("written", 0.2, 0.3, 0.4, 0.7, 0.9)
+OUT = os.path.join(HERE, "fixtures", "sizes.json")
+
+
+def placed(drawing, placement):
+    return as_written(drawing["strokes"]) if placement == "written" else pad_strokes(drawing["strokes"], placement)
+
+
+def image(pad, zoomed):
+    strokes = render.model_strokes(pad) if zoomed else pad
+    return preprocess_darkness(_INK_DARKNESS[render.render_alpha(strokes)])
+
+
+def errors(model, drawings, images, work):
+    """The drawings the model misreads: (index, digit read)."""
+    labels = np.array([d["label"] for d in drawings], dtype=np.uint8)
+    write_idx(os.path.join(work, "images.gz"), np.stack(images))
+    write_idx(os.path.join(work, "labels.gz"), labels)
+    probabilities = os.path.join(work, "probabilities.f32")
+    run_eval(DIGITS_CLI, model, os.path.join(work, "images.gz"), os.path.join(work, "labels.gz"), probabilities)
+    read = np.fromfile(probabilities, np.float32).reshape(-1, 10).argmax(1)
+    return int((read != labels).sum())
+
+
+def measure(split, drawings_path, work):
+    model = os.path.join(WORK, f"split-{split}", "model.onnx")
+    _, drawings = split_by_writer(load_drawings(drawings_path), SPLITS[split])
+    result = {"drawings": len(drawings), "zoomed": {}, "as_drawn": {}}
+    for placement in PLACEMENTS:
+        pads = [placed(d, placement) for d in drawings]
+        key = str(placement if placement == "written" else round(placement * 100))
+        for zoomed, name in ((True, "zoomed"), (False, "as_drawn")):
+            result[name][key] = errors(model, drawings, [image(p, zoomed) for p in pads], work)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--drawings", default=DEFAULT_PATH)
+    parser.add_argument("--model-fill", type=float, default=render.MODEL_FILL,
+                        help="the zoomed drawing's longer side, a share of the canvas")
+    parser.add_argument("--out", default=OUT, help="where to write the figures ('-' for nowhere)")
+    args = parser.parse_args()
+    render.MODEL_FILL = args.model_fill
+    splits = [i for i in range(len(SPLITS)) if os.path.exists(os.path.join(WORK, f"split-{i}", "model.onnx"))]
+    if not splits:
+        raise SystemExit(f"no split's model in {WORK}: run model/crossval.py first")
+    with tempfile.TemporaryDirectory() as work:
+        per_split = {str(i): measure(i, args.drawings, work) for i in splits}
+    drawings = sum(r["drawings"] for r in per_split.values())
+    pooled = {name: {key: sum(r[name][key] for r in per_split.values()) for key in next(iter(per_split.values()))[name]}
+              for name in ("zoomed", "as_drawn")}
+    print(f"splits {', '.join(map(str, splits))}: {drawings} drawings by writers their models never saw; "
+          f"errors zoomed to {args.model_fill:.0%} / painted as drawn")
+    for key in pooled["zoomed"]:
+        where = "as written" if key == "written" else f"{key}% of the pad"
+        print(f"  {where:>16}: {pooled['zoomed'][key]:4d} / {pooled['as_drawn'][key]:4d}")
+    if args.out != "-":
+        with open(args.out, "w") as f:
+            json.dump({"model_fill": args.model_fill, "splits": splits, "drawings": drawings,
+                       "errors": pooled, "per_split": per_split}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
