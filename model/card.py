@@ -106,13 +106,13 @@ def taught_cells(policy):
 
 
 # How MODEL_FILL was chosen (model/sizes.py --model-fill F, on the splits trained then).
-MODEL_FILL_CHOICE = """The size the model is given was chosen on the writers of splits 0 and 1 (2,998
+MODEL_FILL_CHOICE = """The size the model is given was chosen on the writers of splits 0, 1 and 2 (4,497
 drawings, each split's model of the digitnet-20261206 recipe on its own writers; errors
-as written and at 20% of the pad): zoomed to 60% of the canvas 11 and 11, to 70% 11 and
-11, to 80% 11 and 12, to 90% 9 and 9 (`python3 model/sizes.py --model-fill F`). 90%
-still keeps the line inside the canvas. The sizes differ by two drawings, about what two
-runs of one recipe differ by: what matters is that every drawing reaches the model at
-one size, more than which."""
+as written and at 20% of the pad): zoomed to 70% of the canvas 16 and 16, to 80% 16 and
+17, to 90% 14 and 14; on splits 0 and 1 alone, 60% made the same errors as 70%
+(`python3 model/sizes.py --model-fill F`). 90% still keeps the line inside the canvas.
+The sizes differ by two or three drawings, about what two runs of one recipe differ by:
+what matters is that every drawing reaches the model at one size, more than which."""
 
 
 def given_to_model(figures):
