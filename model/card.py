@@ -105,21 +105,21 @@ def taught_cells(policy):
             f"{policy['writers_worse']} ({100 * policy['worst_change']:.2f} points)")
 
 
-# How MODEL_FILL was chosen (model/sizes.py --model-fill F, on the splits trained then).
+# How MODEL_SIZE was chosen (model/sizes.py --model-size S, on the splits trained then).
 MODEL_FILL_CHOICE = """The size the model is given was chosen on the writers of splits 0, 1 and 2 (4,497
 drawings, each split's model of the digitnet-20261206 recipe on its own writers; errors
-as written and at 20% of the pad): zoomed to 70% of the canvas 16 and 16, to 80% 16 and
-17, to 90% 14 and 14; on splits 0 and 1 alone, 60% made the same errors as 70%
-(`python3 model/sizes.py --model-fill F`). 90% still keeps the line inside the canvas.
+as written and at 20% of the pad): given as if drawn across 70% of the pad 16 and 16,
+80% 16 and 17, 90% 14 and 14; on splits 0 and 1 alone, 60% made the same errors as 70%
+(`python3 model/sizes.py --model-size S`).
 The sizes differ by two or three drawings, about what two runs of one recipe differ by:
 what matters is that every drawing reaches the model at one size, more than which."""
 
 
 def given_to_model(figures):
     """How the measured drawings reached the model: zoomed as the app does now, or not yet."""
-    if "model_fill" in figures:
-        return (f"zoomed for the model as the pad does (its longer side {round(100 * figures['model_fill'])}% of the "
-                "canvas) and preprocessed as in the app")
+    if "model_size" in figures:
+        return (f"zoomed for the model as the pad does (as if drawn across {round(100 * figures['model_size'])}% of "
+                "the pad) and preprocessed as in the app")
     return ("painted at the pad's own scale and preprocessed, as the app gave drawings to the model before it "
             "zoomed them (\"Small drawings and large\" below has the zoom's effect)")
 
@@ -147,11 +147,13 @@ Not measured yet: `python3 model/sizes.py` after `python3 model/crossval.py`."""
 The pad's line is one width whatever the size of the digit, so a digit drawn small used
 to reach the model as a thick blob: the preprocessing scales every digit to 20 pixels,
 and a line a fifth of a small digit's height became a fifth of those. The pad now gives
-the model every drawing zoomed about its middle until its longer side is
-{round(100 * sizes['model_fill'])}% of the canvas it paints for the model (at most ten times, so a speck stays
-a speck), the line still the pad's width (`strokesForModel` in `www/js/pad.js`,
-`model_strokes` in `model/render.py`; `tests/model/render.test.mjs` checks that the two
-agree). What the person sees on the pad does not change.
+the model every drawing zoomed about its middle, as if it had been drawn across
+{round(100 * sizes['model_size'])}% of the pad (at most ten times larger, so a speck stays a speck;
+`strokesForModel` in `www/js/pad.js`, `model_strokes` in `model/render.py`;
+`tests/model/render.test.mjs` checks that the two agree). It is painted across 60% of
+the canvas the model reads, with the line scaled to match, so that even a drawing all
+ink covers less than half of that canvas, which the preprocessing needs (it takes the
+median as the background). What the person sees on the pad does not change.
 
 On the {count:,} drawings by the writers of {which}, each read by its split's model, which
 never saw them (`python3 model/sizes.py`). "As written" is each writer's own box on the

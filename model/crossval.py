@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from drawings import DEFAULT_PATH, FILLS, VALIDATION_WRITERS  # noqa: E402
-from render import MODEL_FILL  # noqa: E402
+from render import MODEL_SIZE  # noqa: E402
 
 # random.Random(20261125).shuffle of the writers not in VALIDATION_WRITERS, in sixes.
 SPLITS = (VALIDATION_WRITERS, (4, 5, 12, 16, 21, 27), (6, 9, 13, 19, 24, 30), (7, 17, 22, 25, 26, 29),
@@ -135,7 +135,7 @@ def main():
         raise SystemExit("no split has been measured yet: run without --measured")
     pooled = pool([measure_split(i, SPLITS[i], args) for i in indices])
     pooled["split_indices"] = indices
-    pooled["model_fill"] = MODEL_FILL  # the drawings as the app gives them to the model
+    pooled["model_size"] = MODEL_SIZE  # the drawings as the app gives them to the model
     with open(os.path.join(HERE, "fixtures", "model_card.json")) as f:
         pooled["model_version"] = json.load(f)["model_version"]  # the shipped file, trained by this recipe
     print_summary(pooled)

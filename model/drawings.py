@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from preprocess import NothingDrawn, darkness, preprocess_darkness
-from render import INK, keep_pad_points, model_strokes, pad_strokes, render_alpha
+from render import INK, keep_pad_points, model_line_width, model_strokes, pad_strokes, render_alpha
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PATH = os.path.join(HERE, "..", "..", "shared", "drawings", "pendigits_train_strokes.json")
@@ -57,7 +57,7 @@ def split_by_writer(drawings, validation_writers=VALIDATION_WRITERS):
 
 def canvas_image(pad):
     """Pad strokes (unit square) -> the 28x28 image the app's preprocessing makes of them."""
-    return preprocess_darkness(_INK_DARKNESS[render_alpha(model_strokes(pad))])
+    return preprocess_darkness(_INK_DARKNESS[render_alpha(model_strokes(pad), line_width=model_line_width())])
 
 
 def drawing_image(strokes, fill=0.7, centre=(0.5, 0.5)):

@@ -6,7 +6,7 @@
 
 On drawings by the six writers of cross-validation's split 0 (drawings.VALIDATION_WRITERS),
 centred on the pad at 40, 70 and 90% of its side and zoomed for the model as the pad does
-(render.MODEL_FILL), and on the MNIST test set: accuracy,
+(render.MODEL_SIZE), and on the MNIST test set: accuracy,
 per digit, confusion matrix, per writer; the file's size, plain and gzipped. Writes
 model/fixtures/evaluation.json, which card.py puts into MODEL.md. The shipped file learns
 from all 30 writers, so on it these drawings check the file and the pipeline (the suite
@@ -27,7 +27,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from drawings import DEFAULT_PATH, FILLS, VALIDATION_WRITERS, write_held_out  # noqa: E402
 from mnist_idx import read_idx  # noqa: E402
-from render import MODEL_FILL  # noqa: E402
+from render import MODEL_SIZE  # noqa: E402
 
 # What --check enforces: a floor under the targets, so that noise cannot fail a run but
 # a broken model or pipeline does. The targets themselves are in MODEL.md.
@@ -61,7 +61,7 @@ def evaluate(digits, model, drawings, work, held_out_writers=VALIDATION_WRITERS)
         model_bytes = f.read()
     results = {"model": os.path.relpath(model, ROOT), "bytes": len(model_bytes),
                "gzip_bytes": len(gzip.compress(model_bytes, 9)), "held_out_writers": list(held_out_writers),
-               "model_fill": MODEL_FILL, "held_out": {}}
+               "model_size": MODEL_SIZE, "held_out": {}}
     for fill in FILLS:
         name = f"held-out-{round(fill * 100)}"
         probabilities = os.path.join(work, f"{name}.f32")

@@ -9,23 +9,24 @@ analytic anti-aliasing too), so training sees what the app's preprocessing sees;
 tests/model/render.test.mjs checks the two pixel by pixel in Chromium.
 
     pad = pad_strokes(drawing["strokes"], fill=0.4)     # as drawn on the pad
-    canvas = render(model_strokes(pad))                 # 280x280x4 uint8 RGBA, as the model reads it
+    canvas = render(model_strokes(pad), model_line_width())   # 280x280x4 uint8 RGBA, for the model
     image = preprocess(canvas)                          # 28x28, as the app
 
-The model reads every drawing at one size (model_strokes, as pad.js's strokesForModel):
-the line stays LINE_WIDTH of the canvas whatever the size it was drawn at.
+The model reads every drawing at one size, as if drawn across MODEL_SIZE of the pad
+(model_strokes, as pad.js's strokesForModel; painted with model_line_width()).
 """
 import math
 
 import cairo
 import numpy as np
 
-# ref: www/js/pad.js LINE_WIDTH, MODEL_CANVAS, MIN_STEP, INK, MODEL_FILL, MAX_ZOOM
+# ref: www/js/pad.js LINE_WIDTH, MODEL_CANVAS, MIN_STEP, INK, MODEL_SIZE, MODEL_FILL, MAX_ZOOM
 LINE_WIDTH = 0.075
 MODEL_CANVAS = 280
 MIN_STEP = 0.004
 INK = (0x1a, 0x1a, 0x2e)
-MODEL_FILL = 0.9
+MODEL_SIZE = 0.9
+MODEL_FILL = 0.6
 MAX_ZOOM = 10.0
 
 
@@ -46,6 +47,11 @@ def pad_strokes(strokes, fill=0.7, centre=(0.5, 0.5)):
         placed = (np.asarray(stroke, dtype=np.float64).reshape(-1, 2) - middle) * scale + centre
         out.append(keep_pad_points(placed))
     return out
+
+
+def model_line_width():
+    """The line on the model's canvas: the pad's, on a digit drawn across MODEL_SIZE of it."""
+    return LINE_WIDTH * MODEL_FILL / MODEL_SIZE
 
 
 def model_strokes(strokes):
@@ -75,18 +81,18 @@ def keep_pad_points(points):
     return np.array(kept)
 
 
-def render_alpha(strokes, side=MODEL_CANVAS):
+def render_alpha(strokes, side=MODEL_CANVAS, line_width=LINE_WIDTH):
     """The ink's coverage, side x side uint8: what the canvas's alpha channel holds."""
     surface = cairo.ImageSurface(cairo.FORMAT_A8, side, side)
     context = cairo.Context(surface)
     # ref: www/js/pad.js paint()
     context.set_line_cap(cairo.LINE_CAP_ROUND)
     context.set_line_join(cairo.LINE_JOIN_ROUND)
-    context.set_line_width(side * LINE_WIDTH)
+    context.set_line_width(side * line_width)
     for stroke in strokes:
         points = (np.asarray(stroke, dtype=np.float64) * side).tolist()  # plain floats: a fast loop
         if len(points) == 1:  # a dot
-            context.arc(points[0][0], points[0][1], side * LINE_WIDTH / 2, 0, 2 * math.pi)
+            context.arc(points[0][0], points[0][1], side * line_width / 2, 0, 2 * math.pi)
             context.fill()
             continue
         x, y = points[0]
@@ -104,9 +110,9 @@ def render_alpha(strokes, side=MODEL_CANVAS):
     return np.frombuffer(surface.get_data(), dtype=np.uint8).reshape(side, stride)[:, :side].copy()
 
 
-def render(strokes, side=MODEL_CANVAS):
+def render(strokes, line_width=LINE_WIDTH, side=MODEL_CANVAS):
     """The canvas as getImageData returns it: side x side x 4 uint8, unpremultiplied RGBA."""
-    alpha = render_alpha(strokes, side)
+    alpha = render_alpha(strokes, side, line_width)
     canvas = np.zeros((side, side, 4), dtype=np.uint8)
     canvas[..., :3] = INK
     canvas[..., 3] = alpha

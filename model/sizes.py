@@ -2,11 +2,11 @@
 """Measures how drawing size affects accuracy, on writers the model never saw: each
 cross-validation split's model reads its own split's writers, drawn small to large and
 as written (the writer's box as the pad). Each drawing is read twice: as the app shows it
-to the model (pad.js strokesForModel: zoomed so that its longer side is render.MODEL_FILL
-of the canvas) and painted as drawn, at the pad's own scale (how the app read it before).
+to the model (pad.js strokesForModel: zoomed to one size, as if drawn across
+render.MODEL_SIZE of the pad) and painted as drawn, at the pad's own scale (how the app read it before).
 
     python3 model/sizes.py                     # the splits crossval.py has trained so far
-    python3 model/sizes.py --model-fill 0.6    # how MODEL_FILL was chosen
+    python3 model/sizes.py --model-size 0.7    # how MODEL_SIZE was chosen
 
 Writes model/fixtures/sizes.json, which card.py puts into MODEL.md.
 """
@@ -38,8 +38,9 @@ def placed(drawing, placement):
 
 
 def image(pad, zoomed):
-    strokes = render.model_strokes(pad) if zoomed else pad
-    return preprocess_darkness(_INK_DARKNESS[render.render_alpha(strokes)])
+    alpha = render.render_alpha(render.model_strokes(pad), line_width=render.model_line_width()) if zoomed \
+        else render.render_alpha(pad)
+    return preprocess_darkness(_INK_DARKNESS[alpha])
 
 
 def errors(model, drawings, images, work):
@@ -68,11 +69,11 @@ def measure(split, drawings_path, work):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drawings", default=DEFAULT_PATH)
-    parser.add_argument("--model-fill", type=float, default=render.MODEL_FILL,
-                        help="the zoomed drawing's longer side, a share of the canvas")
+    parser.add_argument("--model-size", type=float, default=render.MODEL_SIZE,
+                        help="the zoomed drawing reads as if drawn across this share of the pad")
     parser.add_argument("--out", default=OUT, help="where to write the figures ('-' for nowhere)")
     args = parser.parse_args()
-    render.MODEL_FILL = args.model_fill
+    render.MODEL_SIZE = args.model_size
     splits = [i for i in range(len(SPLITS)) if os.path.exists(os.path.join(WORK, f"split-{i}", "model.onnx"))]
     if not splits:
         raise SystemExit(f"no split's model in {WORK}: run model/crossval.py first")
@@ -82,13 +83,13 @@ def main():
     pooled = {name: {key: sum(r[name][key] for r in per_split.values()) for key in next(iter(per_split.values()))[name]}
               for name in ("zoomed", "as_drawn")}
     print(f"splits {', '.join(map(str, splits))}: {drawings} drawings by writers their models never saw; "
-          f"errors zoomed to {args.model_fill:.0%} / painted as drawn")
+          f"errors zoomed as if drawn across {args.model_size:.0%} of the pad / painted as drawn")
     for key in pooled["zoomed"]:
         where = "as written" if key == "written" else f"{key}% of the pad"
         print(f"  {where:>16}: {pooled['zoomed'][key]:4d} / {pooled['as_drawn'][key]:4d}")
     if args.out != "-":
         with open(args.out, "w") as f:
-            json.dump({"model_fill": args.model_fill, "splits": splits, "drawings": drawings,
+            json.dump({"model_size": args.model_size, "splits": splits, "drawings": drawings,
                        "errors": pooled, "per_split": per_split}, f, indent=1)
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "model"))
 from drawings import _INK_DARKNESS, load_drawings, split_by_writer  # noqa: E402
 from mnist_idx import write_idx  # noqa: E402
 from preprocess import preprocess_darkness  # noqa: E402
-from render import MODEL_CANVAS, model_strokes, pad_strokes, render_alpha  # noqa: E402
+from render import MODEL_CANVAS, model_line_width, model_strokes, pad_strokes, render_alpha  # noqa: E402
 from stroke_augment import augment_strokes  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def make(out_path):
     for case in cases:
         placed = model_strokes([np.array(s) for s in case["strokes"]])
         case["model"] = [s.tolist() for s in placed]
-        case["alpha"] = base64.b64encode(render_alpha(placed).tobytes()).decode()
+        case["alpha"] = base64.b64encode(render_alpha(placed, line_width=model_line_width()).tobytes()).decode()
     with open(out_path, "w") as f:
         json.dump(cases, f)
 

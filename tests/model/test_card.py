@@ -60,8 +60,8 @@ class DrawingsSectionTest(unittest.TestCase):
         self.assertIn("99.90% (1 error in 1,000)", text)
 
     def test_figures_say_whether_the_drawings_were_zoomed_for_the_model(self):
-        zoomed = dict(pooled("v2"), model_fill=0.7)
-        self.assertIn("zoomed for the model as the pad does (its longer side 70% of the canvas)",
+        zoomed = dict(pooled("v2"), model_size=0.9)
+        self.assertIn("zoomed for the model as the pad does (as if drawn across 90% of the pad)",
                       card.drawings_section(EVALUATION, {"model_version": "v2"}, zoomed))
         self.assertIn("painted at the pad's own scale and preprocessed, as the app gave drawings to the model before",
                       card.drawings_section(EVALUATION, {"model_version": "v2"}, pooled("v2")))
@@ -70,7 +70,7 @@ class DrawingsSectionTest(unittest.TestCase):
 @unittest.skipIf(card is None, "needs matplotlib")
 class SizesSectionTest(unittest.TestCase):
     def test_zoomed_and_unzoomed_errors_side_by_side(self):
-        sizes = {"model_fill": 0.7, "splits": [0, 1], "drawings": 3000,
+        sizes = {"model_size": 0.9, "splits": [0, 1], "drawings": 3000,
                  "errors": {"zoomed": {"written": 12, "20": 15}, "as_drawn": {"written": 30, "20": 300}}}
         text = card.sizes_section(sizes)
         self.assertIn("| as written | **99.60% (12 errors)** | 99.00% (30 errors) |", text)

@@ -5,13 +5,17 @@
 const LINE_WIDTH = 0.075;      // of the pad's side: like MNIST's pen once scaled to 20 px
 const MODEL_CANVAS = 280;      // side of the canvas the classifier reads
 const MIN_STEP = 0.004;        // points closer than this (of the side) add nothing
-// The model reads every drawing at one size: scaled about its middle until its longer side
-// is MODEL_FILL of the canvas, the line staying LINE_WIDTH. Drawn small, a digit would
-// otherwise reach the model as a thick blob (the line is the pad's width whatever the
-// digit's size); drawn anywhere at any size, it gives the model one picture. MODEL_FILL was
-// chosen on writers the model never saw (model/MODEL.md); MAX_ZOOM brings any digit over
-// 9% of the side to full size, and leaves a tap a dot.
-const MODEL_FILL = 0.9;
+// The model reads every drawing at one size: as if drawn across MODEL_SIZE of the pad.
+// Drawn small, a digit would otherwise reach the model as a thick blob (the line is the
+// pad's width whatever the digit's size); drawn anywhere at any size, it gives the model
+// one picture. MODEL_SIZE was chosen on writers the model never saw (model/MODEL.md).
+// The picture is painted across MODEL_FILL of the model's canvas with the line scaled to
+// match, so that even a drawing all ink covers less than half of the canvas (the
+// preprocessing takes the median as the background). MAX_ZOOM brings any digit over 6%
+// of the side to full size, and leaves a tap a dot.
+const MODEL_SIZE = 0.9;
+const MODEL_FILL = 0.6;
+export const MODEL_LINE_WIDTH = (LINE_WIDTH * MODEL_FILL) / MODEL_SIZE;
 const MAX_ZOOM = 10;
 const KEY_STEP = 0.04;         // arrow keys move the pen this far (Shift: three times)
 const INK = '#1a1a2e';
@@ -92,7 +96,7 @@ export class DrawingPad {
   imageForModel() {
     const canvas = new OffscreenCanvas(MODEL_CANVAS, MODEL_CANVAS);
     const context = canvas.getContext('2d', { willReadFrequently: true });
-    this.paint(context, MODEL_CANVAS, strokesForModel(this.strokes));
+    this.paint(context, MODEL_CANVAS, strokesForModel(this.strokes), MODEL_LINE_WIDTH);
     return context.getImageData(0, 0, MODEL_CANVAS, MODEL_CANVAS);
   }
 
@@ -234,17 +238,17 @@ export class DrawingPad {
     }
   }
 
-  paint(context, side, strokes) {
+  paint(context, side, strokes, lineWidth = LINE_WIDTH) {
     context.lineCap = 'round';
     context.lineJoin = 'round';
     context.strokeStyle = INK;
     context.fillStyle = INK;
-    context.lineWidth = side * LINE_WIDTH;
+    context.lineWidth = side * lineWidth;
     for (const stroke of strokes) {
       const [x0, y0] = stroke[0];
       if (stroke.length === 1) {  // a dot
         context.beginPath();
-        context.arc(x0 * side, y0 * side, (side * LINE_WIDTH) / 2, 0, 2 * Math.PI);
+        context.arc(x0 * side, y0 * side, (side * lineWidth) / 2, 0, 2 * Math.PI);
         context.fill();
         continue;
       }
