@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from drawings import DEFAULT_PATH, FILLS, VALIDATION_WRITERS, write_held_out  # noqa: E402
-from mnist_idx import read_idx  # noqa: E402
+from mnist_idx import read_idx, write_idx  # noqa: E402
 from render import MODEL_SIZE  # noqa: E402
 
 # What --check enforces: a floor under the targets, so that noise cannot fail a run but
@@ -99,6 +99,15 @@ def failures(results):
 
 DIGITS_CLI = os.path.join(ROOT, "build", "native", "wasm", "cli", "digits")
 EVALUATION = os.path.join(HERE, "fixtures", "evaluation.json")
+
+
+def read_digits(model, images, labels, work, digits=DIGITS_CLI):
+    """The digit the model reads in each image (N x 28 x 28 uint8), through the C++ engine."""
+    write_idx(os.path.join(work, "images.gz"), images)
+    write_idx(os.path.join(work, "labels.gz"), labels)
+    probabilities = os.path.join(work, "probabilities.f32")
+    run_eval(digits, model, os.path.join(work, "images.gz"), os.path.join(work, "labels.gz"), probabilities)
+    return np.fromfile(probabilities, np.float32).reshape(-1, 10).argmax(1)
 
 
 def measure(model=os.path.join(HERE, "mnist.onnx"), digits=DIGITS_CLI, drawings=DEFAULT_PATH,

@@ -3,7 +3,8 @@
 cross-validation split's model reads its own split's writers, drawn small to large and
 as written (the writer's box as the pad). Each drawing is read twice: as the app shows it
 to the model (pad.js strokesForModel: zoomed to one size, as if drawn across
-render.MODEL_SIZE of the pad) and painted as drawn, at the pad's own scale (how the app read it before).
+render.MODEL_SIZE of the pad), and painted at the pad's own scale, as the app read it
+before.
 
     python3 model/sizes.py                     # the splits crossval.py has trained so far
     python3 model/sizes.py --model-size 0.7    # how MODEL_SIZE was chosen
@@ -23,9 +24,9 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import render  # noqa: E402
 from crossval import SPLITS, WORK  # noqa: E402
-from drawings import _INK_DARKNESS, DEFAULT_PATH, as_written, load_drawings, pad_strokes, split_by_writer  # noqa: E402
-from evaluate import DIGITS_CLI, run_eval  # noqa: E402
-from mnist_idx import write_idx  # noqa: E402
+from drawings import (_INK_DARKNESS, DEFAULT_PATH, as_written, canvas_image, load_drawings, pad_strokes,  # noqa: E402
+                      split_by_writer)
+from evaluate import read_digits  # noqa: E402
 from preprocess import preprocess_darkness  # noqa: E402
 
 # Where on the pad: "written" as the writer placed it, or centred at a share of the side.
@@ -38,20 +39,13 @@ def placed(drawing, placement):
 
 
 def image(pad, zoomed):
-    alpha = render.render_alpha(render.model_strokes(pad), line_width=render.model_line_width()) if zoomed \
-        else render.render_alpha(pad)
-    return preprocess_darkness(_INK_DARKNESS[alpha])
+    return canvas_image(pad) if zoomed else preprocess_darkness(_INK_DARKNESS[render.render_alpha(pad)])
 
 
 def errors(model, drawings, images, work):
-    """The drawings the model misreads: (index, digit read)."""
+    """How many of the drawings the model misreads."""
     labels = np.array([d["label"] for d in drawings], dtype=np.uint8)
-    write_idx(os.path.join(work, "images.gz"), np.stack(images))
-    write_idx(os.path.join(work, "labels.gz"), labels)
-    probabilities = os.path.join(work, "probabilities.f32")
-    run_eval(DIGITS_CLI, model, os.path.join(work, "images.gz"), os.path.join(work, "labels.gz"), probabilities)
-    read = np.fromfile(probabilities, np.float32).reshape(-1, 10).argmax(1)
-    return int((read != labels).sum())
+    return int((read_digits(model, np.stack(images), labels, work) != labels).sum())
 
 
 def measure(split, drawings_path, work):

@@ -21,8 +21,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "model"))
 from drawings import NothingDrawn, canvas_image, load_drawings  # noqa: E402
-from evaluate import DIGITS_CLI, run_eval  # noqa: E402
-from mnist_idx import write_idx  # noqa: E402
+from evaluate import read_digits  # noqa: E402
 from stroke_augment import augment_strokes  # noqa: E402
 
 MODEL = os.path.join(ROOT, "model", "mnist.onnx")
@@ -49,11 +48,7 @@ def misreadings(drawn, work):
         except NothingDrawn:
             continue
     labels = np.array([drawn[i][0]["label"] for i in kept], dtype=np.uint8)
-    write_idx(os.path.join(work, "images.gz"), np.stack(images))
-    write_idx(os.path.join(work, "labels.gz"), labels)
-    probabilities = os.path.join(work, "probabilities.f32")
-    run_eval(DIGITS_CLI, MODEL, os.path.join(work, "images.gz"), os.path.join(work, "labels.gz"), probabilities)
-    read = np.fromfile(probabilities, np.float32).reshape(-1, 10).argmax(1)
+    read = read_digits(MODEL, np.stack(images), labels, work)
     return [(kept[j], int(read[j])) for j in np.flatnonzero(read != labels)]
 
 
