@@ -438,10 +438,10 @@ painted at the pad's scale and read the zoomed ones as drawings it had seen at a
 of the pad. The two recipes on the same splits, each split's int8 file through the C++
 engine on its own six writers, drawn as written (`model/sizes.py`) and zoomed:
 
-| recipe | split 0 errors | split 1 errors | MNIST test, splits 0 / 1 | corrections leave (70%), split 0 / 1 |
+| recipe (both read zoomed drawings) | split 0 errors | split 1 errors | MNIST test, splits 0 / 1 | corrections leave (70%), split 0 / 1 |
 | --- | ---: | ---: | ---: | ---: |
-| painted at the pad's scale (digitnet-20261206-930d9604) | 5 | 4 | 99.59% / 99.58% | 88% / 75% |
-| zoomed (digitnet-20261206-9b654fac) | 5 | 4 | 99.62% / 99.58% | 80% / 75% |
+| trained on drawings painted at the pad's scale (digitnet-20261206-930d9604) | 5 | 4 | 99.59% / 99.58% | 88% / 75% |
+| trained on zoomed drawings (digitnet-20261206-9b654fac) | 5 | 4 | 99.62% / 99.58% | 80% / 75% |
 
 No difference in what is read; the recipe changed so that training sees exactly what the
 app shows the model, and so that the size on the pad no longer decides a drawing's line
