@@ -8,6 +8,7 @@ fixtures/train_log.csv).
 import csv
 import json
 import os
+import sys
 
 import matplotlib
 
@@ -15,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from crossval import SPLITS  # noqa: E402
 
 
 def plot(log, path):
@@ -177,6 +180,44 @@ drawn, a median of 34% of the side and one in ten under 25%:
 {MODEL_FILL_CHOICE}"""
 
 
+def page_section(runs, sizes):
+    """The held-out writers' strokes drawn on the real page (bench/page_drawings.mjs), beside
+    what model/sizes.py measured on the same drawings through render.py and the C++ engine."""
+    if not runs:
+        return """## Drawn on the page
+
+Not measured yet: `node bench/page_drawings.mjs --record` after `python3 model/crossval.py`."""
+    split_of = {tuple(sorted(writers)): index for index, writers in enumerate(SPLITS)}
+    rows = []
+    for run in runs:
+        split = split_of.get(tuple(sorted(run["writers"])))
+        offline = (sizes or {}).get("per_split", {}).get(str(split), {}).get("zoomed", {})
+        placement = "as written" if run["fill"] is None else f"{round(100 * float(run['fill']))}% of the pad"
+        reference = offline.get("written" if run["fill"] is None else str(round(100 * float(run["fill"]))))
+        misread = "; ".join(f"writer {e['writer']}'s {e['label']} as {e['read'] if e['read'] is not None else 'nothing'}"
+                            for e in run["errors"])
+        rows.append(f"| {split if split is not None else 'other writers'} | {run['input']} | {run['engine']} | "
+                    f"{placement} | {run['drawings']:,} | **{len(run['errors'])}** | "
+                    f"{reference if reference is not None else 'not measured'} | {misread or 'none'} |")
+    table = "\n".join(rows)
+    return f"""## Drawn on the page
+
+The figures above come from strokes painted by `model/render.py`. Here the held-out
+writers' strokes are drawn on the real page in Chromium instead, as a person draws:
+pointer events on the pad, its zoom, the worker and the engine, the answer read from the
+page after the last stroke (`node bench/page_drawings.mjs`, with the split's model in
+place of the shipped one, which learned from these writers). The last column but one is
+the same model on the same drawings through `model/render.py` and the C++ engine
+(`model/sizes.py`):
+
+| split | input | engine | placed | drawings | errors on the page | errors through render.py | misread on the page |
+| --- | --- | --- | --- | ---: | ---: | ---: | --- |
+{table}
+
+Two rasterisers never agree on every edge pixel, so a drawing the model finds a near tie
+can go either way."""
+
+
 def drawings_section(evaluation, card, pooled):
     """What a new person can expect: the recipe cross-validated by writer (crossval.py),
     said to be of an earlier recipe when it was measured on one; then the shipped file."""
@@ -314,6 +355,9 @@ shape (98.93%). Training adds batch normalisation after each hidden layer and dr
 {drawings_section(evaluation, card, load_crossval(os.path.join(HERE, "fixtures", "crossval.json")))}
 
 {sizes_section(load_crossval(os.path.join(HERE, "fixtures", "sizes.json")))}
+
+{page_section(load_crossval(os.path.join(HERE, "fixtures", "page_drawings.json")),
+              load_crossval(os.path.join(HERE, "fixtures", "sizes.json")))}
 
 ## Accuracy on MNIST
 

@@ -154,16 +154,22 @@ export async function drawStrokes(page, strokes, steps = 1) {
 // allows, each stroke ends in a flick (thousands of pixels a second), the hardest case
 // for the tap that follows (see tapFeedback).
 export async function drawWithTouch(page, digit) {
+  await drawTouchStrokes(page, shapes[digit], 6);
+}
+
+// Strokes of points in the unit square of the pad, as touches; steps: touch moves
+// between two points.
+export async function drawTouchStrokes(page, strokes, steps = 1) {
   const box = await padBox(page);
   const session = await page.context().newCDPSession(page);
   const point = ([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height, id: 1 });
-  for (const stroke of shapes[digit]) {
+  for (const stroke of strokes) {
     await session.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point(stroke[0])] });
     for (let i = 1; i < stroke.length; i++) {
       const [x0, y0] = stroke[i - 1];
       const [x1, y1] = stroke[i];
-      for (let s = 1; s <= 6; s++) {
-        const t = s / 6;
+      for (let s = 1; s <= steps; s++) {
+        const t = s / steps;
         await session.send('Input.dispatchTouchEvent', {
           type: 'touchMove', touchPoints: [point([x0 + (x1 - x0) * t, y0 + (y1 - y0) * t])],
         });

@@ -81,5 +81,30 @@ class SizesSectionTest(unittest.TestCase):
         self.assertIn("python3 model/sizes.py", card.sizes_section(None))
 
 
+@unittest.skipIf(card is None, "needs matplotlib")
+class PageSectionTest(unittest.TestCase):
+    SIZES = {"per_split": {"1": {"zoomed": {"written": 4, "70": 3}}}}
+
+    def run_of(self, writers, fill=None, errors=()):
+        return {"model": "m.onnx", "writers": writers, "input": "touch", "engine": "ort", "fill": fill,
+                "drawings": 1499, "seconds": 60, "errors": list(errors)}
+
+    def test_each_run_beside_the_same_split_through_the_renderer(self):
+        wrong = [{"writer": 4, "sample": 9, "label": 2, "read": 7}, {"writer": 5, "sample": 3, "label": 1, "read": None}]
+        text = card.page_section([self.run_of([27, 21, 16, 12, 5, 4], errors=wrong),
+                                  self.run_of([4, 5, 12, 16, 21, 27], fill="0.7")], self.SIZES)
+        self.assertIn("| 1 | touch | ort | as written | 1,499 | **2** | 4 | writer 4's 2 as 7; writer 5's 1 as nothing |",
+                      text)
+        self.assertIn("| 1 | touch | ort | 70% of the pad | 1,499 | **0** | 3 | none |", text)
+
+    def test_writers_of_no_split_and_splits_not_measured_say_so(self):
+        text = card.page_section([self.run_of([1, 2]), self.run_of([1, 8, 11, 15, 18, 28])], self.SIZES)
+        self.assertIn("| other writers | touch | ort | as written | 1,499 | **0** | not measured | none |", text)
+        self.assertIn("| 0 | touch | ort | as written | 1,499 | **0** | not measured | none |", text)
+
+    def test_not_measured_says_how_to_measure(self):
+        self.assertIn("node bench/page_drawings.mjs --record", card.page_section(None, None))
+
+
 if __name__ == "__main__":
     unittest.main()
