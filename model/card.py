@@ -52,7 +52,7 @@ def percent(value):
 
 
 def errors(count):
-    return f"{count} error{'' if count == 1 else 's'}"
+    return f"{count:,} error{'' if count == 1 else 's'}"
 
 
 def confusion_table(confusion):
@@ -480,18 +480,19 @@ Since digitnet-20261206-9b654fac the drawings are also trained on as the app giv
 zoomed to one size ("Small drawings and large"); the model before it learned them
 painted at the pad's scale and read the zoomed ones as drawings it had seen at about 90%
 of the pad. The two recipes on the same splits, each split's int8 file through the C++
-engine on its own six writers, drawn as written (`model/sizes.py`) and zoomed:
+engine on its own six writers, drawn as written (`model/sizes.py`) and zoomed (the memory at 70%
+of the pad, `bench/personal.mjs`):
 
-| recipe (both read zoomed drawings) | split 0 errors | split 1 errors | MNIST test, splits 0 / 1 | corrections leave (70%), split 0 / 1 |
-| --- | ---: | ---: | ---: | ---: |
-| trained on drawings painted at the pad's scale (digitnet-20261206-930d9604) | 5 | 4 | 99.59% / 99.58% | 88% / 75% |
-| trained on zoomed drawings (digitnet-20261206-9b654fac) | 5 | 4 | 99.62% / 99.58% | 80% / 75% |
+| recipe (both read zoomed drawings) | errors, splits 0 / 1 / 2 | MNIST test, splits 0 / 1 / 2 | corrections leave (70%), splits 0 / 1 / 2 |
+| --- | ---: | ---: | ---: |
+| trained on drawings painted at the pad's scale (digitnet-20261206-930d9604) | 5 / 4 / 5 | 99.59% / 99.58% / 99.59% | 88% / 75% / 128% |
+| trained on zoomed drawings (digitnet-20261206-9b654fac) | 5 / 4 / 4 | 99.62% / 99.58% / 99.60% | 80% / 75% / 90% |
 
-No difference in what is read; the recipe changed so that training sees exactly what the
+Hardly a difference in what is read; the recipe changed so that training sees exactly what the
 app shows the model, and so that the size on the pad no longer decides a drawing's line
 width in training either. The new recipe leans on the zoom: given the same drawings
-painted at the pad's scale, as the app no longer does, its two models misread 89 as
-written and 574 drawn at a fifth of the pad, where the earlier recipe's misread 15 and
+painted at the pad's scale, as the app no longer does, its models of splits 0 and 1 misread 89
+as written and 574 drawn at a fifth of the pad, where the earlier recipe's misread 15 and
 237. Whatever reaches the model from the pad is zoomed (`strokesForModel`, both engines);
 an image given to `classifyImage()` is read as it is, and a picture whose line is a fifth
 of the digit's height is the kind it reads less well.
