@@ -89,6 +89,7 @@ try {
     const answer = await predicted(page).catch(() => ({ digit: null }));
     results.push({ writer: drawing.writer, sample: drawing.sample, label: drawing.label,
       read: answer.digit === null ? null : Number(answer.digit) });
+    if (results.length % 100 === 0) process.stderr.write(`${results.length} of ${drawings.length} drawn\n`);
   }
   const seconds = (performance.now() - started) / 1000;
   if (page.errors.length) throw new Error(`the page failed: ${page.errors.join('; ')}`);

@@ -206,7 +206,9 @@ The figures above come from strokes painted by `model/render.py`. Here the held-
 writers' strokes are drawn on the real page in Chromium instead, as a person draws:
 pointer events on the pad, its zoom, the worker and the engine, the answer read from the
 page after the last stroke (`node bench/page_drawings.mjs`, with the split's model in
-place of the shipped one, which learned from these writers). The last column but one is
+place of the shipped one, which learned from these writers). The mouse draws on a
+desktop's window (1280 x 900), touch on a phone's (390 x 844, three device pixels to
+the pixel), each with the built-in engine or ONNX Runtime Web. The last column but one is
 the same model on the same drawings through `model/render.py` and the C++ engine
 (`model/sizes.py`):
 
