@@ -192,8 +192,9 @@ Not measured yet: `node bench/page_drawings.mjs --record` after `python3 model/c
     for run in runs:
         split = split_of.get(tuple(sorted(run["writers"])))
         offline = (sizes or {}).get("per_split", {}).get(str(split), {}).get("zoomed", {})
-        placement = "as written" if run["fill"] is None else f"{round(100 * float(run['fill']))}% of the pad"
-        reference = offline.get("written" if run["fill"] is None else str(round(100 * float(run["fill"]))))
+        size = "written" if run["fill"] is None else str(round(100 * float(run["fill"])))  # sizes.json's keys
+        placement = "as written" if size == "written" else f"{size}% of the pad"
+        reference = offline.get(size)
         misread = "; ".join(f"writer {e['writer']}'s {e['label']} as {e['read'] if e['read'] is not None else 'nothing'}"
                             for e in run["errors"])
         rows.append(f"| {split if split is not None else 'other writers'} | {run['input']} | {run['engine']} | "
@@ -307,6 +308,7 @@ def main():
     with open(os.path.join(HERE, "fixtures", "train_log.csv")) as f:
         log = list(csv.DictReader(f))
     plot(log, os.path.join(HERE, "training_curve.png"))
+    sizes = load_crossval(os.path.join(HERE, "fixtures", "sizes.json"))
 
     layers = "\n".join(
         f"| {layer['layer']} | {' x '.join(str(d) for d in layer['output'])} | {layer['parameters']:,} | {layer['macs']:,} |"
@@ -356,10 +358,9 @@ shape (98.93%). Training adds batch normalisation after each hidden layer and dr
 
 {drawings_section(evaluation, card, load_crossval(os.path.join(HERE, "fixtures", "crossval.json")))}
 
-{sizes_section(load_crossval(os.path.join(HERE, "fixtures", "sizes.json")))}
+{sizes_section(sizes)}
 
-{page_section(load_crossval(os.path.join(HERE, "fixtures", "page_drawings.json")),
-              load_crossval(os.path.join(HERE, "fixtures", "sizes.json")))}
+{page_section(load_crossval(os.path.join(HERE, "fixtures", "page_drawings.json")), sizes)}
 
 ## Accuracy on MNIST
 
