@@ -92,3 +92,40 @@ test('closing the tab with records still queued loses nothing: the next visit se
   assert.equal(running.stack.sql("SELECT true_digit FROM predictions ORDER BY client_created_at DESC, id DESC LIMIT 1")[0], '6');
   await context.close();
 });
+
+// The outbox marks an entry sent from this page or from the service worker at any moment;
+// feedback given meanwhile must not put 'not sent' back on its prediction. The race is
+// narrow, so it is run many times with the settle landing at different points.
+test('feedback written while its prediction is being marked sent keeps both marks', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  // Any page of the origin, without the app running (its own sender would compete).
+  await page.goto(`${running.stack.origin}/manifest.webmanifest`);
+  const lost = await page.evaluate(async () => {
+    const { HistoryView } = await import('/js/history-view.js');
+    const { flush } = await import('/js/outbox.js');
+    const { openStore } = await import('/js/store.js');
+    for (const id of ['history', 'history-empty']) document.body.append(Object.assign(document.createElement('ol'), { id }));
+    const view = new HistoryView(document, 'race-client');
+    const db = await openStore();
+    const acknowledge = async (url, init) => new Response(JSON.stringify({
+      results: JSON.parse(init.body).records.map((_, index) => ({ index, status: 'stored' })),
+    }), { status: 200 });
+    const channel = new MessageChannel();
+    const tick = () => new Promise((resolve) => { channel.port1.onmessage = resolve; channel.port2.postMessage(0); });
+    const lost = [];
+    for (let i = 0; i < 200; i++) {
+      const id = `race-${i}`;
+      await db.put('history', { id, createdAt: new Date(i).toISOString(), digit: 3, confidence: 0.9, trueDigit: null, synced: 'no' });
+      await db.put('outbox', { id, record: { type: 'prediction', id }, queuedAt: i });
+      const sending = flush({ fetchImpl: acknowledge });
+      for (let hop = 0; hop < i % 50; hop++) await tick();
+      await Promise.all([sending, view.setFeedback(id, 5, `feedback-${i}`)]);
+      const entry = await db.get('history', id);
+      if (entry.synced !== 'yes' || entry.trueDigit !== 5) lost.push(id);
+    }
+    return lost;
+  });
+  assert.deepEqual(lost, []);
+  await context.close();
+});

@@ -19,13 +19,15 @@ export class HistoryView {
     await this.render();
   }
 
+  // One transaction: the outbox may mark this entry sent (in this page or in the service
+  // worker) at any moment, and a separate read and write would put 'not sent' back.
   async setFeedback(predictionId, trueDigit, feedbackId) {
     const db = await openStore();
-    const entry = await db.get('history', predictionId);
-    if (!entry) return;
-    Object.assign(entry, { trueDigit, feedbackId, feedbackSynced: 'no' });
-    await db.put('history', entry);
-    await this.render();
+    const tx = db.transaction('history', 'readwrite');
+    const entry = await tx.store.get(predictionId);
+    if (entry) await tx.store.put(Object.assign(entry, { trueDigit, feedbackId, feedbackSynced: 'no' }));
+    await tx.done;
+    if (entry) await this.render();
   }
 
   // Predictions the server has for this client that this browser lacks (another tab, or

@@ -28,13 +28,15 @@ export function openStore() {
 }
 
 // A random id for this browser, made once: it groups its drawings, and nothing else.
+// One transaction, so two tabs opened together on the first visit agree on the id.
 export async function clientId() {
-  const db = await openStore();
-  let id = await db.get('meta', 'clientId');
+  const tx = (await openStore()).transaction('meta', 'readwrite');
+  let id = await tx.store.get('clientId');
   if (!id) {
     id = crypto.randomUUID();
-    await db.put('meta', id, 'clientId');
+    await tx.store.put(id, 'clientId');
   }
+  await tx.done;
   return id;
 }
 
