@@ -23,6 +23,7 @@ inline void respond_database_unavailable(const Responder& response, const std::s
 
 void handle_log(App& app, const HttpRequest& request, Responder response);
 void handle_history(App& app, const HttpRequest& request, Responder response);
+void handle_delete_history(App& app, const HttpRequest& request, Responder response);
 void handle_stats(App& app, const HttpRequest& request, Responder response);
 void handle_healthz(App& app, const HttpRequest& request, Responder response);
 void handle_readyz(App& app, const HttpRequest& request, Responder response);

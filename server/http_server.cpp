@@ -28,6 +28,7 @@ struct RouteSpec {
 const RouteSpec kRoutes[] = {
     {"POST", "/log", "log", handle_log},
     {"GET", "/api/history", "history", handle_history},
+    {"DELETE", "/api/history", "delete_history", handle_delete_history},
     {"GET", "/api/stats", "stats", handle_stats},
     {"GET", "/healthz", "healthz", handle_healthz},
     {"GET", "/readyz", "readyz", handle_readyz},
@@ -35,10 +36,15 @@ const RouteSpec kRoutes[] = {
 };
 const RouteSpec kStatic = {"GET", "", "static", handle_static};
 
-// A route's path asked for with another method.
+// A route's path asked for with another method: Allow lists every method it takes.
 void method_not_allowed(const RouteSpec& route, Responder response) {
-  response.send(405, {{"Allow", route.method}, {"Content-Type", "text/plain; charset=utf-8"}},
-                std::string(route.path) + " takes " + route.method + " only\n");
+  std::string allowed;
+  for (const RouteSpec& candidate : kRoutes) {
+    if (std::string_view(candidate.path) != route.path) continue;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.method);
+  }
+  response.send(405, {{"Allow", allowed}, {"Content-Type", "text/plain; charset=utf-8"}},
+                std::string(route.path) + " takes " + allowed + " only\n");
 }
 
 // Unique within a process, and across restarts by its start-time prefix.

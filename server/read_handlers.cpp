@@ -1,4 +1,7 @@
-// GET /api/history and GET /api/stats (its figures come from stats_service.h).
+// A person's history (GET /api/history, and DELETE /api/history to delete it) and
+// GET /api/stats (its figures come from stats_service.h).
+#include <optional>
+
 #include "handlers.h"
 #include "http_response.h"
 #include "json_writer.h"
@@ -42,14 +45,19 @@ std::string history_json(const std::string& client_id, const std::vector<History
   return buffer.GetString();
 }
 
+// The request's client_id, or nothing after answering 400.
+std::optional<std::string> client_id_of(const HttpRequest& request, const Responder& response) {
+  auto client_id = request.query_parameter("client_id");
+  if (client_id && is_client_id(*client_id)) return client_id;
+  response.send_error(400, "client_id must be given: 1 to 64 letters, digits, '-', '_', '.' or ':'");
+  return std::nullopt;
+}
+
 }  // namespace
 
 void handle_history(App& app, const HttpRequest& request, Responder response) {
-  const auto client_id = request.query_parameter("client_id");
-  if (!client_id || !is_client_id(*client_id)) {
-    response.send_error(400, "client_id must be given: 1 to 64 letters, digits, '-', '_', '.' or ':'");
-    return;
-  }
+  const auto client_id = client_id_of(request, response);
+  if (!client_id) return;
   int limit = kDefaultHistory;
   if (const auto text = request.query_parameter("limit")) {
     char* end = nullptr;
@@ -66,6 +74,32 @@ void handle_history(App& app, const HttpRequest& request, Responder response) {
       [items, client = *client_id, response](const Status& status) {
         if (!status.ok()) return respond_database_unavailable(response, "try again shortly");
         response.send_json(200, history_json(client, *items));
+      });
+}
+
+// Knowing the id is what makes the drawings someone's own, as for reading them. The page
+// sends this holding its outbox, so no record of the client is on its way meanwhile.
+void handle_delete_history(App& app, const HttpRequest& request, Responder response) {
+  const auto client_id = client_id_of(request, response);
+  if (!client_id) return;
+  auto deleted = std::make_shared<DeletedDrawings>();
+  app.reads.submit(
+      [deleted, client = *client_id](pqxx::connection& connection) {
+        *deleted = delete_client_drawings(connection, client);
+      },
+      [deleted, client = *client_id, response](const Status& status) {
+        if (!status.ok()) return respond_database_unavailable(response, "nothing was deleted; try again shortly");
+        rapidjson::StringBuffer buffer;
+        JsonWriter json(buffer);
+        json.StartObject();
+        field(json, "client_id", client);
+        json.Key("deleted");
+        json.StartObject();
+        field(json, "predictions", deleted->predictions);
+        field(json, "feedback", deleted->feedback);
+        json.EndObject();
+        json.EndObject();
+        response.send_json(200, buffer.GetString());
       });
 }
 

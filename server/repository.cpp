@@ -328,6 +328,14 @@ std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::s
   return items;
 }
 
+DeletedDrawings delete_client_drawings(pqxx::connection& connection, const std::string& client_id) {
+  pqxx::work transaction(connection);
+  const pqxx::row row = transaction.exec_params1(
+      "SELECT predictions_deleted, feedback_deleted FROM delete_client_drawings($1)", client_id);
+  transaction.commit();
+  return {row[0].as<int64_t>(), row[1].as<int64_t>()};
+}
+
 size_t clear_old_images(pqxx::connection& connection, int days, size_t limit, std::string& from) {
   // Walks the time index from where the last call stopped, so each run reads only rows
   // it has not cleared yet (and those stored in the same instant as the last one). Rows

@@ -74,6 +74,14 @@ struct HistoryItem {
 };
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit);
 
+// Deletes every prediction and piece of feedback of one client, and their counts in the
+// statistics, in one transaction (sql/006_delete_own_drawings.sql).
+struct DeletedDrawings {
+  int64_t predictions = 0;
+  int64_t feedback = 0;
+};
+DeletedDrawings delete_client_drawings(pqxx::connection& connection, const std::string& client_id);
+
 // Clears image_data and strokes of up to `limit` predictions stored before `days` days
 // ago, oldest first, from `from` on (a timestamp; "-infinity" at first). Returns how many
 // it cleared and moves `from` to the last one's time, so the next call starts there.

@@ -1,4 +1,4 @@
-// GET /api/history, GET /api/stats, the export for retraining, and /metrics.
+// GET and DELETE /api/history, GET /api/stats, the export for retraining, and /metrics.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <zlib.h>
@@ -38,6 +38,38 @@ TEST_CASE("history returns one client's predictions, newest first, with images a
   CHECK(http(server.port(), "GET", "/api/history?client_id=a%20b").status == 400);
   CHECK(http(server.port(), "GET", "/api/history?client_id=x&limit=0").status == 400);
   CHECK(http(server.port(), "GET", "/api/history?client_id=x&limit=abc").status == 400);
+}
+
+TEST_CASE("DELETE /api/history deletes one client's predictions and feedback, and only theirs") {
+  LocalServer server;
+  const std::string client = "leaving-" + new_uuid().substr(0, 8);
+  const std::string mine = new_uuid(), early = new_uuid(), theirs = new_uuid();
+  REQUIRE(post_json(server.port(), batch({prediction_json(mine, client, 2), feedback_json(new_uuid(), mine, client, 8),
+                                          feedback_json(new_uuid(), early, client, 4),  // its prediction never came
+                                          prediction_json(theirs, "staying", 1),
+                                          feedback_json(new_uuid(), theirs, "staying", 7)}))
+              .status == 200);
+  eventually("SELECT true_digit FROM predictions WHERE record_id = '" + theirs + "'", "7");
+
+  const Response deleted = http(server.port(), "DELETE", "/api/history?client_id=" + client);
+  REQUIRE(deleted.status == 200);
+  CHECK(deleted.body == "{\"client_id\":\"" + client + "\",\"deleted\":{\"predictions\":1,\"feedback\":2}}");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = '" + client + "'") == "0");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM feedback WHERE client_id = '" + client + "'") == "0");
+  CHECK(Postgres::instance().scalar("SELECT true_digit FROM predictions WHERE record_id = '" + theirs + "'") == "7");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM feedback WHERE client_id = 'staying'") == "1");
+  const Response history = http(server.port(), "GET", "/api/history?client_id=" + client);
+  CHECK(history.body.find("\"items\":[]") != std::string::npos);
+  // Again: nothing left, still an answer.
+  CHECK(http(server.port(), "DELETE", "/api/history?client_id=" + client).body.find("\"predictions\":0,\"feedback\":0") !=
+        std::string::npos);
+
+  CHECK(http(server.port(), "DELETE", "/api/history").status == 400);
+  CHECK(http(server.port(), "DELETE", "/api/history?client_id=%27%20OR%201=1").status == 400);
+  const Response wrong = http(server.port(), "PUT", "/api/history?client_id=" + client);
+  CHECK(wrong.status == 405);
+  CHECK(wrong.headers.at("allow") == "GET, DELETE");
+  CHECK(http(server.port(), "DELETE", "/api/stats").headers.at("allow") == "GET");
 }
 
 TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confidence") {

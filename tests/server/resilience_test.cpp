@@ -25,6 +25,9 @@ TEST_CASE("PostgreSQL stopped mid-test: 503 with Retry-After, readiness down, th
   CHECK(refused.body.find("nothing was stored") != std::string::npos);
   CHECK(http(port, "GET", "/readyz").status == 503);
   CHECK(http(port, "GET", "/healthz").status == 200);
+  const Response not_deleted = http(port, "DELETE", "/api/history?client_id=outage");
+  CHECK(not_deleted.status == 503);
+  CHECK(not_deleted.body.find("nothing was deleted") != std::string::npos);
   // The last figures are served until they are older than the limit (1 s in tests).
   int stats = 200;
   for (int attempt = 0; attempt < 60 && stats == 200; ++attempt) {

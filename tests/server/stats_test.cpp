@@ -75,6 +75,24 @@ TEST_CASE("the statistics equal a full recount through replays, late and early f
   CHECK(served_when_equal_to_recount(restarted.port()) == recount_json());
 }
 
+TEST_CASE("deleting a client's drawings takes them out of the statistics") {
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  LocalServer server;
+  const int port = server.port();
+  const std::string a = new_uuid(), b = new_uuid(), c = new_uuid();
+  REQUIRE(post_json(port, batch({prediction_json(a, "gone", 7), prediction_json(b, "gone", 3),
+                                 prediction_json(c, "kept", 1), feedback_json(new_uuid(), a, "gone", 7),
+                                 feedback_json(new_uuid(), c, "kept", 4)}))
+              .status == 200);
+  CHECK(eventually("SELECT count(true_digit) FROM predictions", "2") == "2");
+  CHECK(served_when_equal_to_recount(port).find("\"total\":{\"predictions\":3,\"labelled\":2,\"correct\":1") !=
+        std::string::npos);
+  REQUIRE(http(port, "DELETE", "/api/history?client_id=gone").status == 200);
+  const std::string served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  CHECK(served.find("\"total\":{\"predictions\":1,\"labelled\":1,\"correct\":0") != std::string::npos);
+}
+
 TEST_CASE("feedback its prediction has not taken is applied after the next start, and counted") {
   Postgres::instance().scalar("TRUNCATE predictions, feedback");
   const std::string taken = new_uuid(), waiting = new_uuid();
