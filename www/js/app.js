@@ -5,6 +5,7 @@
 // pressed, when feedback is given, or when the drawing is cleared or the page left.
 // Answers shown while strokes are still being added are previews and are not logged.
 import { ClassifierClient } from './classifier-client.js';
+import { DeleteDrawings } from './delete-drawings.js';
 import { Handwriting } from './handwriting.js';
 import { HistoryView } from './history-view.js';
 import { enqueue, onOutboxChange, pendingCount } from './outbox.js';
@@ -42,6 +43,7 @@ export class App {
       this.clientId = await clientId();
       this.history = new HistoryView(this.doc, this.clientId);
       await this.history.render();
+      this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.refreshFromStore() });
       this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
       onOutboxChange(() => this.refreshFromStore());
       this.syncer.start();

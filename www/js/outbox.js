@@ -21,6 +21,27 @@ export function onOutboxChange(listener) {
   updates?.addEventListener('message', (event) => listener(event.data));
 }
 
+// Runs task while no one else sends: other tabs and the service worker wait for it.
+export async function whileNotSending(task) {
+  return navigator.locks ? navigator.locks.request(LOCK, task) : task();
+}
+
+// Deletes the records queued up to `until` (a time in ms) and the history entries made
+// up to then: what came later stays, to be sent and shown as usual.
+export async function dropUntil(until) {
+  const db = await openStore();
+  const tx = db.transaction(['outbox', 'history'], 'readwrite');
+  const stores = [
+    [tx.objectStore('outbox').index('queuedAt'), IDBKeyRange.upperBound(until)],
+    [tx.objectStore('history').index('createdAt'), IDBKeyRange.upperBound(new Date(until).toISOString())],
+  ];
+  for (const [index, range] of stores) {
+    for (let cursor = await index.openCursor(range); cursor; cursor = await cursor.continue()) await cursor.delete();
+  }
+  await tx.done;
+  updates?.postMessage({ type: 'dropped' });
+}
+
 // Sends what is queued, in batches. Resolves to
 //   { done: true }                      everything acknowledged (or dropped as invalid)
 //   { done: false, retryAfterMs, why }  try again later: offline, 429, 503, server error
