@@ -93,6 +93,24 @@ test('closing the tab with records still queued loses nothing: the next visit se
   await context.close();
 });
 
+test('while another sender holds the outbox the page waits its turn, without a false alarm', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  // Another tab, the service worker or a deletion sending: here, the lock held for a while.
+  await page.evaluate(() => {
+    window.releaseOutbox = null;
+    navigator.locks.request('digits-outbox', () => new Promise((resolve) => { window.releaseOutbox = resolve; }));
+  });
+  await page.waitForFunction(() => window.releaseOutbox !== null);
+  await drawAndAnswer(page, '2', 2);
+  await waitFor(async () => (await outboxCount(page)) === 2, { message: 'records queued' });
+  await page.waitForTimeout(1500);  // past the first retry of a page that gave up instead of waiting
+  assert.equal(await page.textContent('#sync-why'), '', 'the page said the server was not taking records');
+  await page.evaluate(() => window.releaseOutbox());
+  await allSent(page, 1);
+  await context.close();
+});
+
 // The outbox marks an entry sent from this page or from the service worker at any moment;
 // feedback given meanwhile must not put 'not sent' back on its prediction. The race is
 // narrow, so it is run many times with the settle landing at different points.

@@ -46,9 +46,9 @@ export async function dropUntil(until) {
 //   { done: true }                      everything acknowledged (or dropped as invalid)
 //   { done: false, retryAfterMs, why }  try again later: offline, 429, 503, server error
 export async function flush({ endpoint = '/log', fetchImpl = fetch } = {}) {
-  if (!navigator.locks) return drain(endpoint, fetchImpl);
-  return navigator.locks.request(LOCK, { ifAvailable: true }, (lock) =>
-    lock ? drain(endpoint, fetchImpl) : { done: false, retryAfterMs: 1000, why: 'another tab is sending' });
+  // Behind another sender (a tab, the service worker, a deletion) it waits its turn and
+  // then sends what is left, so its answer is never older than theirs.
+  return whileNotSending(() => drain(endpoint, fetchImpl));
 }
 
 async function drain(endpoint, fetchImpl) {

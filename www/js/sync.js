@@ -14,6 +14,7 @@ export class Syncer {
     this.timer = null;
     this.running = false;
     this.again = false;
+    this.why = null;  // why the last attempt failed, shown until the next one settles
   }
 
   start() {
@@ -34,6 +35,7 @@ export class Syncer {
   async now() {
     if (this.running) {
       this.again = true;
+      await this.report(this.why);
       return;
     }
     this.running = true;
@@ -41,6 +43,8 @@ export class Syncer {
     try {
       do {
         this.again = false;
+        // What waits is shown at once: flush() may wait its turn behind another sender.
+        await this.report(this.why);
         const result = await flush();
         if (result.done) {
           this.delay = FIRST_DELAY_MS;
@@ -59,6 +63,7 @@ export class Syncer {
   }
 
   async report(why) {
+    this.why = why;
     this.onStatus({ pending: await pendingCount(), why });
   }
 }
