@@ -36,9 +36,11 @@ export class DeleteDrawings {
   async delete() {
     this.yes.disabled = this.no.disabled = true;
     this.status.textContent = 'Deleting…';
-    const until = Date.now();
     try {
       const deleted = await whileNotSending(async () => {
+        // Everything queued up to now is on the server (and deleted there) or still queued
+        // (and dropped here); what is queued from now on waits for the lock.
+        const until = Date.now();
         let response;
         try {
           response = await fetch(`api/history?client_id=${encodeURIComponent(this.clientId)}`, { method: 'DELETE' });
@@ -54,8 +56,9 @@ export class DeleteDrawings {
         }
         return counts;
       });
-      this.status.textContent = deleted.predictions === 0 ? 'Deleted: the server had none of your drawings.'
-        : `Deleted ${deleted.predictions} ${deleted.predictions === 1 ? 'drawing' : 'drawings'} from the server and this browser.`;
+      const count = deleted.predictions;
+      this.status.textContent = count === 0 ? "Deleted: the server had none of your drawings, and this browser's list is cleared."
+        : `Deleted ${count} ${count === 1 ? 'drawing' : 'drawings'} from the server and this browser.`;
       this.close();
       await this.onDeleted();
     } catch (error) {
