@@ -227,7 +227,7 @@ test('the feedback frame has no blank band, and its thanks overlaps neither the 
   }
 });
 
-test('the drawing page has no accessibility violations, light and dark, before and after an answer', async () => {
+test('the drawing page has no accessibility violations, light and dark, before and after an answer, and asking to delete', async () => {
   for (const colorScheme of ['light', 'dark']) {
     const context = await running.browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
     const page = await openApp(context, running.stack.origin);
@@ -238,6 +238,8 @@ test('the drawing page has no accessibility violations, light and dark, before a
     await page.click('[data-testid=feedback-correct]');
     await allSent(page, 1);
     assert.deepEqual(await violations(page), [], `${colorScheme}, after an answer`);
+    await page.click('[data-testid=delete-drawings]');
+    assert.deepEqual(await violations(page), [], `${colorScheme}, asking before deleting`);
     if (colorScheme === 'dark') await page.screenshot({ path: join(screenshots, 'dark.png'), fullPage: true });
     await context.close();
   }
