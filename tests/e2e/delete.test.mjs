@@ -32,10 +32,17 @@ test('deleting my drawings removes them from the server and the page, and only m
   assert.equal(countOf('predictions', client), '2');
   assert.equal(countOf('feedback', client), '1');
 
+  // Escape takes the question back, and leaves the answer on the pad alone.
+  await page.click('[data-testid=delete-drawings]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'delete-no');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#delete-confirm').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'delete-drawings');
+  assert.equal(await page.textContent('[data-testid=prediction]'), '7');
+
   // Offline: the question is asked, the answer says nothing was deleted, and nothing was.
   await context.setOffline(true);
   await page.click('[data-testid=delete-drawings]');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'delete-no');
   const yes = page.locator('[data-testid=delete-confirm]');
   const box = await yes.boundingBox();
   assert.ok(box && box.width >= 44 && box.height >= 44 && box.x + box.width <= 1000, `Delete is drawn at ${JSON.stringify(box)}`);

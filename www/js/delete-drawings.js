@@ -17,6 +17,12 @@ export class DeleteDrawings {
     this.open.addEventListener('click', () => this.ask());
     this.no.addEventListener('click', () => this.close());
     this.yes.addEventListener('click', () => this.delete());
+    // Escape here takes the question back (the page's own Escape would clear the pad).
+    this.confirmation.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      event.stopPropagation();
+      this.close();
+    });
     this.open.disabled = false;
   }
 
