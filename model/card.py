@@ -189,7 +189,8 @@ def page_section(runs, sizes):
 Not measured yet: `node bench/page_drawings.mjs --record` after `python3 model/crossval.py`."""
     split_of = {tuple(sorted(writers)): index for index, writers in enumerate(SPLITS)}
     rows = []
-    for run in runs:
+    for run in sorted(runs, key=lambda r: (split_of.get(tuple(sorted(r["writers"])), len(SPLITS)), r["input"],
+                                            r["engine"], r["fill"] or "")):
         split = split_of.get(tuple(sorted(run["writers"])))
         offline = (sizes or {}).get("per_split", {}).get(str(split), {}).get("zoomed", {})
         size = "written" if run["fill"] is None else str(round(100 * float(run["fill"])))  # sizes.json's keys
@@ -201,6 +202,17 @@ Not measured yet: `node bench/page_drawings.mjs --record` after `python3 model/c
                     f"{placement} | {run['drawings']:,} | **{len(run['errors'])}** | "
                     f"{reference if reference is not None else 'not measured'} | {misread or 'none'} |")
     table = "\n".join(rows)
+    # Every writer, once each split's writers were drawn with the mouse as written.
+    pooled = {split_of.get(tuple(sorted(r["writers"]))): r for r in runs
+              if r["input"] == "mouse" and r["engine"] == "native" and r["fill"] is None}
+    references = [(sizes or {}).get("per_split", {}).get(str(k), {}).get("zoomed", {}).get("written")
+                  for k in range(len(SPLITS))]
+    if all(k in pooled for k in range(len(SPLITS))) and None not in references:
+        drawn = sum(pooled[k]["drawings"] for k in range(len(SPLITS)))
+        errors = sum(len(pooled[k]["errors"]) for k in range(len(SPLITS)))
+        table += (f"\n\nAll {len(SPLITS)} splits with the mouse and the built-in engine, every writer read by a model "
+                  f"that never saw them: **{errors} error{'' if errors == 1 else 's'} in {drawn:,} drawings ({100 * (1 - errors / drawn):.2f}%)** "
+                  f"on the page, against {sum(references)} through render.py.")
     return f"""## Drawn on the page
 
 The figures above come from strokes painted by `model/render.py`. Here the held-out

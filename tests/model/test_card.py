@@ -102,6 +102,19 @@ class PageSectionTest(unittest.TestCase):
         self.assertIn("| other writers | touch | ort | as written | 1,499 | **0** | not measured | none |", text)
         self.assertIn("| 0 | touch | ort | as written | 1,499 | **0** | not measured | none |", text)
 
+    def test_rows_by_split_and_every_writer_pooled_once_all_splits_are_drawn(self):
+        mouse = lambda writers, wrong=0: dict(self.run_of(writers, errors=[{"writer": writers[0], "sample": 1,
+                                                                           "label": 3, "read": 5}] * wrong),
+                                              input="mouse", engine="native")
+        sizes = {"per_split": {str(k): {"zoomed": {"written": k}} for k in range(5)}}
+        runs = [mouse(list(card.SPLITS[k]), wrong=k % 2) for k in (4, 2, 0, 3)]
+        text = card.page_section(runs, sizes)
+        self.assertLess(text.index("| 0 | mouse"), text.index("| 2 | mouse"))
+        self.assertLess(text.index("| 3 | mouse"), text.index("| 4 | mouse"))
+        self.assertNotIn("All 5 splits", text)
+        text = card.page_section(runs + [mouse(list(card.SPLITS[1]))], sizes)
+        self.assertIn("**1 error in 7,495 drawings (99.99%)** on the page, against 10 through render.py.", text)
+
     def test_not_measured_says_how_to_measure(self):
         self.assertIn("node bench/page_drawings.mjs --record", card.page_section(None, None))
 
