@@ -1,7 +1,8 @@
-// The database reads of request handlers (history, readiness), run on the pool's own
-// threads, each with a connection opened on demand and replaced when it breaks. A request
-// thread only queues the work and moves on: a slow query, a locked table or a database
-// that went away never holds up /healthz, POST /log or static files.
+// The database reads of request handlers (history, readiness), and the rare deletion a
+// person asks for (DELETE /api/history), run on the pool's own threads, each with a
+// connection opened on demand and replaced when it breaks. A request thread only queues
+// the work and moves on: a slow query, a locked table or a database that went away never
+// holds up /healthz, POST /log or static files.
 #pragma once
 
 #include <condition_variable>
