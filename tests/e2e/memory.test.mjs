@@ -138,3 +138,22 @@ test('a drawing remembered before drawings were stored at INK_PEAK is kept, its 
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('two answers given in quick succession for one drawing leave one lesson: the latest', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  const { strokes } = pairs[0];
+  const { digit } = await answerFor(page, strokes[0]);
+  const [first, last] = [(digit + 1) % 10, (digit + 2) % 10];
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press(String(first));
+  await page.keyboard.press(String(last));
+  await waitFor(async () => (await page.textContent('#feedback-status')).includes(`noted as a ${last}`), { message: 'the answer' });
+  await page.waitForTimeout(500);  // both lessons settled
+  assert.match(await page.textContent('[data-testid=memory-count]'), /Learned from 1 of your drawings\./);
+  await page.reload();
+  await engineReady(page);
+  await waitFor(async () => /Learned from 1 of your drawings\./.test(await page.textContent('[data-testid=memory-count]')),
+    { message: 'one lesson after a reload' });
+  await context.close();
+});

@@ -42,8 +42,15 @@ export class Handwriting {
   }
 
   // The person said the drawing `id`, answered as `answer`, is trueDigit. Never fails:
-  // the feedback itself is already kept.
-  async learnFrom(id, answer, trueDigit) {
+  // the feedback itself is already kept. One lesson at a time: two answers given in quick
+  // succession for one drawing would otherwise both find it not learned yet and both
+  // teach it, where the second must replace the first.
+  learnFrom(id, answer, trueDigit) {
+    this.lessons = (this.lessons ?? Promise.resolve()).then(() => this.learnOne(id, answer, trueDigit));
+    return this.lessons;
+  }
+
+  async learnOne(id, answer, trueDigit) {
     if (!this.available) return;
     try {
       const before = await rememberedDigit(id);
