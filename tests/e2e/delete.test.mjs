@@ -77,3 +77,30 @@ test('deleting my drawings removes them from the server and the page, and only m
   await context.close();
   await other.close();
 });
+
+test('the local clearing keeps what was queued after the cut-off, with its history entry', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  // Any page of the origin, without the app running (its own sender would compete).
+  await page.goto(`${running.stack.origin}/manifest.webmanifest`);
+  const left = await page.evaluate(async () => {
+    const { dropUntil } = await import('/js/outbox.js');
+    const { openStore } = await import('/js/store.js');
+    const db = await openStore();
+    const until = Date.parse('2026-12-07T10:00:00.000Z');
+    const entry = (id, createdAt) => db.put('history', { id, createdAt, digit: 1, confidence: 1, trueDigit: null, synced: 'no' });
+    const queue = (id, record, queuedAt) => db.put('outbox', { id, record, queuedAt });
+    await entry('sent-before', '2026-12-07T09:59:00.000Z');
+    await entry('queued-before', '2026-12-07T09:59:30.000Z');
+    await queue('queued-before', { type: 'prediction', id: 'queued-before' }, until - 1);
+    // Made just before the cut-off, queued just after: it will be sent, so it stays listed.
+    await entry('queued-after', '2026-12-07T09:59:59.999Z');
+    await queue('queued-after', { type: 'prediction', id: 'queued-after' }, until + 1);
+    await entry('made-after', '2026-12-07T10:00:01.000Z');
+    await queue('made-after', { type: 'prediction', id: 'made-after' }, until + 2);
+    await dropUntil(until);
+    return { history: (await db.getAllKeys('history')).sort(), outbox: (await db.getAllKeys('outbox')).sort() };
+  });
+  assert.deepEqual(left, { history: ['made-after', 'queued-after'], outbox: ['made-after', 'queued-after'] });
+  await context.close();
+});

@@ -27,16 +27,20 @@ export async function whileNotSending(task) {
 }
 
 // Deletes the records queued up to `until` (a time in ms) and the history entries made
-// up to then: what came later stays, to be sent and shown as usual.
+// up to then: what came later stays, to be sent and shown as usual. An entry whose
+// prediction is still queued stays too (made just before, queued just after).
 export async function dropUntil(until) {
   const db = await openStore();
   const tx = db.transaction(['outbox', 'history'], 'readwrite');
-  const stores = [
-    [tx.objectStore('outbox').index('queuedAt'), IDBKeyRange.upperBound(until)],
-    [tx.objectStore('history').index('createdAt'), IDBKeyRange.upperBound(new Date(until).toISOString())],
-  ];
-  for (const [index, range] of stores) {
-    for (let cursor = await index.openCursor(range); cursor; cursor = await cursor.continue()) await cursor.delete();
+  const outbox = tx.objectStore('outbox').index('queuedAt');
+  for (let cursor = await outbox.openCursor(IDBKeyRange.upperBound(until)); cursor; cursor = await cursor.continue()) {
+    await cursor.delete();
+  }
+  const stillQueued = new Set((await outbox.getAll()).map(({ record }) => record.prediction_id ?? record.id));
+  const history = tx.objectStore('history').index('createdAt');
+  const made = IDBKeyRange.upperBound(new Date(until).toISOString());
+  for (let cursor = await history.openCursor(made); cursor; cursor = await cursor.continue()) {
+    if (!stillQueued.has(cursor.value.id)) await cursor.delete();
   }
   await tx.done;
   updates?.postMessage({ type: 'dropped' });
