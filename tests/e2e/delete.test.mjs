@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { allSent, drawWithMouse, openApp, predicted, screenshots, useStack, waitFor } from './harness.mjs';
+import { allSent, drawWithMouse, modulesPage, openApp, predicted, screenshots, useStack, waitFor } from './harness.mjs';
 
 const running = useStack();
 
@@ -80,9 +80,7 @@ test('deleting my drawings removes them from the server and the page, and only m
 
 test('the local clearing keeps what was queued after the cut-off, with its history entry', async () => {
   const context = await running.browser.newContext();
-  const page = await context.newPage();
-  // Any page of the origin, without the app running (its own sender would compete).
-  await page.goto(`${running.stack.origin}/manifest.webmanifest`);
+  const page = await modulesPage(context, running.stack.origin);
   const left = await page.evaluate(async () => {
     const { dropUntil } = await import('/js/outbox.js');
     const { openStore } = await import('/js/store.js');

@@ -116,6 +116,14 @@ export async function openApp(context, origin, query = '') {
   return page;
 }
 
+// A page of the origin where the app does not run (its own sender would compete), for
+// driving the page's modules directly: import('/js/…') in page.evaluate.
+export async function modulesPage(context, origin) {
+  const page = await context.newPage();
+  await page.goto(`${origin}/manifest.webmanifest`);
+  return page;
+}
+
 export async function engineReady(page) {
   await page.waitForFunction(() => {
     const text = document.querySelector('[data-testid=engine]')?.textContent;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  allSent, drawWithMouse, engineReady, openApp, outboxCount, predicted, screenshots, useStack, waitFor,
+  allSent, drawWithMouse, engineReady, modulesPage, openApp, outboxCount, predicted, screenshots, useStack, waitFor,
 } from './harness.mjs';
 
 const running = useStack();
@@ -116,9 +116,7 @@ test('while another sender holds the outbox the page waits its turn, without a f
 // narrow, so it is run many times with the settle landing at different points.
 test('feedback written while its prediction is being marked sent keeps both marks', async () => {
   const context = await running.browser.newContext();
-  const page = await context.newPage();
-  // Any page of the origin, without the app running (its own sender would compete).
-  await page.goto(`${running.stack.origin}/manifest.webmanifest`);
+  const page = await modulesPage(context, running.stack.origin);
   const lost = await page.evaluate(async () => {
     const { HistoryView } = await import('/js/history-view.js');
     const { flush } = await import('/js/outbox.js');
