@@ -188,14 +188,16 @@ def page_section(runs, sizes):
 
 Not measured yet: `node bench/page_drawings.mjs --record` after `python3 model/crossval.py`."""
     split_of = {tuple(sorted(writers)): index for index, writers in enumerate(SPLITS)}
+    # What sizes.json has for a split through render.py and the C++ engine, by size.
+    offline = lambda split: (sizes or {}).get("per_split", {}).get(str(split), {}).get("zoomed", {})
+    measured = sorted(((split_of.get(tuple(sorted(run["writers"]))), run) for run in runs),
+                      key=lambda m: (len(SPLITS) if m[0] is None else m[0], m[1]["input"], m[1]["engine"],
+                                     m[1]["fill"] or ""))
     rows = []
-    for run in sorted(runs, key=lambda r: (split_of.get(tuple(sorted(r["writers"])), len(SPLITS)), r["input"],
-                                            r["engine"], r["fill"] or "")):
-        split = split_of.get(tuple(sorted(run["writers"])))
-        offline = (sizes or {}).get("per_split", {}).get(str(split), {}).get("zoomed", {})
+    for split, run in measured:
         size = "written" if run["fill"] is None else str(round(100 * float(run["fill"])))  # sizes.json's keys
         placement = "as written" if size == "written" else f"{size}% of the pad"
-        reference = offline.get(size)
+        reference = offline(split).get(size)
         misread = "; ".join(f"writer {e['writer']}'s {e['label']} as {e['read'] if e['read'] is not None else 'nothing'}"
                             for e in run["errors"])
         rows.append(f"| {split if split is not None else 'other writers'} | {run['input']} | {run['engine']} | "
@@ -203,16 +205,15 @@ Not measured yet: `node bench/page_drawings.mjs --record` after `python3 model/c
                     f"{reference if reference is not None else 'not measured'} | {misread or 'none'} |")
     table = "\n".join(rows)
     # Every writer, once each split's writers were drawn with the mouse as written.
-    pooled = {split_of.get(tuple(sorted(r["writers"]))): r for r in runs
-              if r["input"] == "mouse" and r["engine"] == "native" and r["fill"] is None}
-    references = [(sizes or {}).get("per_split", {}).get(str(k), {}).get("zoomed", {}).get("written")
-                  for k in range(len(SPLITS))]
+    pooled = {split: run for split, run in measured
+              if run["input"] == "mouse" and run["engine"] == "native" and run["fill"] is None}
+    references = [offline(k).get("written") for k in range(len(SPLITS))]
     if all(k in pooled for k in range(len(SPLITS))) and None not in references:
-        drawn = sum(pooled[k]["drawings"] for k in range(len(SPLITS)))
         errors = sum(len(pooled[k]["errors"]) for k in range(len(SPLITS)))
+        drawn = sum(pooled[k]["drawings"] for k in range(len(SPLITS)))
         table += (f"\n\nAll {len(SPLITS)} splits with the mouse and the built-in engine, every writer read by a model "
-                  f"that never saw them: **{errors} error{'' if errors == 1 else 's'} in {drawn:,} drawings ({100 * (1 - errors / drawn):.2f}%)** "
-                  f"on the page, against {sum(references)} through render.py.")
+                  f"that never saw them: **{errors} error{'' if errors == 1 else 's'} in {drawn:,} drawings "
+                  f"({100 * (1 - errors / drawn):.2f}%)** on the page, against {sum(references)} through render.py.")
     return f"""## Drawn on the page
 
 The figures above come from strokes painted by `model/render.py`. Here the held-out
