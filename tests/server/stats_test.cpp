@@ -143,7 +143,7 @@ TEST_CASE("running counts made wrong behind the triggers' back are found, rebuil
   CHECK(Postgres::instance().scalar("SELECT count(*) FROM stats_days WHERE day = '2001-01-01'") == "0");
 }
 
-TEST_CASE("a locked table holds up none but its own readers: health, stats and files answer meanwhile") {
+TEST_CASE("a locked table holds up none but its own readers and deleters: health, stats and files answer meanwhile") {
   LocalServer server;
   const int port = server.port();
   served_when_equal_to_recount(port);
@@ -153,8 +153,8 @@ TEST_CASE("a locked table holds up none but its own readers: health, stats and f
   lock->exec("LOCK TABLE predictions IN ACCESS EXCLUSIVE MODE");
   std::vector<std::future<Response>> readers;
   for (int i = 0; i < 8; ++i) {
-    readers.push_back(std::async(std::launch::async, [port] {
-      return http(port, "GET", "/api/history?client_id=locked");
+    readers.push_back(std::async(std::launch::async, [port, i] {
+      return http(port, i % 2 ? "DELETE" : "GET", "/api/history?client_id=locked");
     }));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the readers are waiting on the lock
