@@ -1,9 +1,11 @@
-// "Delete my drawings": gone from the server and the page, only this browser's, and
-// nothing deleted anywhere when the server cannot be reached.
+// "Delete my drawings": gone from this browser at once and from the server as soon as it
+// can be reached, only this browser's, and nothing drawn after it.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { allSent, drawWithMouse, modulesPage, openApp, predicted, screenshots, useStack, waitFor } from './harness.mjs';
+import {
+  allSent, drawWithMouse, engineReady, modulesPage, openApp, outboxCount, predicted, screenshots, useStack, waitFor,
+} from './harness.mjs';
 
 const running = useStack();
 
@@ -22,7 +24,9 @@ test('deleting my drawings removes them from the server and the page, and only m
   await drawAndLog(otherPage, '4');
   await allSent(otherPage, 1);
 
-  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 } });
+  // No service worker: the server's refusal below is routed, and routes do not see what a
+  // service worker fetches.
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 }, serviceWorkers: 'block' });
   const page = await openApp(context, running.stack.origin);
   const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
   await drawAndLog(page, '2');
@@ -40,7 +44,7 @@ test('deleting my drawings removes them from the server and the page, and only m
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'delete-drawings');
   assert.equal(await page.textContent('[data-testid=prediction]'), '7');
 
-  // Offline: the question is asked, the answer says nothing was deleted, and nothing was.
+  // Offline: deleted here at once; the server's copy waits, and the person is told so.
   await context.setOffline(true);
   await page.click('[data-testid=delete-drawings]');
   const yes = page.locator('[data-testid=delete-confirm]');
@@ -49,21 +53,51 @@ test('deleting my drawings removes them from the server and the page, and only m
   assert.equal(await yes.evaluate((button) => getComputedStyle(button).backgroundColor), 'rgb(179, 38, 30)');
   await page.locator('#delete-confirm').screenshot({ path: join(screenshots, 'delete-confirm.png') });
   await yes.click();
-  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')).includes('nothing was deleted'),
+  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')).includes('You are offline'),
     { message: 'the offline answer' });
-  assert.equal(await page.locator('[data-testid=history] li').count(), 2);
-  assert.equal(countOf('predictions', client), '2');
-
-  // Online: deleted on the server and on the page; the other browser's drawing stays.
-  await context.setOffline(false);
-  await yes.click();
-  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')) ===
-    'Deleted 2 drawings from the server and this browser.', { message: 'the deletion' });
   assert.equal(await page.locator('#delete-confirm').isVisible(), false);
   assert.equal(await page.locator('[data-testid=history] li').count(), 0);
   assert.equal(await page.locator('#history-empty').isVisible(), true);
-  assert.equal(countOf('predictions', client), '0');
+  assert.equal(await page.locator('[data-testid=feedback-correct]').isDisabled(), true, 'feedback on a deleted drawing');
+  assert.equal(countOf('predictions', client), '2');
+
+  // Drawn after the deletion, offline: kept and queued behind it.
+  await drawAndLog(page, '5');
+  await waitFor(async () => (await outboxCount(page)) === 1, { message: 'the new drawing queued' });
+
+  // Back online with a server that cannot delete: the deletion waits, and so does the
+  // new drawing, since the server would delete it too. A reload keeps both waiting and
+  // does not bring the deleted drawings back from the server's history.
+  let refusing = true;
+  await context.route('**/api/history?*', (route) => (refusing && route.request().method() === 'DELETE'
+    ? route.fulfill({ status: 503, headers: { 'Retry-After': '1' }, contentType: 'application/json', body: '{"error":"busy"}' })
+    : route.continue()));
+  await context.setOffline(false);
+  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')).includes('(unavailable)'),
+    { message: 'the refusal' });
+  await page.reload();
+  await engineReady(page);
+  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')).includes('cannot delete right now'),
+    { message: 'the waiting deletion after a reload' });
+  assert.deepEqual(await page.$$eval('[data-testid=history] li .said', (items) => items.map((item) => item.textContent.trim())), ['5']);
+  assert.equal(countOf('predictions', client), '2');
+
+  // The server deletes again: the deletion goes first, then the new drawing.
+  refusing = false;
+  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')) ===
+    'Deleted 2 drawings from the server and this browser.', { message: 'the deletion' });
+  await allSent(page, 1);
+  assert.deepEqual(running.stack.sql(`SELECT predicted_digit FROM predictions WHERE client_id = '${client}'`), ['5']);
   assert.equal(countOf('feedback', client), '0');
+  assert.equal(running.stack.sql('SELECT count(*) FROM predictions')[0], '2');
+
+  // Online, the deletion is done at once.
+  await page.click('[data-testid=delete-drawings]');
+  await page.click('[data-testid=delete-confirm]');
+  await waitFor(async () => (await page.textContent('[data-testid=delete-status]')) ===
+    'Deleted 1 drawing from the server and this browser.', { message: 'the online deletion' });
+  assert.equal(await page.locator('[data-testid=history] li').count(), 0);
+  assert.equal(countOf('predictions', client), '0');
   assert.equal(running.stack.sql('SELECT count(*) FROM predictions')[0], '1');
 
   // The page goes on as before: a new drawing is kept and sent, and a reload brings
@@ -78,27 +112,124 @@ test('deleting my drawings removes them from the server and the page, and only m
   await other.close();
 });
 
-test('the local clearing keeps what was queued after the cut-off, with its history entry', async () => {
+test('the deletion here takes everything made up to it, however late it was queued, and nothing after', async () => {
   const context = await running.browser.newContext();
   const page = await modulesPage(context, running.stack.origin);
   const left = await page.evaluate(async () => {
-    const { dropUntil } = await import('/js/outbox.js');
+    const { lastDeletion, queueDeletion } = await import('/js/outbox.js');
     const { openStore } = await import('/js/store.js');
     const db = await openStore();
     const until = Date.parse('2026-12-07T10:00:00.000Z');
-    const entry = (id, createdAt) => db.put('history', { id, createdAt, digit: 1, confidence: 1, trueDigit: null, synced: 'no' });
-    const queue = (id, record, queuedAt) => db.put('outbox', { id, record, queuedAt });
-    await entry('sent-before', '2026-12-07T09:59:00.000Z');
-    await entry('queued-before', '2026-12-07T09:59:30.000Z');
-    await queue('queued-before', { type: 'prediction', id: 'queued-before' }, until - 1);
-    // Made just before the cut-off, queued just after: it will be sent, so it stays listed.
-    await entry('queued-after', '2026-12-07T09:59:59.999Z');
-    await queue('queued-after', { type: 'prediction', id: 'queued-after' }, until + 1);
-    await entry('made-after', '2026-12-07T10:00:01.000Z');
-    await queue('made-after', { type: 'prediction', id: 'made-after' }, until + 2);
-    await dropUntil(until);
-    return { history: (await db.getAllKeys('history')).sort(), outbox: (await db.getAllKeys('outbox')).sort() };
+    const made = (id, createdAt, queuedAt) => Promise.all([
+      db.put('history', { id, createdAt, digit: 1, confidence: 1, trueDigit: null, synced: queuedAt ? 'no' : 'yes' }),
+      queuedAt && db.put('outbox', { id, record: { type: 'prediction', id, created_at: createdAt }, queuedAt }),
+    ]);
+    await made('sent-before', '2026-12-07T09:59:00.000Z');
+    await made('queued-before', '2026-12-07T09:59:30.000Z', until - 1);
+    // Made just before the cut-off, queued just after (another tab logging it meanwhile).
+    await made('queued-after', '2026-12-07T09:59:59.999Z', until + 1);
+    await made('made-after', '2026-12-07T10:00:00.001Z', until + 2);
+    await queueDeletion('3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d', until);
+    return {
+      history: (await db.getAllKeys('history')).sort(), outbox: (await db.getAllKeys('outbox')).sort(), deletion: await lastDeletion(),
+    };
   });
-  assert.deepEqual(left, { history: ['made-after', 'queued-after'], outbox: ['made-after', 'queued-after'] });
+  assert.deepEqual(left, {
+    history: ['made-after'], outbox: ['made-after'],
+    deletion: { state: 'waiting', clientId: '3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d', until: Date.parse('2026-12-07T10:00:00.000Z') },
+  });
+  await context.close();
+});
+
+// What the outbox sends, in order, against a server that answers as told.
+test('a waiting deletion goes before every record, is asked again after a failure, and once more if asked again meanwhile', async () => {
+  const context = await running.browser.newContext();
+  const page = await modulesPage(context, running.stack.origin);
+  const sent = await page.evaluate(async () => {
+    const { enqueue, flush, lastDeletion, queueDeletion } = await import('/js/outbox.js');
+    const client = '3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d';
+    const requests = [];
+    let answers = [];
+    const server = async (url, { method, body }) => {
+      requests.push(method === 'DELETE' ? `DELETE ${url}` : `POST ${JSON.parse(body).records.map((r) => r.id).join(',')}`);
+      const answer = answers.shift() ?? 200;
+      if (typeof answer === 'function') return answer();
+      if (method === 'DELETE') {
+        return new Response(JSON.stringify(answer === 200 ? { client_id: client, deleted: { predictions: 3, feedback: 1 } } : { error: 'no' }),
+          { status: answer, headers: { 'Retry-After': '2' } });
+      }
+      return Response.json({ results: JSON.parse(body).records.map((_, index) => ({ index, status: 'stored' })) });
+    };
+    const outcomes = [];
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));  // past the cut-off's millisecond
+    const record = (id, made = new Date()) => ({ type: 'prediction', id, created_at: made.toISOString() });
+    await enqueue(record('before'));
+    await queueDeletion(client);
+    await tick();
+    await enqueue(record('after'));
+    answers = [503];
+    outcomes.push(await flush({ fetchImpl: server }), (await lastDeletion()).state);
+    answers = [() => { throw new TypeError('Failed to fetch'); }];
+    outcomes.push(await flush({ fetchImpl: server }), (await lastDeletion()).state);
+    // Deleted again here while the server deletes ('after' goes too): the server is asked
+    // once more before what follows.
+    answers = [async () => {
+      await queueDeletion(client);
+      await tick();
+      await enqueue(record('after-again'));
+      return Response.json({ client_id: client, deleted: { predictions: 3, feedback: 1 } });
+    }];
+    outcomes.push(await flush({ fetchImpl: server }), await lastDeletion());
+    // A refusal for good does not hold back what came after.
+    const asked = new Date();
+    await queueDeletion(client, asked.getTime());
+    await tick();
+    await enqueue(record('later'));
+    // Made before the deletion, queued after it (another tab logging it): never sent.
+    await enqueue(record('late', asked));
+    answers = [400];
+    outcomes.push(await flush({ fetchImpl: server }), (await lastDeletion()).state);
+    return { requests, outcomes, left: await (await import('/js/outbox.js')).pendingCount() };
+  });
+  const deleteRequest = 'DELETE /api/history?client_id=3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d';
+  assert.deepEqual(sent.requests, [deleteRequest, deleteRequest, deleteRequest, deleteRequest, 'POST after-again', deleteRequest, 'POST later']);
+  assert.deepEqual(sent.outcomes.slice(0, 4), [
+    { done: false, retryAfterMs: 2000, why: 'unavailable' }, 'waiting', { done: false, retryAfterMs: null, why: 'offline' }, 'waiting',
+  ]);
+  assert.deepEqual(sent.outcomes[4], { done: true });
+  assert.equal(sent.outcomes[5].state, 'done');
+  assert.deepEqual(sent.outcomes[5].deleted, { predictions: 3, feedback: 1 });
+  assert.deepEqual(sent.outcomes.slice(6), [{ done: true }, 'refused']);
+  assert.equal(sent.left, 0);
+  await context.close();
+});
+
+test('a deletion in one tab takes the answer shown in another, and no answer to it is sent', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const shown = await openApp(context, running.stack.origin);
+  const client = await shown.evaluate(async () => (await import('./js/store.js')).clientId());
+  await drawAndLog(shown, '6');
+  await allSent(shown, 1);
+
+  const deleting = await openApp(context, running.stack.origin);
+  await deleting.click('[data-testid=delete-drawings]');
+  await deleting.click('[data-testid=delete-confirm]');
+  await waitFor(async () => (await deleting.textContent('[data-testid=delete-status]')) ===
+    'Deleted 1 drawing from the server and this browser.', { message: 'the deletion' });
+
+  await waitFor(async () => (await shown.textContent('[data-testid=prediction]')) === '', { message: 'the answer taken away' });
+  assert.equal(await shown.locator('[data-testid=feedback-correct]').isDisabled(), true);
+  assert.equal(await shown.locator('[data-testid=history] li').count(), 0);
+  const blank = await shown.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=pad]');
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    return data.every((value, i) => i % 4 === 3 || value === data[i % 4]);
+  });
+  assert.ok(blank, 'the deleted drawing is still on the pad');
+  await shown.keyboard.press('6');  // an answer by key: nothing is on the pad to answer
+  assert.equal(countOf('predictions', client), '0');
+  assert.equal(countOf('feedback', client), '0');
+  assert.equal(await outboxCount(shown), 0);
+  assert.deepEqual([...shown.errors, ...deleting.errors], []);
   await context.close();
 });

@@ -8,7 +8,7 @@ import { ClassifierClient } from './classifier-client.js';
 import { DeleteDrawings } from './delete-drawings.js';
 import { Handwriting } from './handwriting.js';
 import { HistoryView } from './history-view.js';
-import { enqueue, onOutboxChange, pendingCount } from './outbox.js';
+import { enqueue, lastDeletion, onOutboxChange, pendingCount } from './outbox.js';
 import { DrawingPad } from './pad.js';
 import { feedbackRecord, predictionRecord } from './records.js';
 import { ResultView } from './result-view.js';
@@ -43,9 +43,12 @@ export class App {
       this.clientId = await clientId();
       this.history = new HistoryView(this.doc, this.clientId);
       await this.history.render();
-      this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.refreshFromStore() });
+      this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.drawingsDeleted() });
       this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
-      onOutboxChange(() => this.refreshFromStore());
+      onOutboxChange(async (change) => {
+        if (change?.type === 'dropped' && await this.deletedSince(this.current)) this.forgetDrawing();
+        await this.refreshFromStore();
+      });
       this.syncer.start();
       this.history.mergeFromServer();
     } catch (error) {
@@ -187,6 +190,10 @@ export class App {
   async giveFeedback(trueDigit) {
     const current = this.current;  // the answer on screen now, even if the pad is cleared meanwhile
     if (!current) return;
+    if (await this.deletedSince(current)) {
+      if (current === this.current) this.forgetDrawing();
+      return;
+    }
     await this.logPrediction(current);
     const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
     await this.keep(async () => {
@@ -213,6 +220,30 @@ export class App {
     this.setFeedbackEnabled(false);
     this.element('feedback-status').textContent = '';
     await this.logPrediction(left);
+  }
+
+  // Every drawing so far is deleted here: the one on the pad goes too, unlogged, so that
+  // no answer to it can follow the deletion to the server.
+  async drawingsDeleted() {
+    this.forgetDrawing();
+    await this.refreshFromStore();
+    this.syncer.now();
+  }
+
+  forgetDrawing() {
+    this.current = null;
+    this.pad.clear();
+    this.result.empty('Your drawings are deleted. Draw a digit.');
+    this.setFeedbackEnabled(false);
+    this.element('feedback-status').textContent = '';
+  }
+
+  // Whether the answer on the pad was logged before a deletion made since (in another
+  // tab, say): then it is deleted, and an answer to it must not be sent.
+  async deletedSince(current) {
+    if (!current?.record) return false;
+    const until = (await lastDeletion())?.until;
+    return until !== undefined && Date.parse(current.record.created_at) <= until;
   }
 
   // Runs a storage step; a full disk or a blocked database becomes words on the page.
@@ -292,6 +323,7 @@ export class App {
     this.element('sync-why').textContent = explanation ? `· ${explanation}` : '';
     this.element('outbox').parentElement.title = explanation || 'Everything is sent.';
     this.history?.render();
+    this.deleteDrawings?.render(why);
   }
 
   problem(message) {

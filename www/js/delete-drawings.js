@@ -1,14 +1,16 @@
-// "Delete my drawings": every prediction and answer this browser sent is deleted on the
-// server (DELETE /api/history), then here. The outbox is held meanwhile, so nothing of
-// this browser is on its way to the server while it deletes; what is drawn meanwhile
-// is kept and sent afterwards. Offline, or with the server unable to delete, nothing is
-// deleted anywhere and the person is told why.
-import { dropUntil, whileNotSending } from './outbox.js';
+// "Delete my drawings": every prediction and answer of this browser goes at once from
+// this browser, and from the server as soon as it can be reached (the outbox sends the
+// deletion before anything drawn after it). Offline, the deletion waits, across reloads
+// and closed tabs, and the person is told so; what is drawn meanwhile is kept and sent
+// after it.
+import { lastDeletion, queueDeletion } from './outbox.js';
+import { describeStorageError } from './store.js';
 
 export class DeleteDrawings {
   constructor(doc, { clientId, onDeleted }) {
     this.clientId = clientId;
-    this.onDeleted = onDeleted;
+    this.onDeleted = onDeleted;  // after the local deletion: the page forgets and sends
+    this.watching = false;       // a deletion was asked for in this page, or was waiting at its start
     this.open = doc.getElementById('delete-open');
     this.confirmation = doc.getElementById('delete-confirm');
     this.yes = doc.getElementById('delete-yes');
@@ -41,46 +43,43 @@ export class DeleteDrawings {
 
   async delete() {
     this.yes.disabled = this.no.disabled = true;
-    this.status.textContent = 'Deleting…';
     try {
-      const deleted = await whileNotSending(async () => {
-        // Everything queued up to now is on the server (and deleted there) or still queued
-        // (and dropped here); what is queued from now on waits for the lock.
-        const until = Date.now();
-        let response;
-        try {
-          response = await fetch(`api/history?client_id=${encodeURIComponent(this.clientId)}`, { method: 'DELETE' });
-        } catch {
-          throw new Error('The server cannot be reached: nothing was deleted. Try again when you are online.');
-        }
-        if (!response.ok) throw new Error(`Could not delete: ${await reason(response)}.`);
-        const { deleted: counts } = await response.json();
-        try {
-          await dropUntil(until);
-        } catch (error) {
-          throw new Error(`Deleted on the server, but this browser's copy could not be cleared: ${error.message}`);
-        }
-        return counts;
-      });
-      const count = deleted.predictions;
-      this.status.textContent = count === 0 ? "Deleted: the server had none of your drawings, and this browser's list is cleared."
-        : `Deleted ${count} ${count === 1 ? 'drawing' : 'drawings'} from the server and this browser.`;
-      this.close();
-      await this.onDeleted();
+      await queueDeletion(this.clientId);
     } catch (error) {
-      this.status.textContent = error.message;
+      this.status.textContent = `Nothing was deleted. ${describeStorageError(error)}`;
+      return;
     } finally {
       this.yes.disabled = this.no.disabled = false;
     }
+    this.watching = true;
+    this.status.textContent = 'Deleted from this browser; deleting on the server…';
+    this.close();
+    await this.onDeleted();
+  }
+
+  // Shows where the last deletion stands; `why` is the outbox's reason for waiting.
+  async render(why) {
+    const deletion = await lastDeletion().catch(() => undefined);
+    if (!deletion || (!this.watching && deletion.state !== 'waiting')) return;
+    this.watching = true;
+    this.status.textContent = describe(deletion, why);
   }
 }
 
-// The server's words (a 503 says nothing was deleted), else its status.
-async function reason(response) {
-  const fallback = `the server answered ${response.status}; nothing was deleted`;
-  try {
-    return (await response.json()).error ?? fallback;
-  } catch {
-    return fallback;
+function describe({ state, deleted, error }, why) {
+  if (state === 'done') {
+    const count = deleted?.predictions ?? 0;
+    return count === 0 ? "Deleted: the server had none of your drawings, and this browser's list is cleared."
+      : `Deleted ${count} ${count === 1 ? 'drawing' : 'drawings'} from the server and this browser.`;
   }
+  if (state === 'refused') return `Deleted from this browser, but the server refused to delete them: ${error}.`;
+  if (why === 'offline') {
+    return 'Deleted from this browser. You are offline: the server will delete its copy when the connection ' +
+      'returns, before anything new is sent.';
+  }
+  if (why) {
+    return `Deleted from this browser. The server cannot delete right now (${why}); it will be asked again, ` +
+      'before anything new is sent.';
+  }
+  return 'Deleted from this browser; deleting on the server…';
 }

@@ -42,16 +42,20 @@ export class HistoryView {
       return;  // offline: the local list stands
     }
     const db = await openStore();
-    const tx = db.transaction('history', 'readwrite');
+    const tx = db.transaction(['history', 'meta'], 'readwrite');
+    const history = tx.objectStore('history');
+    // What was deleted here stays deleted, though the server may not have heard yet.
+    const deletedUntil = (await tx.objectStore('meta').get('deletion'))?.until ?? 0;
     for (const item of items) {
-      const local = await tx.store.get(item.id);
+      const local = await history.get(item.id);
       if (local) {
         if (item.true_digit !== null && local.trueDigit == null) Object.assign(local, { trueDigit: item.true_digit, feedbackSynced: 'yes' });
         local.synced = 'yes';
-        await tx.store.put(local);
+        await history.put(local);
         continue;
       }
-      await tx.store.put({
+      if (Date.parse(item.created_at) <= deletedUntil) continue;
+      await history.put({
         id: item.id, createdAt: item.created_at, digit: item.predicted_digit, confidence: item.confidence,
         probabilities: item.probabilities, image: item.image === null ? null : fromBase64(item.image), engine: item.engine,
         modelVersion: item.model_version, trueDigit: item.true_digit, synced: 'yes', feedbackSynced: 'yes',

@@ -5,6 +5,7 @@ import { openStore } from './store.js';
 
 export const MAX_BATCH = 100;
 const LOCK = 'digits-outbox';
+const DELETION = 'deletion';  // the meta key of the last deletion asked for
 const updates = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-outbox') : null;
 
 export async function enqueue(record) {
@@ -22,45 +23,69 @@ export function onOutboxChange(listener) {
 }
 
 // Runs task while no one else sends: other tabs and the service worker wait for it.
-export async function whileNotSending(task) {
+async function whileNotSending(task) {
   return navigator.locks ? navigator.locks.request(LOCK, task) : task();
 }
 
-// Deletes the records queued up to `until` (a time in ms) and the history entries made
-// up to then: what came later stays, to be sent and shown as usual. An entry whose
-// prediction is still queued stays too (made just before, queued just after).
-export async function dropUntil(until) {
+// "Delete my drawings", here at once and on the server as soon as it can be reached.
+// One transaction writes the deletion down and deletes every record and history entry
+// made up to `until` (a time in ms); what is made later stays, to be sent and shown as
+// usual. Whoever sends next (this page, another tab, the service worker, after a reload or
+// a closed tab) sends the deletion first: the server deletes everything of this client,
+// so nothing made after it may arrive before it.
+export async function queueDeletion(clientId, until = Date.now()) {
   const db = await openStore();
-  const tx = db.transaction(['outbox', 'history'], 'readwrite');
-  const outbox = tx.objectStore('outbox').index('queuedAt');
-  for (let cursor = await outbox.openCursor(IDBKeyRange.upperBound(until)); cursor; cursor = await cursor.continue()) {
-    await cursor.delete();
+  const tx = db.transaction(['outbox', 'history', 'meta'], 'readwrite');
+  await tx.objectStore('meta').put({ state: 'waiting', clientId, until }, DELETION);
+  for (let cursor = await tx.objectStore('outbox').openCursor(); cursor; cursor = await cursor.continue()) {
+    if (cursor.value.queuedAt <= until || madeBy(cursor.value.record, until)) await cursor.delete();
   }
-  const stillQueued = new Set((await outbox.getAll()).map(({ record }) => record.prediction_id ?? record.id));
   const history = tx.objectStore('history').index('createdAt');
   const made = IDBKeyRange.upperBound(new Date(until).toISOString());
-  for (let cursor = await history.openCursor(made); cursor; cursor = await cursor.continue()) {
-    if (!stillQueued.has(cursor.value.id)) await cursor.delete();
-  }
+  for (let cursor = await history.openCursor(made); cursor; cursor = await cursor.continue()) await cursor.delete();
   await tx.done;
   updates?.postMessage({ type: 'dropped' });
+}
+
+// Whether a record was made by `until`: its drawing or answer is deleted, even if it
+// reached the outbox only after the deletion (another tab in the middle of logging).
+function madeBy(record, until) {
+  return Date.parse(record.created_at) <= until;
+}
+
+// The last deletion: { state: 'waiting' | 'done' | 'refused', until, deleted?, error? },
+// or undefined when this browser never asked for one.
+export async function lastDeletion() {
+  return (await openStore()).get('meta', DELETION);
 }
 
 // Sends what is queued, in batches. Resolves to
 //   { done: true }                      everything acknowledged (or dropped as invalid)
 //   { done: false, retryAfterMs, why }  try again later: offline, 429, 503, server error
-export async function flush({ endpoint = '/log', fetchImpl = fetch } = {}) {
-  // Behind another sender (a tab, the service worker, a deletion) it waits its turn and
-  // then sends what is left, so its answer is never older than theirs.
-  return whileNotSending(() => drain(endpoint, fetchImpl));
+export async function flush({ endpoint = '/log', deletionEndpoint = '/api/history', fetchImpl = fetch } = {}) {
+  // Behind another sender (a tab, the service worker) it waits its turn and then sends
+  // what is left, so its answer is never older than theirs.
+  return whileNotSending(() => drain(endpoint, deletionEndpoint, fetchImpl));
 }
 
-async function drain(endpoint, fetchImpl) {
+async function drain(endpoint, deletionEndpoint, fetchImpl) {
   const db = await openStore();
   let batchSize = MAX_BATCH;
   for (;;) {
+    // Asked for before every batch: a deletion may be queued while one is on its way.
+    const deletion = await db.get('meta', DELETION);
+    if (deletion?.state === 'waiting') {
+      const failed = await sendDeletion(db, deletion, deletionEndpoint, fetchImpl);
+      if (failed) return failed;
+      continue;  // once more if it was asked for again while it travelled
+    }
     const items = await db.getAllFromIndex('outbox', 'queuedAt', null, batchSize);  // oldest first
     if (items.length === 0) return { done: true };
+    const deleted = deletion ? items.filter((item) => madeBy(item.record, deletion.until)) : [];
+    if (deleted.length > 0) {
+      await forget(db, deleted);
+      continue;
+    }
     let response;
     try {
       response = await fetchImpl(endpoint, {
@@ -86,13 +111,40 @@ async function drain(endpoint, fetchImpl) {
       await settle(db, items, [{ index: 0, status: 'rejected', error: `HTTP ${response.status}` }]);
       continue;
     }
-    const seconds = Number(response.headers.get('Retry-After'));
-    return {
-      done: false,
-      retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null,
-      why: response.status === 429 ? 'busy' : response.status === 503 ? 'unavailable' : `HTTP ${response.status}`,
-    };
+    return later(response);
   }
+}
+
+function later(response) {
+  const seconds = Number(response.headers.get('Retry-After'));
+  return {
+    done: false,
+    retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null,
+    why: response.status === 429 ? 'busy' : response.status === 503 ? 'unavailable' : `HTTP ${response.status}`,
+  };
+}
+
+// Sends the deletion; resolves to nothing once the server has answered for good, or to
+// flush()'s "try again later" answer. The server deletes every row of the client, so a
+// second DELETE (a newer deletion asked for meanwhile, a reply lost) is harmless.
+async function sendDeletion(db, deletion, endpoint, fetchImpl) {
+  let response;
+  try {
+    response = await fetchImpl(`${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`, { method: 'DELETE' });
+  } catch {
+    return { done: false, retryAfterMs: null, why: 'offline' };
+  }
+  if (response.status >= 500 || response.status === 429 || response.status === 408) return later(response);
+  const body = await response.json().catch(() => ({}));
+  const outcome = response.ok ? { state: 'done', deleted: body.deleted }
+    : { state: 'refused', error: body.error ?? `HTTP ${response.status}` };
+  if (!response.ok) console.warn('the server refused to delete this browser\'s drawings', response.status, body);
+  const tx = db.transaction('meta', 'readwrite');
+  // A deletion asked for while this one travelled stays waiting, to be sent next.
+  if ((await tx.store.get(DELETION))?.until === deletion.until) await tx.store.put({ ...deletion, ...outcome }, DELETION);
+  await tx.done;
+  updates?.postMessage({ type: 'deleted' });
+  return null;
 }
 
 async function settle(db, items, results) {
@@ -108,6 +160,17 @@ async function settle(db, items, results) {
   }
   await tx.done;
   updates?.postMessage({ type: 'sent' });
+}
+
+// Records made before a deletion that queued after it: dropped unsent, with their entries.
+async function forget(db, items) {
+  const tx = db.transaction(['outbox', 'history'], 'readwrite');
+  for (const { id, record } of items) {
+    tx.objectStore('outbox').delete(id);
+    if (record.type === 'prediction') tx.objectStore('history').delete(record.id);
+  }
+  await tx.done;
+  updates?.postMessage({ type: 'dropped' });
 }
 
 async function markHistory(history, record, status) {

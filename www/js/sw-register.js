@@ -8,6 +8,7 @@ export async function registerServiceWorker(doc) {
     console.warn('offline support is unavailable:', error);
     return;
   }
+  if (!registration) return;  // a browser that blocks service workers may answer with nothing
   const notice = doc.getElementById('update');
   const offer = (worker) => {
     notice.hidden = false;
