@@ -59,6 +59,7 @@ test('deleting my drawings removes them from the server and the page, and only m
   assert.equal(await page.locator('[data-testid=history] li').count(), 0);
   assert.equal(await page.locator('#history-empty').isVisible(), true);
   assert.equal(await page.locator('[data-testid=feedback-correct]').isDisabled(), true, 'feedback on a deleted drawing');
+  await page.locator('.settings').screenshot({ path: join(screenshots, 'delete-waiting.png') });
   assert.equal(countOf('predictions', client), '2');
 
   // Drawn after the deletion, offline: kept and queued behind it.
