@@ -227,6 +227,7 @@ export class App {
   async drawingsDeleted() {
     this.forgetDrawing();
     await this.refreshFromStore();
+    this.syncer.requestBackgroundSync();  // the service worker sends it if the tab is closed first
     this.syncer.now();
   }
 

@@ -38,7 +38,7 @@ export async function queueDeletion(clientId, until = Date.now()) {
   const tx = db.transaction(['outbox', 'history', 'meta'], 'readwrite');
   await tx.objectStore('meta').put({ state: 'waiting', clientId, until }, DELETION);
   for (let cursor = await tx.objectStore('outbox').openCursor(); cursor; cursor = await cursor.continue()) {
-    if (cursor.value.queuedAt <= until || madeBy(cursor.value.record, until)) await cursor.delete();
+    if (madeBy(cursor.value.record, until)) await cursor.delete();
   }
   const history = tx.objectStore('history').index('createdAt');
   const made = IDBKeyRange.upperBound(new Date(until).toISOString());
