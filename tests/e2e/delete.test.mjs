@@ -234,3 +234,53 @@ test('a deletion in one tab takes the answer shown in another, and no answer to 
   assert.deepEqual([...shown.errors, ...deleting.errors], []);
   await context.close();
 });
+
+// Background Sync, dispatched through the DevTools protocol as the browser would when the
+// network returns: the service worker sends the waiting deletion, then what came after.
+test('with the tab closed, the service worker sends the waiting deletion before the drawing made after it', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 } });
+  let page = await openApp(context, running.stack.origin);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+  const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
+  await drawAndLog(page, '2');
+  await allSent(page, 1);
+
+  running.stack.stopDatabase();
+  try {
+    await page.click('[data-testid=delete-drawings]');
+    await page.click('[data-testid=delete-confirm]');
+    await waitFor(async () => (await page.textContent('[data-testid=delete-status]')).includes('(unavailable)'),
+      { message: 'the deletion waiting' });
+    await drawAndLog(page, '5');
+    await waitFor(async () => (await outboxCount(page)) === 1, { message: 'the new drawing queued' });
+    await page.close();
+  } finally {
+    running.stack.startDatabase();
+  }
+  assert.equal(countOf('predictions', client), '1');
+
+  // A page of the origin that sends nothing itself, to reach the service worker from.
+  page = await modulesPage(context, running.stack.origin);
+  const session = await context.newCDPSession(page);
+  const registration = new Promise((resolve) => session.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    const found = registrations.find((r) => r.scopeURL.startsWith(running.stack.origin) && !r.isDeleted);
+    if (found) resolve(found.registrationId);
+  }));
+  await session.send('ServiceWorker.enable');
+  const registrationId = await registration;
+  // The writer may still be reconnecting to the restarted database (a 503): the sync
+  // fails then, and is dispatched again, as the browser would later.
+  await waitFor(async () => {
+    await session.send('ServiceWorker.dispatchSyncEvent', { origin: running.stack.origin, registrationId, tag: 'outbox', lastChance: false });
+    return running.stack.sql(`SELECT predicted_digit FROM predictions WHERE client_id = '${client}'`).join() === '5';
+  }, { message: 'the deletion, then the new drawing, on the server' });
+  // Acknowledged, so no longer queued (the outbox settles just after the server answers).
+  await waitFor(async () => {
+    const left = await page.evaluate(async () => {
+      const { lastDeletion, pendingCount } = await import('/js/outbox.js');
+      return { deletion: (await lastDeletion()).state, pending: await pendingCount() };
+    });
+    return left.deletion === 'done' && left.pending === 0;
+  }, { message: 'the outbox emptied' });
+  await context.close();
+});
