@@ -136,7 +136,7 @@ test('feedback written while its prediction is being marked sent keeps both mark
       await db.put('outbox', { id, record: { type: 'prediction', id }, queuedAt: i });
       const sending = flush({ fetchImpl: acknowledge });
       for (let hop = 0; hop < i % 50; hop++) await tick();
-      await Promise.all([sending, view.setFeedback(id, 5, `feedback-${i}`)]);
+      await Promise.all([sending, view.setFeedback({ type: 'feedback', id: `feedback-${i}`, prediction_id: id, true_digit: 5 })]);
       const entry = await db.get('history', id);
       if (entry.synced !== 'yes' || entry.trueDigit !== 5) lost.push(id);
     }

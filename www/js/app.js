@@ -8,7 +8,7 @@ import { ClassifierClient } from './classifier-client.js';
 import { DeleteDrawings } from './delete-drawings.js';
 import { Handwriting } from './handwriting.js';
 import { HistoryView } from './history-view.js';
-import { enqueue, lastDeletion, onOutboxChange, pendingCount } from './outbox.js';
+import { onOutboxChange, pendingCount } from './outbox.js';
 import { DrawingPad } from './pad.js';
 import { feedbackRecord, predictionRecord } from './records.js';
 import { ResultView } from './result-view.js';
@@ -166,14 +166,11 @@ export class App {
       modelVersion: this.engine.modelVersion, strokes: current.strokes,
     });
     const { answer, record } = current;
-    await this.keep(async () => {
-      await this.history.add({
-        id: record.id, createdAt: record.created_at, digit: answer.digit, confidence: answer.confidence,
-        probabilities: answer.probabilities, image: answer.image, engine: answer.engine,
-        modelVersion: record.model_version, trueDigit: null, synced: 'no',
-      });
-      await enqueue(record);
-    });
+    await this.keep(() => this.history.add({
+      id: record.id, createdAt: record.created_at, digit: answer.digit, confidence: answer.confidence,
+      probabilities: answer.probabilities, image: answer.image, engine: answer.engine,
+      modelVersion: record.model_version, trueDigit: null, synced: 'no',
+    }, record));
   }
 
   // The answer shown for the drawing as it is now, if it was not logged yet.
@@ -190,16 +187,12 @@ export class App {
   async giveFeedback(trueDigit) {
     const current = this.current;  // the answer on screen now, even if the pad is cleared meanwhile
     if (!current) return;
-    if (await this.deletedSince(current)) {
+    await this.logPrediction(current);
+    const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
+    if (await this.keep(() => this.history.setFeedback(record)) === false) {  // deleted meanwhile, in another tab
       if (current === this.current) this.forgetDrawing();
       return;
     }
-    await this.logPrediction(current);
-    const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
-    await this.keep(async () => {
-      await this.history.setFeedback(current.record.id, trueDigit, record.id);
-      await enqueue(record);
-    });
     await this.handwriting.learnFrom(current.record.id, current.answer, trueDigit);
     if (current !== this.current) return;
     const right = trueDigit === current.answer.digit;
@@ -239,22 +232,23 @@ export class App {
     this.element('feedback-status').textContent = '';
   }
 
-  // Whether the answer on the pad was logged before a deletion made since (in another
-  // tab, say): then it is deleted, and an answer to it must not be sent.
+  // Whether the answer on the pad was logged and a deletion since (in another tab, say)
+  // took it: then no answer to it may be sent.
   async deletedSince(current) {
-    if (!current?.record) return false;
-    const until = (await lastDeletion())?.until;
-    return until !== undefined && Date.parse(current.record.created_at) <= until;
+    return Boolean(current?.record) && !(await this.history.has(current.record.id));
   }
 
-  // Runs a storage step; a full disk or a blocked database becomes words on the page.
+  // Runs a storage step and resolves to its value; a full disk or a blocked database
+  // becomes words on the page (and undefined).
   async keep(step) {
     try {
-      await step();
+      const value = await step();
       this.syncer?.requestBackgroundSync();
       this.syncer?.now();
+      return value;
     } catch (error) {
       this.problem(describeStorageError(error));
+      return undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 // "Your drawings": this browser's predictions from IndexedDB, merged with what the server
 // holds for this client (GET /api/history), newest first.
+import { DELETION, enqueueFeedback, enqueuePrediction, lastDeletion } from './outbox.js';
 import { fromBase64 } from './records.js';
 import { percent } from './result-view.js';
 import { openStore } from './store.js';
@@ -13,26 +14,28 @@ export class HistoryView {
     this.clientId = clientId;
   }
 
-  async add(entry) {
-    const db = await openStore();
-    await db.put('history', entry);
+  // A new prediction, listed and queued together.
+  async add(entry, record) {
+    await enqueuePrediction(record, entry);
     await this.render();
   }
 
-  // One transaction: the outbox may mark this entry sent (in this page or in the service
-  // worker) at any moment, and a separate read and write would put 'not sent' back.
-  async setFeedback(predictionId, trueDigit, feedbackId) {
-    const db = await openStore();
-    const tx = db.transaction('history', 'readwrite');
-    const entry = await tx.store.get(predictionId);
-    if (entry) await tx.store.put(Object.assign(entry, { trueDigit, feedbackId, feedbackSynced: 'no' }));
-    await tx.done;
-    if (entry) await this.render();
+  // Feedback on a listed prediction, marked and queued together; false when a deletion
+  // took the prediction meanwhile (nothing is queued then).
+  async setFeedback(record) {
+    const kept = await enqueueFeedback(record);
+    if (kept) await this.render();
+    return kept;
+  }
+
+  async has(predictionId) {
+    return (await (await openStore()).count('history', predictionId)) > 0;
   }
 
   // Predictions the server has for this client that this browser lacks (another tab, or
   // storage cleared while the id survived) join the list as already synced.
   async mergeFromServer() {
+    const deletion = await lastDeletion();
     let items;
     try {
       const response = await fetch(`api/history?client_id=${encodeURIComponent(this.clientId)}&limit=${SHOWN}`);
@@ -44,8 +47,10 @@ export class HistoryView {
     const db = await openStore();
     const tx = db.transaction(['history', 'meta'], 'readwrite');
     const history = tx.objectStore('history');
-    // What was deleted here stays deleted, though the server may not have heard yet.
-    const deletedUntil = (await tx.objectStore('meta').get('deletion'))?.until ?? 0;
+    // What was deleted here stays deleted: an answer asked for while a deletion waited (it
+    // may have left the server first), or before a deletion since, is not merged.
+    const now = await tx.objectStore('meta').get(DELETION);
+    if (deletion?.state === 'waiting' || now?.askedAt !== deletion?.askedAt) return;
     for (const item of items) {
       const local = await history.get(item.id);
       if (local) {
@@ -54,7 +59,6 @@ export class HistoryView {
         await history.put(local);
         continue;
       }
-      if (Date.parse(item.created_at) <= deletedUntil) continue;
       await history.put({
         id: item.id, createdAt: item.created_at, digit: item.predicted_digit, confidence: item.confidence,
         probabilities: item.probabilities, image: item.image === null ? null : fromBase64(item.image), engine: item.engine,

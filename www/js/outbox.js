@@ -5,13 +5,42 @@ import { openStore } from './store.js';
 
 export const MAX_BATCH = 100;
 const LOCK = 'digits-outbox';
-const DELETION = 'deletion';  // the meta key of the last deletion asked for
+export const DELETION = 'deletion';  // the meta key of the last deletion asked for
 const updates = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-outbox') : null;
 
 export async function enqueue(record) {
   const db = await openStore();
-  await db.put('outbox', { id: record.id, record, queuedAt: Date.now() });
+  await db.put('outbox', item(record));
   updates?.postMessage({ type: 'queued' });
+}
+
+// A prediction and its history entry, in one transaction: a deletion finds both or neither.
+export async function enqueuePrediction(record, entry) {
+  const tx = (await openStore()).transaction(['outbox', 'history'], 'readwrite');
+  await Promise.all([tx.objectStore('history').put(entry), tx.objectStore('outbox').put(item(record)), tx.done]);
+  updates?.postMessage({ type: 'queued' });
+}
+
+// Feedback, marked on its prediction's history entry in the same transaction, and only
+// while that entry is kept: resolves to false, queuing nothing, once a deletion took the
+// prediction. One transaction also because the outbox may mark the entry sent (in this
+// page or in the service worker) at any moment, and a separate read and write would put
+// 'not sent' back.
+export async function enqueueFeedback(record) {
+  const tx = (await openStore()).transaction(['outbox', 'history'], 'readwrite');
+  const history = tx.objectStore('history');
+  const entry = await history.get(record.prediction_id);
+  if (entry) {
+    await history.put(Object.assign(entry, { trueDigit: record.true_digit, feedbackId: record.id, feedbackSynced: 'no' }));
+    await tx.objectStore('outbox').put(item(record));
+  }
+  await tx.done;
+  if (entry) updates?.postMessage({ type: 'queued' });
+  return Boolean(entry);
+}
+
+function item(record) {
+  return { id: record.id, record, queuedAt: Date.now() };
 }
 
 export async function pendingCount() {
@@ -28,33 +57,23 @@ async function whileNotSending(task) {
 }
 
 // "Delete my drawings", here at once and on the server as soon as it can be reached.
-// One transaction writes the deletion down and deletes every record and history entry
-// made up to `until` (a time in ms); what is made later stays, to be sent and shown as
-// usual. Whoever sends next (this page, another tab, the service worker, after a reload or
-// a closed tab) sends the deletion first: the server deletes everything of this client,
-// so nothing made after it may arrive before it.
-export async function queueDeletion(clientId, until = Date.now()) {
-  const db = await openStore();
-  const tx = db.transaction(['outbox', 'history', 'meta'], 'readwrite');
-  await tx.objectStore('meta').put({ state: 'waiting', clientId, until }, DELETION);
-  for (let cursor = await tx.objectStore('outbox').openCursor(); cursor; cursor = await cursor.continue()) {
-    if (madeBy(cursor.value.record, until)) await cursor.delete();
-  }
-  const history = tx.objectStore('history').index('createdAt');
-  const made = IDBKeyRange.upperBound(new Date(until).toISOString());
-  for (let cursor = await history.openCursor(made); cursor; cursor = await cursor.continue()) await cursor.delete();
-  await tx.done;
+// One transaction writes the deletion down and empties the history and the outbox: a
+// prediction is written with its entry, and feedback only beside its entry, so whatever
+// was made before is gone and whatever comes after is kept, to be sent and shown as
+// usual. Whoever sends next (this page, another tab, the service worker, after a reload
+// or a closed tab) sends the deletion first: the server deletes everything of this
+// client, so nothing made after it may arrive before it.
+export async function queueDeletion(clientId) {
+  const tx = (await openStore()).transaction(['outbox', 'history', 'meta'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('meta').put({ state: 'waiting', clientId, askedAt: Date.now() }, DELETION),
+    tx.objectStore('outbox').clear(), tx.objectStore('history').clear(), tx.done,
+  ]);
   updates?.postMessage({ type: 'dropped' });
 }
 
-// Whether a record was made by `until`: its drawing or answer is deleted, even if it
-// reached the outbox only after the deletion (another tab in the middle of logging).
-function madeBy(record, until) {
-  return Date.parse(record.created_at) <= until;
-}
-
-// The last deletion: { state: 'waiting' | 'done' | 'refused', until, deleted?, error? },
-// or undefined when this browser never asked for one.
+// The last deletion: { state: 'waiting' | 'done' | 'refused', clientId, askedAt, deleted?,
+// error? }, or undefined when this browser never asked for one.
 export async function lastDeletion() {
   return (await openStore()).get('meta', DELETION);
 }
@@ -72,20 +91,20 @@ async function drain(endpoint, deletionEndpoint, fetchImpl) {
   const db = await openStore();
   let batchSize = MAX_BATCH;
   for (;;) {
-    // Asked for before every batch: a deletion may be queued while one is on its way.
-    const deletion = await db.get('meta', DELETION);
+    // A waiting deletion and the batch are read in one transaction, so the batch holds only
+    // records from before it (sent first, deleted by it) or, once it is sent, from after.
+    const tx = db.transaction(['meta', 'outbox']);
+    const [deletion, items] = await Promise.all([
+      tx.objectStore('meta').get(DELETION),
+      tx.objectStore('outbox').index('queuedAt').getAll(null, batchSize),  // oldest first
+      tx.done,
+    ]);
     if (deletion?.state === 'waiting') {
       const failed = await sendDeletion(db, deletion, deletionEndpoint, fetchImpl);
       if (failed) return failed;
-      continue;  // once more if it was asked for again while it travelled
-    }
-    const items = await db.getAllFromIndex('outbox', 'queuedAt', null, batchSize);  // oldest first
-    if (items.length === 0) return { done: true };
-    const deleted = deletion ? items.filter((item) => madeBy(item.record, deletion.until)) : [];
-    if (deleted.length > 0) {
-      await forget(db, deleted);
       continue;
     }
+    if (items.length === 0) return { done: true };
     let response;
     try {
       response = await fetchImpl(endpoint, {
@@ -125,8 +144,8 @@ function later(response) {
 }
 
 // Sends the deletion; resolves to nothing once the server has answered for good, or to
-// flush()'s "try again later" answer. The server deletes every row of the client, so a
-// second DELETE (a newer deletion asked for meanwhile, a reply lost) is harmless.
+// flush()'s "try again later" answer. The server deletes every row of the client, so
+// sending it again (a reply lost) is harmless.
 async function sendDeletion(db, deletion, endpoint, fetchImpl) {
   let response;
   try {
@@ -139,9 +158,11 @@ async function sendDeletion(db, deletion, endpoint, fetchImpl) {
   const outcome = response.ok ? { state: 'done', deleted: body.deleted }
     : { state: 'refused', error: body.error ?? `HTTP ${response.status}` };
   if (!response.ok) console.warn('the server refused to delete this browser\'s drawings', response.status, body);
+  // A deletion asked for again while this one travelled is answered by it too: nothing
+  // was sent meanwhile (this sender holds the outbox). Its time is kept, for the history's
+  // merge to see that one came.
   const tx = db.transaction('meta', 'readwrite');
-  // A deletion asked for while this one travelled stays waiting, to be sent next.
-  if ((await tx.store.get(DELETION))?.until === deletion.until) await tx.store.put({ ...deletion, ...outcome }, DELETION);
+  await tx.store.put({ ...(await tx.store.get(DELETION)), ...outcome }, DELETION);
   await tx.done;
   updates?.postMessage({ type: 'deleted' });
   return null;
@@ -160,17 +181,6 @@ async function settle(db, items, results) {
   }
   await tx.done;
   updates?.postMessage({ type: 'sent' });
-}
-
-// Records made before a deletion that queued after it: dropped unsent, with their entries.
-async function forget(db, items) {
-  const tx = db.transaction(['outbox', 'history'], 'readwrite');
-  for (const { id, record } of items) {
-    tx.objectStore('outbox').delete(id);
-    if (record.type === 'prediction') tx.objectStore('history').delete(record.id);
-  }
-  await tx.done;
-  updates?.postMessage({ type: 'dropped' });
 }
 
 async function markHistory(history, record, status) {
