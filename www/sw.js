@@ -79,11 +79,23 @@ async function networkFirst(request, name) {
   }
 }
 
-// Background Sync: the outbox drains even after the tab is closed. A failure asks the
-// browser to try again later.
+// Background Sync: the outbox drains even after the tab is closed. A server that asks
+// to wait a moment (a 503 while it reconnects to its database, a 429) is tried again a
+// few times within the event; then, or offline, a failure asks the browser to try again
+// later, which may be minutes away.
+const SYNC_ATTEMPTS = 4;
+const SYNC_MAX_WAIT_MS = 10 * 1000;
+
 self.addEventListener('sync', (event) => {
-  if (event.tag !== 'outbox') return;
-  event.waitUntil(flush().then((result) => {
-    if (!result.done) throw new Error(`outbox not drained: ${result.why}`);
-  }));
+  if (event.tag === 'outbox') event.waitUntil(drainSoon());
 });
+
+async function drainSoon() {
+  for (let attempt = 1; ; attempt++) {
+    const result = await flush();
+    if (result.done) return;
+    if (result.why === 'offline' || attempt === SYNC_ATTEMPTS) throw new Error(`outbox not drained: ${result.why}`);
+    const wait = Math.min(SYNC_MAX_WAIT_MS, result.retryAfterMs ?? 1000 * 2 ** (attempt - 1));
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
