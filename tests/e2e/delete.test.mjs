@@ -150,7 +150,7 @@ test('a waiting deletion goes before every record, is asked again after a failur
   const context = await running.browser.newContext();
   const page = await modulesPage(context, running.stack.origin);
   const sent = await page.evaluate(async () => {
-    const { enqueue, flush, lastDeletion, queueDeletion } = await import('/js/outbox.js');
+    const { enqueuePrediction, flush, lastDeletion, queueDeletion } = await import('/js/outbox.js');
     const client = '3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d';
     const requests = [];
     let answers = [];
@@ -165,10 +165,10 @@ test('a waiting deletion goes before every record, is asked again after a failur
       return Response.json({ results: JSON.parse(body).records.map((_, index) => ({ index, status: 'stored' })) });
     };
     const outcomes = [];
-    const record = (id) => ({ type: 'prediction', id });
-    await enqueue(record('before'));
+    const enqueue = (id) => enqueuePrediction({ type: 'prediction', id }, { id, createdAt: new Date().toISOString() });
+    await enqueue('before');
     await queueDeletion(client);
-    await enqueue(record('after'));
+    await enqueue('after');
     answers = [503];
     outcomes.push(await flush({ fetchImpl: server }), (await lastDeletion()).state);
     answers = [() => { throw new TypeError('Failed to fetch'); }];
@@ -177,13 +177,13 @@ test('a waiting deletion goes before every record, is asked again after a failur
     // covers both, since nothing was sent in between.
     answers = [async () => {
       await queueDeletion(client);
-      await enqueue(record('after-again'));
+      await enqueue('after-again');
       return Response.json({ client_id: client, deleted: { predictions: 3, feedback: 1 } });
     }];
     outcomes.push(await flush({ fetchImpl: server }), await lastDeletion());
     // A refusal for good does not hold back what came after.
     await queueDeletion(client);
-    await enqueue(record('later'));
+    await enqueue('later');
     answers = [400];
     outcomes.push(await flush({ fetchImpl: server }), (await lastDeletion()).state);
     return { requests, outcomes, left: await (await import('/js/outbox.js')).pendingCount() };

@@ -8,12 +8,6 @@ const LOCK = 'digits-outbox';
 export const DELETION = 'deletion';  // the meta key of the last deletion asked for
 const updates = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-outbox') : null;
 
-export async function enqueue(record) {
-  const db = await openStore();
-  await db.put('outbox', item(record));
-  updates?.postMessage({ type: 'queued' });
-}
-
 // A prediction and its history entry, in one transaction: a deletion finds both or neither.
 export async function enqueuePrediction(record, entry) {
   const tx = (await openStore()).transaction(['outbox', 'history'], 'readwrite');
