@@ -80,6 +80,10 @@ const context = await browser.newContext(input === 'touch' ? phone : { viewport:
 const results = [];
 try {
   const page = await openApp(context, stack.origin, `?engine=${engine}`);
+  // The model alone: with its memory on, the page would learn every drawing cleared here
+  // as it was read, six people's drawings in one memory (bench/personal.mjs measures that).
+  await page.click('[data-testid=memory-switch]');
+  if (await page.isChecked('[data-testid=memory-switch]')) throw new Error('the memory could not be switched off');
   const draw = input === 'touch' ? drawTouchStrokes : drawStrokes;
   const started = performance.now();
   for (const drawing of drawings) {

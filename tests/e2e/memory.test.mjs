@@ -1,11 +1,12 @@
 // The app learns a person's handwriting: a drawing the model misreads is corrected, and
 // the same person's similar drawing is then read right, also after a reload offline;
-// Forget my handwriting brings back the model's own answer.
+// Forget my handwriting brings back the model's own answer. A drawing cleared without a
+// word is learned as it was read.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { drawStrokes, engineReady, openApp, predicted, root, screenshots, useStack, waitFor } from './harness.mjs';
+import { drawStrokes, drawWithMouse, engineReady, openApp, predicted, root, screenshots, useStack, waitFor } from './harness.mjs';
 
 const running = useStack();
 // Pairs of drawings of one digit by one writer, both misread by the shipped model
@@ -78,6 +79,61 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
   assert.notEqual(forgotten.digit, pair.digit, "after forgetting, the model's own (wrong) answer");
   await page.reload();
   await engineReady(page);
+  assert.match(await page.textContent('[data-testid=memory-count]'), /Nothing learned yet/);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+const remembered = (page) => page.evaluate(async () => {
+  const { rememberedDrawings } = await import('./js/memory.js');
+  return (await rememberedDrawings()).map(({ id, digit }) => ({ id, digit }));
+});
+const learnedCount = async (page) => (await page.textContent('[data-testid=memory-count]')).match(/Learned from (\d+)/)?.[1];
+
+test('a drawing cleared without a word is learned as it was read; once, and not after Forget or an undo', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  const historyIds = () => page.evaluate(async () => {
+    const { openStore } = await import('./js/store.js');
+    return (await (await openStore()).getAll('history')).map((entry) => entry.id);
+  });
+
+  // Answered (a preview, not logged), then cleared: logged and learned as read.
+  await drawWithMouse(page, 3);
+  const read = Number((await predicted(page)).digit);
+  await page.click('[data-testid=clear]');
+  await waitFor(async () => await learnedCount(page) === '1', { message: 'the cleared drawing learned' });
+  const [first] = await remembered(page);
+  assert.equal(first.digit, read);
+  assert.deepEqual(await historyIds(page), [first.id], 'the lesson is the logged drawing');
+
+  // Corrected, then cleared: learned once, as the person said.
+  await drawWithMouse(page, 7);
+  const told = (Number((await predicted(page)).digit) + 1) % 10;
+  await page.click(`[data-testid=feedback-${told}]`);
+  await waitFor(async () => await learnedCount(page) === '2', { message: 'the correction learned' });
+  await page.click('[data-testid=clear]');
+  await page.waitForTimeout(300);
+  assert.equal(await learnedCount(page), '2');
+  assert.deepEqual((await remembered(page)).map((example) => example.digit), [read, told]);
+
+  // A stroke undone after the answer: the answer is not the drawing's any more.
+  await drawWithMouse(page, 4);
+  await predicted(page);
+  await page.click('[data-testid=undo]');
+  await page.click('[data-testid=clear]');
+  await page.waitForTimeout(300);
+  assert.equal(await learnedCount(page), '2');
+
+  // Answered before Forget my handwriting: not learned when cleared after it.
+  await drawWithMouse(page, 5);
+  await predicted(page);
+  await page.click('[data-testid=memory-forget]');
+  await page.click('[data-testid=clear]');
+  await waitFor(async () => /Nothing learned yet/.test(await page.textContent('[data-testid=memory-count]')),
+    { message: 'the memory emptied' });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await remembered(page), []);
   assert.match(await page.textContent('[data-testid=memory-count]'), /Nothing learned yet/);
   assert.deepEqual(page.errors, []);
   await context.close();

@@ -4,6 +4,8 @@
 // Each drawing is logged once, with the last answer shown for it: when Predict is
 // pressed, when feedback is given, or when the drawing is cleared or the page left.
 // Answers shown while strokes are still being added are previews and are not logged.
+// The person's handwriting is learned from every drawing they finish: as they said it
+// was when they gave feedback, and as it was read when they clear it without a word.
 import { ClassifierClient } from './classifier-client.js';
 import { DeleteDrawings } from './delete-drawings.js';
 import { Handwriting } from './handwriting.js';
@@ -151,7 +153,7 @@ export class App {
       this.setFeedbackEnabled(false);
       return;
     }
-    this.current = { answer, strokes, version, record: null };
+    this.current = { answer, strokes, version, record: null, told: null, memoryEra: this.handwriting.era };
     this.result.show(answer);
     performance.measure('digits:answer', { start: asked });
     this.element('feedback-status').textContent = '';
@@ -187,6 +189,7 @@ export class App {
   async giveFeedback(trueDigit) {
     const current = this.current;  // the answer on screen now, even if the pad is cleared meanwhile
     if (!current) return;
+    current.told = trueDigit;
     await this.logPrediction(current);
     const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
     if (await this.keep(() => this.history.setFeedback(record)) === false) {  // deleted meanwhile, in another tab
@@ -204,15 +207,20 @@ export class App {
   }
 
   // The pad is cleared at once, so a stroke that follows right away is kept; the
-  // cleared drawing's answer is logged meanwhile.
+  // cleared drawing's answer is logged meanwhile and, if the person said nothing about
+  // it, learned as it was read: they moved on from it. An answer to an earlier state
+  // of the drawing (strokes undone since) is neither.
   async clear() {
-    const left = this.unloggedAnswer();
+    const left = this.current?.version === this.drawingVersion ? this.current : null;
     this.current = null;
     this.pad.clear();
     this.result.empty('Cleared. Draw a digit.');
     this.setFeedbackEnabled(false);
     this.element('feedback-status').textContent = '';
     await this.logPrediction(left);
+    if (left?.record && left.told === null) {
+      await this.handwriting.learnAsRead(left.record.id, left.answer, left.memoryEra);
+    }
   }
 
   // Every drawing so far is deleted here: the one on the pad goes too, unlogged, so that
