@@ -4,10 +4,16 @@
 // model/crossval.py's, trained without the writers it is measured on: by default split
 // 0's, which never saw the writers model/evaluate.py leaves in build/drawings. For each
 // writer, their drawings (centred at 70% of the pad, or --fill) in a random order: each
-// is classified, then taught with learn() when the answer was wrong (corrections), or
-// after every answer (corrections and confirmations, as the page does). Reported against
-// the model alone, overall and per writer, averaged over several orders; then what one
-// wrong correction does, and the cost of a full memory.
+// is classified, then taught with learn() as one of four people would teach it:
+//   corrections  only when the answer was wrong, with the right digit
+//   all          after every answer, with the right digit: corrections and confirmations.
+//                Also what the page learns from a person who corrects every mistake and
+//                says nothing otherwise, since it learns a drawing cleared without a word
+//                as it was read, and every such answer is then right.
+//   half         the page, with a person who corrects every second mistake: the rest as read
+//   as_read      the page, with a person who never says anything: every drawing as read
+// Reported against the model alone, overall and per writer, averaged over several
+// orders; then what one wrong correction does, and the cost of a full memory.
 //   python3 model/crossval.py && python3 model/evaluate.py   # split models; split 0's images
 //   node bench/personal.mjs [--orders 5] [--fill 40|70|90] [--model build/crossval/split-0/model.onnx]
 //                           [--drawings build/drawings] [--json results.json]
@@ -72,21 +78,40 @@ async function session(indices, policy, firstLessons = []) {
   for (const [i, digit] of firstLessons) await classifier.learn(image(i), digit);
   const answers = [];
   const corrected = new Set();
+  let mistakes = 0;
   for (const i of indices) {
     const answer = await classifier.classifyImage(image(i));
     const unseen = answer.modelDigit !== labels[i] && !corrected.has(labels[i]);
     answers.push({ i, digit: answer.digit, modelDigit: answer.modelDigit, unseen });
-    if (answer.digit !== labels[i]) corrected.add(labels[i]);
-    if (policy === 'all' || answer.digit !== labels[i]) await classifier.learn(image(i), labels[i]);
+    const wrong = answer.digit !== labels[i];
+    if (wrong) corrected.add(labels[i]);
+    const lesson = teach[policy](wrong, wrong && mistakes++ % 2 === 0);
+    if (lesson !== null) await classifier.learn(image(i), lesson === 'told' ? labels[i] : answer.digit);
   }
   return answers;
 }
+
+// Per policy: given whether the answer was wrong (and, for half, whether this mistake is
+// one the person corrects), whether the drawing is taught as the person tells it, as it
+// was read, or not at all.
+const teach = {
+  corrections: (wrong) => (wrong ? 'told' : null),
+  all: () => 'told',
+  half: (wrong, corrects) => (corrects ? 'told' : 'read'),
+  as_read: () => 'read',
+};
+const taughtAs = {
+  corrections: 'corrections only',
+  all: 'every answer (corrections and confirmations)',
+  half: 'half the mistakes corrected, the rest as read',
+  as_read: 'nothing said: every drawing as read',
+};
 
 const accuracy = (answers, key = 'digit') => answers.filter((a) => a[key] === labels[a.i]).length / answers.length;
 const percent = (x) => `${(100 * x).toFixed(2)}%`;
 
 const results = {};
-for (const policy of ['corrections', 'all']) {
+for (const policy of Object.keys(teach)) {
   const perWriter = {};
   for (const [writer, indices] of byWriter) {
     let alone = 0, learning = 0, unseen = 0;
@@ -114,7 +139,7 @@ console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const [policy, perWriter] of Object.entries(results)) {
   const alone = total(perWriter, 'alone'), learning = total(perWriter, 'learning');
   const worst = Math.min(...Object.values(perWriter).map((w) => w.learning - w.alone));
-  console.log(`| ${policy === 'all' ? 'every answer' : 'corrections only'} | ${percent(alone)} | ${percent(learning)} | ` +
+  console.log(`| ${taughtAs[policy]} | ${percent(alone)} | ${percent(learning)} | ` +
     `${((1 - learning) / (1 - alone) * 100).toFixed(0)}% of the model's | ${(100 * worst).toFixed(2)} points |`);
 }
 {
@@ -127,7 +152,7 @@ console.log('\n| writer | ' + [...byWriter.keys()].join(' | ') + ' |');
 console.log('| --- |' + ' ---: |'.repeat(byWriter.size));
 console.log('| model alone | ' + [...byWriter.keys()].map((w) => percent(results.all[w].alone)).join(' | ') + ' |');
 for (const [policy, perWriter] of Object.entries(results)) {
-  console.log(`| ${policy === 'all' ? 'every answer' : 'corrections'} | ` +
+  console.log(`| ${taughtAs[policy]} | ` +
     [...byWriter.keys()].map((w) => percent(perWriter[w].learning)).join(' | ') + ' |');
 }
 

@@ -265,6 +265,18 @@ stopped), and until then the other {30 - writers} writers are not in these figur
         f"| {fill}% | {held[fill]['errors']} | {100 * m['corrections']['unseen']:.0f}% | "
         f"{taught_cells(m['corrections'])} | {taught_cells(m['all'])} |"
         for fill, m in memory.items())
+    as_read = "\n".join(
+        f"| {fill}% | {taught_cells(m['half'])} | {taught_cells(m['as_read'])} |"
+        for fill, m in memory.items() if "as_read" in m)
+    as_read_table = "" if not as_read else f"""
+
+The page also learns a drawing the person clears without a word, as it was read. For a
+person who corrects every mistake that teaches exactly what every answer teaches (each
+answer left is right); for people who correct less:
+
+| size | half the mistakes corrected, the rest as read: errors left | writers worse (most) | nothing said, every drawing as read: errors left | writers worse (most) |
+| --- | ---: | ---: | ---: | ---: |
+{as_read}"""
     small_fill = min(held, key=int)
     small = held[small_fill]
     worst = min(small["per_writer"], key=small["per_writer"].get)
@@ -308,7 +320,7 @@ reach of a memory taught only by corrections:
 
 | size | the models' errors | of which before any correction of their digit | taught by corrections: errors left | writers worse (most) | taught every answer: errors left | writers worse (most) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
-{learning}
+{learning}{as_read_table}
 
 {shipped_check(evaluation, card)}"""
 

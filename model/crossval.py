@@ -94,7 +94,10 @@ def pool(splits):
             "per_digit": [float(confusion[d, d] / confusion[d].sum()) for d in range(10)],
             "per_split": [p["accuracy"] for p in parts], "per_writer": per_writer, "confusion": confusion.tolist()}
         pooled["memory"][fill] = {}
-        for policy in ("corrections", "all"):
+        # bench/personal.mjs's ways of teaching, where every split measured them (splits
+        # measured before "half" and "as_read" existed have only the first two).
+        policies = [p for p in splits[0]["memory"][fill] if all(p in s["memory"][fill] for s in splits)]
+        for policy in policies:
             writers = [w for s in splits for w in s["memory"][fill][policy].values()]
             alone = sum((1 - w["alone"]) * w["drawings"] for w in writers)
             learning = sum((1 - w["learning"]) * w["drawings"] for w in writers)
@@ -119,7 +122,8 @@ def print_summary(pooled):
               + f"); lowest digit {100 * min(r['per_digit']):.2f}%, worst writer {worst} "
               f"{100 * r['per_writer'][worst]:.2f}%; memory leaves {100 * memory['corrections']['left']:.0f}% "
               f"of the errors taught by corrections ({100 * memory['corrections']['unseen']:.0f}% come before any "
-              f"correction of their digit), {100 * memory['all']['left']:.0f}% taught every answer")
+              f"correction of their digit), {100 * memory['all']['left']:.0f}% taught every answer"
+              + (f", {100 * memory['as_read']['left']:.0f}% taught every drawing as read" if "as_read" in memory else ""))
 
 
 def main():
