@@ -1,6 +1,7 @@
-// What people see, measured on the rendered page: bars drawn to scale, a phone layout
-// with the answer on screen, an answer for a stroke drawn while loading, no
-// accessibility violations, no layout shift, and the awkward inputs of real hands.
+// What people see, measured on the rendered page: bars drawn to scale, a switch drawn
+// as one pill, a phone layout with the answer on screen, an answer for a stroke drawn
+// while loading, no accessibility violations, no layout shift, and the awkward inputs
+// of real hands.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,6 +87,60 @@ test('the probability bars are drawn to scale', async () => {
     `${(painted * 100).toFixed(1)}% of the top bar is painted for ${topValue}`);
   await page.screenshot({ path: join(screenshots, 'answer.png') });
   await context.close();
+});
+
+// The outline of what is painted in a screenshot of one control: for each column, the
+// first and last row whose colour differs from the corner's (the background).
+function paintedColumns(png) {
+  const { data, width, height } = decodePng(png);
+  const at = (x, y) => (y * width + x) * 4;
+  const differs = (i) => Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) + Math.abs(data[i + 2] - data[2]) > 60;
+  const columns = [];
+  for (let x = 0; x < width; x++) {
+    let top = -1, bottom = -1;
+    for (let y = 0; y < height; y++) {
+      if (differs(at(x, y))) {
+        if (top < 0) top = y;
+        bottom = y;
+      }
+    }
+    if (top >= 0) columns.push({ x, top, bottom });
+  }
+  return columns;
+}
+
+test("the handwriting switch's track is one pill, on and off, light and dark, at a phone's pixel density", async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    // A phone's width and pixel density; not isMobile, whose element screenshots of a
+    // scrolled page are taken from the wrong place in this Chromium.
+    const context = await running.browser.newContext({ viewport: phone.viewport, deviceScaleFactor: 3, colorScheme });
+    const page = await openApp(context, running.stack.origin);
+    const toggle = page.locator('[data-testid=memory-switch]');
+    for (const on of [true, false]) {
+      assert.equal(await toggle.isChecked(), on);
+      const columns = paintedColumns(await toggle.screenshot({ animations: 'disabled' }));
+      const where = `${colorScheme}, ${on ? 'on' : 'off'}`;
+      const height = Math.max(...columns.map((c) => c.bottom - c.top + 1));
+      const length = columns.length;
+      assert.ok(length >= 1.8 * height, `${where}: the track is ${length} by ${height} device pixels`);
+      // Between the round ends (each as long as the track is high, half of it each side),
+      // the edges are straight and as far apart as the track is high: no step where the
+      // ends meet the middle, no bulge.
+      const middle = columns.slice(Math.ceil(height / 2) + 2, length - Math.ceil(height / 2) - 2);
+      for (const c of middle) {
+        assert.ok(c.bottom - c.top + 1 >= height - 1 && Math.abs(c.top - middle[0].top) <= 1,
+          `${where}: column ${c.x} is painted from ${c.top} to ${c.bottom}, the track's edges at ` +
+          `${middle[0].top} and ${middle[0].top + height - 1}`);
+      }
+      // The ends are round: a tenth of the height in from each end, a half circle is
+      // 60% as high as the track (a square end, all of it).
+      for (const c of [columns[Math.round(height / 10)], columns[length - 1 - Math.round(height / 10)]]) {
+        assert.ok(c.bottom - c.top + 1 < 0.8 * height, `${where}: the end at column ${c.x} is square`);
+      }
+      await toggle.click();
+    }
+    await context.close();
+  }
 });
 
 test('on a phone, the answer, its confidence and the feedback are on screen with the pad', async () => {
