@@ -155,6 +155,11 @@ bool parse_prediction(const Value& object, PredictionRecord& r, Problem& problem
     return false;
   }
   if (!read_digit(object, "predicted_digit", r.predicted_digit, problem)) return false;
+  // Optional (clients before it did not send it): what the model read before the
+  // person's memory had its say, so that the model's own accuracy can be told from the app's.
+  if (member(object, "model_digit") != nullptr && !read_digit(object, "model_digit", r.model_digit, problem)) {
+    return false;
+  }
   if (!read_number(object, "confidence", 0, 1, r.confidence, problem)) return false;
   const Value* probabilities = member(object, "probabilities");
   if (probabilities == nullptr || !probabilities->IsArray() || probabilities->Size() != 10) {

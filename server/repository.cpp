@@ -21,13 +21,14 @@ std::string insert_predictions_sql(const char* on_conflict) {
   return std::string(R"SQL(
 WITH stored AS (
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
-                         image_data, engine, model_version, latency_ms, strokes)
+                         image_data, engine, model_version, latency_ms, strokes, model_digit)
 SELECT r.id, r.client_id, r.created_at::timestamptz, r.predicted_digit, r.confidence,
        ($6::real[])[r.n::int * 10 - 9 : r.n::int * 10], r.image, r.engine, r.model_version, r.latency_ms,
-       r.strokes::jsonb
+       r.strokes::jsonb, r.model_digit
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::real[], $7::bytea[], $8::text[], $9::text[],
-            $10::real[], $11::text[]) WITH ORDINALITY
-     AS r(id, client_id, created_at, predicted_digit, confidence, image, engine, model_version, latency_ms, strokes, n)
+            $10::real[], $11::text[], $12::smallint[]) WITH ORDINALITY
+     AS r(id, client_id, created_at, predicted_digit, confidence, image, engine, model_version, latency_ms, strokes,
+          model_digit, n)
 ORDER BY r.id
 )SQL") + on_conflict + R"SQL(
 RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms),
@@ -123,13 +124,13 @@ const std::string kApplyWaitingFeedback = apply_feedback_sql(
     "  SELECT 1 FROM predictions q WHERE q.record_id = f.prediction_id AND q.client_id = f.client_id"
     "  AND (q.feedback_id IS NULL OR (f.client_created_at, f.id) > (q.feedback_at, q.feedback_id)))) f");
 
-// The parameters of the predictions' insert, $1 to $11 in order.
+// The parameters of the predictions' insert, $1 to $12 in order.
 std::vector<std::string> prediction_columns(const std::vector<const PredictionRecord*>& records) {
   const size_t n = records.size();
   BinaryArray ids(BinaryArray::kUuid, n), clients(BinaryArray::kText, n), created(BinaryArray::kText, n),
       digits(BinaryArray::kInt2, n), confidences(BinaryArray::kFloat4, n), probabilities(BinaryArray::kFloat4, n * 10),
       images(BinaryArray::kBytea, n), engines(BinaryArray::kText, n), versions(BinaryArray::kText, n),
-      latencies(BinaryArray::kFloat4, n), strokes(BinaryArray::kText, n);
+      latencies(BinaryArray::kFloat4, n), strokes(BinaryArray::kText, n), model_digits(BinaryArray::kInt2, n);
   for (const PredictionRecord* r : records) {
     ids.add_uuid(r->id);
     clients.add_text(r->client_id);
@@ -146,9 +147,14 @@ std::vector<std::string> prediction_columns(const std::vector<const PredictionRe
     } else {
       strokes.add_text(r->strokes_json);
     }
+    if (r->model_digit < 0) {
+      model_digits.add_null();
+    } else {
+      model_digits.add_int2(static_cast<int16_t>(r->model_digit));
+    }
   }
   return {ids.take(),    clients.take(), created.take(),  digits.take(),    confidences.take(), probabilities.take(),
-          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take()};
+          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take(),  model_digits.take()};
 }
 
 std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {

@@ -53,7 +53,15 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
   const { pair, second } = chosen;
   assert.equal(second.digit, pair.digit, `writer ${pair.writer}'s second ${pair.digit} is read as ${second.digit}`);
   assert.equal(second.personal, true);
-  assert.match(await page.textContent('[data-testid=personal]'), /Learned from your drawings \(the model alone read a \d\)/);
+  const alone = Number((await page.textContent('[data-testid=personal]'))
+    .match(/Learned from your drawings \(the model alone read a (\d)\)/)?.[1]);
+  assert.notEqual(alone, pair.digit);
+  // The server is told both: the app's answer, and the model's own for its accuracy.
+  const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
+  const changed = () => running.stack.sql(`SELECT predicted_digit || ':' || model_digit FROM predictions
+    WHERE client_id = '${client}' AND predicted_digit <> model_digit`);
+  await waitFor(() => changed().length > 0, { message: 'the changed answer stored' });
+  assert.deepEqual(changed(), [`${pair.digit}:${alone}`]);
   await page.screenshot({ path: join(screenshots, 'memory-learned.png'), fullPage: true, animations: 'disabled' });
 
   // A reload without a network: the memory is rebuilt from IndexedDB.

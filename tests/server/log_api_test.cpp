@@ -43,6 +43,7 @@ TEST_CASE("a prediction and its feedback become one row with every field") {
   Postgres& db = Postgres::instance();
   const std::string where = " FROM predictions WHERE record_id = '" + id + "'";
   CHECK(db.scalar("SELECT predicted_digit" + where) == "7");
+  CHECK(db.scalar("SELECT model_digit" + where) == "7");
   CHECK(eventually("SELECT true_digit" + where, "1") == "1");
   CHECK(db.scalar("SELECT client_id" + where) == client);
   CHECK(db.scalar("SELECT round(confidence::numeric, 2)" + where) == "0.91");
@@ -58,7 +59,7 @@ TEST_CASE("a prediction and its feedback become one row with every field") {
   CHECK(db.scalar("SELECT array_to_string(probabilities, ',')" + where) == "0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.91,0.01,0.01");
 }
 
-TEST_CASE("every record of a group gets its own fields, strokes or none") {
+TEST_CASE("every record of a group gets its own fields, strokes or none, the model's own digit or none") {
   LocalServer server;
   const std::string client = "group-" + new_uuid().substr(0, 8);
   std::vector<std::string> ids, records;
@@ -66,6 +67,8 @@ TEST_CASE("every record of a group gets its own fields, strokes or none") {
     ids.push_back(new_uuid());
     Fields fields = with(prediction_fields(ids.back(), client, digit), "latency_ms", std::to_string(digit) + ".5");
     if (digit % 2 == 1) fields = without(fields, "strokes");
+    // The person's memory changed some answers; clients from before the field send none.
+    fields = digit % 3 == 0 ? without(fields, "model_digit") : with(fields, "model_digit", std::to_string(9 - digit));
     records.push_back(object_json(fields));
   }
   REQUIRE(post_json(server.port(), batch(records)).status == 200);
@@ -79,6 +82,8 @@ TEST_CASE("every record of a group gets its own fields, strokes or none") {
     CHECK(db.scalar("SELECT get_byte(image_data, 100)" + where) == std::to_string((100 * 7 + digit) % 256));
     CHECK(db.scalar("SELECT latency_ms" + where) == std::to_string(digit) + ".5");
     CHECK(db.scalar("SELECT strokes IS NULL" + where) == (digit % 2 == 1 ? "t" : "f"));
+    CHECK(db.scalar("SELECT coalesce(model_digit::text, 'none')" + where) ==
+          (digit % 3 == 0 ? "none" : std::to_string(9 - digit)));
   }
 }
 
@@ -204,6 +209,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
       {"model_version", "'m'"},
       {"latency_ms", "1.5"},
       {"strokes", "NULL"},
+      {"model_digit", "NULL"},
   };
   const auto insert = [&](const std::string& column, const std::string& value) {
     std::string names, values;
@@ -216,6 +222,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
   CHECK_NOTHROW(insert("", ""));  // every column as in good
   CHECK_NOTHROW(insert("strokes", "'[[[1,2]]]'"));
   CHECK_NOTHROW(insert("true_digit", "9"));
+  CHECK_NOTHROW(insert("model_digit", "0"));
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"client_id", "''"},
       {"client_id", "repeat('c', 65)"},
@@ -226,6 +233,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
       {"probabilities", "array_fill(0.1::real, ARRAY[2, 5])"},
       {"probabilities", "array_fill(1.5::real, ARRAY[10])"},
       {"true_digit", "10"},
+      {"model_digit", "10"},
       {"image_data", "decode(repeat('00', 783), 'hex')"},
       {"engine", "'gpu'"},
       {"model_version", "''"},
@@ -237,7 +245,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
     CAPTURE(value);
     CHECK_THROWS_AS(insert(column, value), pqxx::check_violation);
   }
-  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = 'rules'") == "3");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = 'rules'") == "4");
   // Rows written behind the server's back are not in the running statistics: gone again,
   // they leave the counts equal to a recount for the tests that follow.
   Postgres::instance().scalar("DELETE FROM predictions WHERE client_id = 'rules'");

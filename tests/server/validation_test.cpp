@@ -61,6 +61,7 @@ TEST_CASE("a valid prediction passes with every field read") {
   const auto& r = std::get<PredictionRecord>(body.records[0].second);
   CHECK(r.id == kId);
   CHECK(r.predicted_digit == 3);
+  CHECK(r.model_digit == 3);
   CHECK(r.image.size() == 784);
   CHECK(r.probabilities[3] == doctest::Approx(0.91));
   CHECK(r.strokes_json == "[[[10,12,0],[11,30,16]],[[5,5]]]");
@@ -80,6 +81,8 @@ TEST_CASE("each bad field is named") {
       {"predicted_digit", "10", "predicted_digit"},
       {"predicted_digit", "7.5", "predicted_digit"},
       {"predicted_digit", "\"7\"", "predicted_digit"},
+      {"model_digit", "10", "model_digit"},
+      {"model_digit", "-1", "model_digit"},
       {"confidence", "1.5", "confidence"},
       {"confidence", "0.5", "confidence"},  // not the probability of the digit
       {"probabilities", "[0.1,0.1]", "probabilities"},

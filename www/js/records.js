@@ -7,6 +7,7 @@ export function predictionRecord({ clientId, answer, engine, modelVersion, strok
     client_id: clientId,
     created_at: new Date().toISOString(),
     predicted_digit: answer.digit,
+    model_digit: answer.modelDigit,  // before the person's memory had its say
     confidence: answer.confidence,
     probabilities: answer.probabilities,
     image: toBase64(answer.image),
