@@ -460,7 +460,7 @@ it, so that they teach the drawings' conventions.
   A blank or nearly blank canvas gets no answer at all.
 - Styles none of the training writers use are read worst: over the 30 writers the
   held-out errors are mostly 1s read as 7 or 9 and 9s with a small loop read as 3 or 7. The personal memory learns such a person's
-  style from their corrections (`bench/personal.mjs`).
+  style from the digits they finish, corrected or left as read (`bench/personal.mjs`).
 - A person's drawing is read by the conventions of the {writers} pen writers and MNIST's
   scans by MNIST's; a scanned digit given to `classifyImage()` with its ink at 204 would
   be read as a drawing.
