@@ -20,10 +20,10 @@ function request()
     local probabilities = {}
     for d = 0, 9 do probabilities[d + 1] = d == digit and confidence or (1 - confidence) / 9 end
     records[#records + 1] = string.format(
-      '{"type":"prediction","id":"%s","created_at":"2026-11-24T10:00:00.000Z","predicted_digit":%d,' ..
+      '{"type":"prediction","id":"%s","created_at":"2026-11-24T10:00:00.000Z","predicted_digit":%d,"model_digit":%d,' ..
       '"confidence":%.3f,"probabilities":[%s],"image":"%s",' ..
       '"engine":"%s","model_version":"bench","latency_ms":%.3f,"client_id":"%s"}',
-      id, digit, confidence, table.concat(probabilities, ","), shared.image, math.random() < 0.8 and "native" or "ort", math.random() * 2, client)
+      id, digit, digit, confidence, table.concat(probabilities, ","), shared.image, math.random() < 0.8 and "native" or "ort", math.random() * 2, client)
     if i % 3 == 0 then
       local truth = math.random() < 0.9 and digit or (digit + 1) % 10
       records[#records + 1] = string.format(

@@ -13,7 +13,7 @@ function init(args)
 end
 
 local prefix = '{"type":"prediction","id":"'
-local middle = '","created_at":"2026-11-24T10:00:00.000Z","predicted_digit":7,"confidence":0.91,' ..
+local middle = '","created_at":"2026-11-24T10:00:00.000Z","predicted_digit":7,"model_digit":7,"confidence":0.91,' ..
   '"probabilities":[0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.91,0.01,0.01],"image":"' .. shared.image ..
   '","engine":"native","model_version":"bench","latency_ms":0.4,"client_id":"'
 

@@ -29,9 +29,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 image_hex=$(/usr/bin/python3 -c "import base64,re; print(base64.b64decode(re.search(r'records.image = \"([^\"]+)\"', open('$ROOT/bench/records.lua').read()).group(1)).hex())")
 cat > "$work/insert.sql" <<SQL
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
-                         image_data, engine, model_version, latency_ms)
+                         image_data, engine, model_version, latency_ms, model_digit)
 VALUES (gen_random_uuid(), gen_random_uuid()::text, '2026-11-24T10:00:00.000Z', 7, 0.91,
-        '{0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.91,0.01,0.01}', decode('$image_hex', 'hex'), 'native', 'bench', 0.4);
+        '{0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.91,0.01,0.01}', decode('$image_hex', 'hex'), 'native', 'bench', 0.4, 7);
 SQL
 
 # pgbench with C clients: prints "rate p50_ms p99_ms", the rate from the table's count.
@@ -82,7 +82,7 @@ done
 step "POST /log batch 50, $batch_connections connections, then COPY of the same rows"
 batch50=$(log_run "$batch_connections" 50)
 columns="record_id, client_id, client_created_at, predicted_digit, confidence, probabilities, image_data, engine,
-         model_version, latency_ms, strokes"
+         model_version, latency_ms, strokes, model_digit"
 psql_db "\\copy (SELECT $columns FROM predictions) TO '$work/rows.copy'"
 copy_rows=$(wc -l < "$work/rows.copy")
 fresh_table

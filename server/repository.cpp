@@ -31,12 +31,12 @@ FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::real[], $7::
           model_digit, n)
 ORDER BY r.id
 )SQL") + on_conflict + R"SQL(
-RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms),
+RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms, model_digit),
 counted AS (
-  INSERT INTO stats_changes
+  INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us, model_digit)
   SELECT stats_day("timestamp"), engine, predicted_digit, -1, stats_bucket(confidence), count(*),
-         sum(stats_latency_us(latency_ms))
-  FROM stored GROUP BY 1, 2, 3, 5)
+         sum(stats_latency_us(latency_ms)), coalesce(model_digit, -1)
+  FROM stored GROUP BY 1, 2, 3, 5, 8)
 SELECT record_id::text FROM stored
 )SQL";
 }
@@ -102,14 +102,15 @@ changed AS (
   FROM latest l JOIN locked k ON k.id = l.row_id
   WHERE p.id = l.row_id
     AND (p.feedback_id IS NULL OR (l.client_created_at, l.id) > (p.feedback_at, p.feedback_id))
-  RETURNING p."timestamp", p.engine, p.predicted_digit, p.confidence, p.latency_ms, k.old_digit, p.true_digit)
-INSERT INTO stats_changes
+  RETURNING p."timestamp", p.engine, p.predicted_digit, p.confidence, p.latency_ms, k.old_digit, p.true_digit,
+            p.model_digit)
+INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us, model_digit)
 SELECT stats_day(c."timestamp"), c.engine, c.predicted_digit, m.digit, stats_bucket(c.confidence), sum(m.sign),
-       sum(m.sign * stats_latency_us(c.latency_ms))
+       sum(m.sign * stats_latency_us(c.latency_ms)), coalesce(c.model_digit, -1)
 FROM changed c
 CROSS JOIN LATERAL (VALUES (coalesce(c.old_digit, -1), -1), (c.true_digit, 1)) AS m(digit, sign)
 WHERE c.old_digit IS DISTINCT FROM c.true_digit
-GROUP BY 1, 2, 3, 4, 5
+GROUP BY 1, 2, 3, 4, 5, 8
 )SQL";
 }
 

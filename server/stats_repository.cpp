@@ -18,17 +18,17 @@ const char* const kRecountTimeout = "SET LOCAL statement_timeout = '30min'";
 // The per_day window: the last 90 UTC days, today included.
 const char* const kFirstDay = "(now() AT TIME ZONE 'UTC')::date - 89";
 
-// Cells: (engine, predicted_digit, true_digit, bucket) -> (count, latency_us).
+// Cells: (engine, predicted_digit, true_digit, bucket, model_digit) -> (count, latency_us).
 const char* const kRolledCells = R"SQL(
-SELECT engine, predicted_digit, true_digit, bucket, sum(count)::bigint, sum(latency_us)::bigint
-FROM (SELECT engine, predicted_digit, true_digit, bucket, count, latency_us FROM stats_cells
+SELECT engine, predicted_digit, true_digit, bucket, model_digit, sum(count)::bigint, sum(latency_us)::bigint
+FROM (SELECT engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us FROM stats_cells
       UNION ALL
-      SELECT engine, predicted_digit, true_digit, bucket, count, latency_us FROM stats_changes) c
-GROUP BY 1, 2, 3, 4 HAVING sum(count) <> 0
+      SELECT engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us FROM stats_changes) c
+GROUP BY 1, 2, 3, 4, 5 HAVING sum(count) <> 0
 )SQL";
 const char* const kCountedCells = R"SQL(
-SELECT engine, predicted_digit, true_digit, bucket, count(*)::bigint, sum(latency_us)::bigint
-FROM prediction_counts GROUP BY 1, 2, 3, 4
+SELECT engine, predicted_digit, true_digit, bucket, model_digit, count(*)::bigint, sum(latency_us)::bigint
+FROM prediction_counts GROUP BY 1, 2, 3, 4, 5
 )SQL";
 
 // Days: day -> (predictions, labelled, correct), from `first` on.
@@ -48,9 +48,10 @@ std::string counted_days(const std::string& first) {
 const char* const kFold = R"SQL(
 WITH moved AS (DELETE FROM stats_changes RETURNING *),
 cells AS (
-  INSERT INTO stats_cells AS c (engine, predicted_digit, true_digit, bucket, count, latency_us)
-  SELECT engine, predicted_digit, true_digit, bucket, sum(count), sum(latency_us) FROM moved GROUP BY 1, 2, 3, 4
-  ON CONFLICT (engine, predicted_digit, true_digit, bucket)
+  INSERT INTO stats_cells AS c (engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us)
+  SELECT engine, predicted_digit, true_digit, bucket, model_digit, sum(count), sum(latency_us)
+  FROM moved GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (engine, predicted_digit, true_digit, bucket, model_digit)
   DO UPDATE SET count = c.count + excluded.count, latency_us = c.latency_us + excluded.latency_us)
 INSERT INTO stats_days AS d (day, predictions, labelled, correct)
 SELECT day, sum(count), coalesce(sum(count) FILTER (WHERE true_digit >= 0), 0),
@@ -73,9 +74,11 @@ Stats stats_from(const pqxx::result& cells, const pqxx::result& days) {
   for (const auto& row : cells) {
     const std::string engine = row[0].c_str();
     const int predicted = row[1].as<int>(), truth = row[2].as<int>(), bucket = row[3].as<int>();
-    const int64_t count = row[4].as<int64_t>(), latency_us = row[5].as<int64_t>();
+    const int model = row[4].as<int>();
+    const int64_t count = row[5].as<int64_t>(), latency_us = row[6].as<int64_t>();
     const bool labelled = truth >= 0, correct = truth == predicted;
     add(stats.total, count, labelled, correct);
+    if (model >= 0) add(stats.model, count, labelled, truth == model);
     add(stats.confidence.at(static_cast<size_t>(bucket)), count, labelled, correct);
     if (labelled) stats.confusion.at(static_cast<size_t>(truth)).at(static_cast<size_t>(predicted)) += count;
     EngineFigures& figures = engines[engine];
@@ -119,11 +122,11 @@ int64_t count_stats_mismatches(pqxx::connection& connection) {
   const std::string always = "'-infinity'::date";
   const std::string sql = R"SQL(
 WITH counted AS MATERIALIZED (
-  SELECT day, engine, predicted_digit, true_digit, bucket, count(*) AS n, sum(latency_us) AS latency_us
-  FROM prediction_counts GROUP BY 1, 2, 3, 4, 5),
+  SELECT day, engine, predicted_digit, true_digit, bucket, model_digit, count(*) AS n, sum(latency_us) AS latency_us
+  FROM prediction_counts GROUP BY 1, 2, 3, 4, 5, 6),
 counted_cells AS (
-  SELECT engine, predicted_digit, true_digit, bucket, sum(n)::bigint, sum(latency_us)::bigint
-  FROM counted GROUP BY 1, 2, 3, 4),
+  SELECT engine, predicted_digit, true_digit, bucket, model_digit, sum(n)::bigint, sum(latency_us)::bigint
+  FROM counted GROUP BY 1, 2, 3, 4, 5),
 counted_days AS (
   SELECT day, sum(n)::bigint, coalesce(sum(n) FILTER (WHERE true_digit >= 0), 0)::bigint,
          coalesce(sum(n) FILTER (WHERE true_digit = predicted_digit), 0)::bigint
@@ -147,8 +150,8 @@ void rebuild_stats(pqxx::connection& connection) {
   transaction.exec("DELETE FROM stats_changes");
   transaction.exec("DELETE FROM stats_cells");
   transaction.exec("DELETE FROM stats_days");
-  transaction.exec(std::string("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, count, latency_us) ") +
-                   kCountedCells);
+  transaction.exec(std::string("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, model_digit, count,"
+                               " latency_us) ") + kCountedCells);
   transaction.exec("INSERT INTO stats_days (day, predictions, labelled, correct) " + counted_days("'-infinity'::date"));
   transaction.commit();
 }

@@ -88,6 +88,10 @@ std::string stats_json(const Stats& stats) {
   json.StartObject();
   counts_fields(json, stats.total);
   json.EndObject();
+  json.Key("model");
+  json.StartObject();
+  counts_fields(json, stats.model);
+  json.EndObject();
   json.Key("per_digit");
   per_digit(json, stats);
   json.Key("confusion");

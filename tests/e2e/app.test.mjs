@@ -181,6 +181,13 @@ test('the statistics page shows totals, charts and the confusion matrix', async 
   const total = Number((await page.textContent('[data-testid=total-predictions]')).replace(/\D/g, ''));
   assert.equal(total, Number(running.stack.sql('SELECT count(*) FROM predictions')[0]));
   assert.match(await page.textContent('[data-testid=total-accuracy]'), /%$/);
+  // The model's own accuracy, from the digit the page sends beside its answer.
+  const [right, judged] = running.stack.sql("SELECT count(*) FILTER (WHERE model_digit = true_digit) || ' ' || count(*)" +
+    ' FROM predictions WHERE true_digit IS NOT NULL AND model_digit IS NOT NULL')[0].split(' ').map(Number);
+  assert.ok(judged > 0, 'no prediction with feedback carries the model digit');
+  const share = right / judged;
+  assert.equal(await page.textContent('[data-testid=model-accuracy]'),
+    `${(share * 100).toFixed(share >= 0.995 || share < 0.001 ? 0 : 1)}%`);
   assert.equal(await page.locator('[data-testid=confusion] tr').count(), 11);
   assert.equal(await page.locator('canvas').count(), 3);
   await page.waitForTimeout(300);

@@ -75,6 +75,43 @@ TEST_CASE("the statistics equal a full recount through replays, late and early f
   CHECK(served_when_equal_to_recount(restarted.port()) == recount_json());
 }
 
+TEST_CASE("the model's own accuracy is counted beside the app's, through a change of mind and a deletion") {
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  LocalServer server;
+  const int port = server.port();
+  // The app's answer, and the model's before the person's memory: changed, the same,
+  // not sent (an older client), changed the other way.
+  const auto predicted = [](const std::string& id, const std::string& client, int app, int model) {
+    const Fields fields = prediction_fields(id, client, app);
+    return object_json(model < 0 ? without(fields, "model_digit") : with(fields, "model_digit", std::to_string(model)));
+  };
+  const std::string a = new_uuid(), b = new_uuid(), c = new_uuid(), d = new_uuid();
+  REQUIRE(post_json(port, batch({predicted(a, "m", 7, 1), predicted(b, "m", 3, 3), predicted(c, "m", 4, -1),
+                                 predicted(d, "other", 5, 6), feedback_json(new_uuid(), a, "m", 7),
+                                 feedback_json(new_uuid(), b, "m", 3), feedback_json(new_uuid(), c, "m", 9),
+                                 feedback_json(new_uuid(), d, "other", 6)}))
+              .status == 200);
+  CHECK(eventually("SELECT count(true_digit) FROM predictions", "4") == "4");
+  std::string served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  CHECK(served.find("\"total\":{\"predictions\":4,\"labelled\":4,\"correct\":2") != std::string::npos);
+  CHECK(served.find("\"model\":{\"predictions\":3,\"labelled\":3,\"correct\":2") != std::string::npos);
+
+  // The person says a was a 1 after all: the memory's change was wrong, the model right.
+  REQUIRE(post_json(port, feedback_json(new_uuid(), a, "m", 1, "2026-11-23T10:00:09Z")).status == 200);
+  CHECK(eventually("SELECT true_digit FROM predictions WHERE record_id = '" + a + "'", "1") == "1");
+  served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  CHECK(served.find("\"total\":{\"predictions\":4,\"labelled\":4,\"correct\":1") != std::string::npos);
+  CHECK(served.find("\"model\":{\"predictions\":3,\"labelled\":3,\"correct\":3") != std::string::npos);
+
+  REQUIRE(http(port, "DELETE", "/api/history?client_id=other").status == 200);
+  served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  CHECK(served.find("\"total\":{\"predictions\":3,\"labelled\":3,\"correct\":1") != std::string::npos);
+  CHECK(served.find("\"model\":{\"predictions\":2,\"labelled\":2,\"correct\":2") != std::string::npos);
+}
+
 TEST_CASE("deleting a client's drawings takes them out of the statistics") {
   Postgres::instance().scalar("TRUNCATE predictions, feedback");
   LocalServer server;

@@ -25,7 +25,7 @@ async function main() {
     document.body.dataset.loaded = 'yes';
     return;
   }
-  totals(stats.total);
+  totals(stats.total, stats.model);
   confusion(stats.confusion);
   const Chart = window.Chart;
   if (Chart) {
@@ -48,10 +48,13 @@ async function main() {
   document.body.dataset.loaded = 'yes';
 }
 
-function totals(total) {
+// The app's answers, each person's memory included, and the model's own where the app
+// sent it (model_digit): what a new model has to beat.
+function totals(total, model) {
   $('total-predictions').textContent = total.predictions.toLocaleString();
   $('total-labelled').textContent = total.labelled.toLocaleString();
   $('total-accuracy').textContent = total.accuracy === null ? 'none yet' : percent(total.accuracy);
+  $('model-accuracy').textContent = model.accuracy === null ? 'none yet' : percent(model.accuracy);
 }
 
 // A table of the chart's figures: header cells, then rows of cells.
