@@ -183,6 +183,24 @@ test('2,000 remembered drawings take under 2 MB; a damaged record is dropped wit
   await context.close();
 });
 
+test("a digit keeps its 200 newest drawings in the store; the other digits keep theirs", async () => {
+  const context = await running.browser.newContext();
+  const page = await openApp(context, running.stack.origin);
+  const kept = await page.evaluate(async () => {
+    const { rememberDrawing, rememberedDrawings } = await import('./js/memory.js');
+    const image = new Uint8Array(784);
+    for (let i = 0; i < 5; i++) await rememberDrawing({ id: `seven-${i}`, image, digit: 7 });
+    // Ids in the order written: two written in the same millisecond go by id.
+    for (let i = 0; i < 205; i++) await rememberDrawing({ id: `three-${String(i).padStart(3, '0')}`, image, digit: 3 });
+    return (await rememberedDrawings()).map(({ id }) => id);
+  });
+  const threes = kept.filter((id) => id.startsWith('three-'));
+  assert.equal(threes.length, 200);
+  assert.ok(!threes.includes('three-004') && threes.includes('three-005') && threes.includes('three-204'), threes.join());
+  assert.equal(kept.filter((id) => id.startsWith('seven-')).length, 5);
+  await context.close();
+});
+
 test('a drawing remembered before drawings were stored at INK_PEAK is kept, its ink scaled', async () => {
   const context = await running.browser.newContext();
   const page = await openApp(context, running.stack.origin);

@@ -42,13 +42,16 @@ export async function rememberedDrawings() {
 }
 
 // Keeps a drawing (by the id of its prediction: a changed answer replaces the earlier
-// one) and drops the digit's oldest beyond what the memory holds.
+// one) and drops the digit's oldest beyond what the memory holds. Every drawing cleared
+// is kept, so the store is read whole only once it could hold a digit too many.
 export async function rememberDrawing({ id, image, digit }) {
   const db = await openStore();
   const tx = db.transaction('memory', 'readwrite');
   await tx.store.put({ format: FORMAT, id, image: new Uint8Array(image), digit, learnedAt: Date.now() });
-  const same = (await tx.store.index('learnedAt').getAll()).filter((example) => example.digit === digit);
-  for (const old of same.slice(0, Math.max(0, same.length - MAX_PER_DIGIT))) await tx.store.delete(old.id);
+  if (await tx.store.count() > MAX_PER_DIGIT) {
+    const same = (await tx.store.index('learnedAt').getAll()).filter((example) => example.digit === digit);
+    for (const old of same.slice(0, Math.max(0, same.length - MAX_PER_DIGIT))) await tx.store.delete(old.id);
+  }
   await tx.done;
 }
 
