@@ -155,7 +155,7 @@ std::vector<std::string> prediction_columns(const std::vector<const PredictionRe
     }
   }
   return {ids.take(),    clients.take(), created.take(),  digits.take(),    confidences.take(), probabilities.take(),
-          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take(),  model_digits.take()};
+          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take(), model_digits.take()};
 }
 
 std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {

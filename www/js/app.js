@@ -175,15 +175,14 @@ export class App {
     }, record));
   }
 
-  // The answer shown for the drawing as it is now, if it was not logged yet.
-  unloggedAnswer() {
-    const current = this.current;
-    return current && !current.record && current.version === this.drawingVersion ? current : null;
+  // The answer shown for the drawing as it is now: none once strokes changed since.
+  answerOnPad() {
+    return this.current?.version === this.drawingVersion ? this.current : null;
   }
 
   // Logs that answer when the drawing is left (the page hidden) without Predict or feedback.
   async finishDrawing() {
-    await this.logPrediction(this.unloggedAnswer());
+    await this.logPrediction(this.answerOnPad());  // a no-op once it is logged
   }
 
   async giveFeedback(trueDigit) {
@@ -211,7 +210,7 @@ export class App {
   // it, learned as it was read: they moved on from it. An answer to an earlier state
   // of the drawing (strokes undone since) is neither.
   async clear() {
-    const left = this.current?.version === this.drawingVersion ? this.current : null;
+    const left = this.answerOnPad();
     this.current = null;
     this.pad.clear();
     this.result.empty('Cleared. Draw a digit.');

@@ -53,8 +53,9 @@ async function main() {
 function totals(total, model) {
   $('total-predictions').textContent = total.predictions.toLocaleString();
   $('total-labelled').textContent = total.labelled.toLocaleString();
-  $('total-accuracy').textContent = total.accuracy === null ? 'none yet' : percent(total.accuracy);
-  $('model-accuracy').textContent = model.accuracy === null ? 'none yet' : percent(model.accuracy);
+  const accuracy = (counts) => (counts.accuracy === null ? 'none yet' : percent(counts.accuracy));
+  $('total-accuracy').textContent = accuracy(total);
+  $('model-accuracy').textContent = accuracy(model);
 }
 
 // A table of the chart's figures: header cells, then rows of cells.
