@@ -278,6 +278,23 @@ test('the feedback frame has no blank band, and its thanks overlaps neither the 
     // A history entry's details break between their parts, never inside one ("12:32 PM").
     const lines = await page.$$eval('#history li .meta span', (parts) => parts.map((part) => part.getClientRects().length));
     assert.ok(lines.length >= 3 && lines.every((count) => count === 1), `${width} px: ${lines}`);
+    // Its menu for saying which digit it was spans the tile, inside it, a finger high.
+    const tile = await box(page, '#history li');
+    const menu = await box(page, '#history li [data-testid=history-correct]');
+    assert.ok(menu.x >= tile.x && menu.x + menu.width <= tile.x + tile.width && menu.y + menu.height <= tile.y + tile.height,
+      `${width} px: the menu leaves its tile`);
+    assert.ok(menu.width > tile.width - 20 && menu.height >= 36, `${width} px: the menu is ${menu.width}x${menu.height}`);
+    // The dialog it opens fits the screen, every digit a finger wide.
+    await page.click('#history li [data-testid=history-correct]');
+    const dialog = await box(page, '#correct-dialog');
+    assert.ok(dialog.x >= 0 && dialog.x + dialog.width <= width && dialog.y >= 0 && dialog.y + dialog.height <= 900,
+      `${width} px: the dialog leaves the screen`);
+    for (let d = 0; d < 10; d++) {
+      const digit = await box(page, `[data-testid=correct-${d}]`);
+      assert.ok(digit.width >= 44 && digit.height >= 44 && digit.x + digit.width <= dialog.x + dialog.width,
+        `${width} px: ${d} is ${digit.width}x${digit.height}`);
+    }
+    if (width === 320) await page.screenshot({ path: join(screenshots, 'history-correct-320.png'), animations: 'disabled' });
     await context.close();
   }
 });
@@ -293,6 +310,9 @@ test('the drawing page has no accessibility violations, light and dark, before a
     await page.click('[data-testid=feedback-correct]');
     await allSent(page, 1);
     assert.deepEqual(await violations(page), [], `${colorScheme}, after an answer`);
+    await page.click('[data-testid=history-correct]');
+    assert.deepEqual(await violations(page), [], `${colorScheme}, correcting from the history`);
+    await page.keyboard.press('Escape');
     await page.click('[data-testid=delete-drawings]');
     assert.deepEqual(await violations(page), [], `${colorScheme}, asking before deleting`);
     if (colorScheme === 'dark') await page.screenshot({ path: join(screenshots, 'dark.png'), fullPage: true });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { drawStrokes, drawWithMouse, engineReady, openApp, predicted, root, screenshots, useStack, waitFor } from './harness.mjs';
+import { allSent, drawStrokes, drawWithMouse, engineReady, openApp, predicted, root, screenshots, useStack, waitFor } from './harness.mjs';
 
 const running = useStack();
 // Pairs of drawings of one digit by one writer, both misread by the shipped model
@@ -54,7 +54,7 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
   assert.equal(second.digit, pair.digit, `writer ${pair.writer}'s second ${pair.digit} is read as ${second.digit}`);
   assert.equal(second.personal, true);
   const alone = Number((await page.textContent('[data-testid=personal]'))
-    .match(/Learned from your drawings \(the model alone read a (\d)\)/)?.[1]);
+    .match(/Learned from your drawings \(the model alone read an? (\d)\)/)?.[1]);
   assert.notEqual(alone, pair.digit);
   // The server is told both: the app's answer, and the model's own for its accuracy.
   const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
@@ -230,12 +230,117 @@ test('two answers given in quick succession for one drawing leave one lesson: th
   await page.evaluate(() => document.activeElement.blur());
   await page.keyboard.press(String(first));
   await page.keyboard.press(String(last));
-  await waitFor(async () => (await page.textContent('#feedback-status')).includes(`noted as a ${last}`), { message: 'the answer' });
+  await waitFor(async () => (await page.textContent('#feedback-status')).includes(`noted as ${last === 8 ? 'an' : 'a'} ${last}`), { message: 'the answer' });
   await page.waitForTimeout(500);  // both lessons settled
   assert.match(await page.textContent('[data-testid=memory-count]'), /Learned from 1 of your drawings\./);
   await page.reload();
   await engineReady(page);
   await waitFor(async () => /Learned from 1 of your drawings\./.test(await page.textContent('[data-testid=memory-count]')),
     { message: 'one lesson after a reload' });
+  await context.close();
+});
+
+const a = (digit) => `${digit === 8 ? 'an' : 'a'} ${digit}`;
+
+test('a drawing cleared with a wrong answer is corrected from the history: noted, and learned as corrected', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  const tile = (id) => page.locator(`[data-testid=history] li[data-id="${id}"]`);
+
+  // The first pair whose first drawing is misread and whose correction carries over.
+  let chosen = null;
+  for (const pair of pairs) {
+    const first = await answerFor(page, pair.strokes[0]);
+    if (first.digit === pair.digit) continue;
+    await page.click('[data-testid=clear]');
+    await waitFor(async () => (await remembered(page)).length === 1, { message: 'the cleared drawing learned as read' });
+    const [lesson] = await remembered(page);
+    assert.equal(lesson.digit, first.digit, 'learned as it was read: wrongly');
+
+    await tile(lesson.id).locator('[data-testid=history-correct]').click();
+    await page.click(`[data-testid=correct-${pair.digit}]`);
+    await waitFor(async () => (await remembered(page))[0]?.digit === pair.digit, { message: 'the lesson replaced' });
+    assert.deepEqual((await remembered(page)).map(({ id }) => id), [lesson.id], 'replaced, not added');
+    assert.equal(await tile(lesson.id).locator('.said').textContent(), `${first.digit} ✗ was ${pair.digit}`);
+    assert.equal(await page.textContent('#history-status'), `Noted: the drawing read as ${first.digit} was ${a(pair.digit)}.`);
+    await waitFor(() => running.stack.sql(`SELECT true_digit FROM predictions WHERE record_id = '${lesson.id}'`)[0] === String(pair.digit),
+      { message: 'the correction stored' });
+
+    const second = await answerFor(page, pair.strokes[1]);
+    if (second.personal) {
+      chosen = { pair, second };
+      break;
+    }
+    await page.click('[data-testid=memory-forget]');
+    await waitFor(async () => (await remembered(page)).length === 0, { message: 'the memory emptied' });
+  }
+  assert.ok(chosen, 'no correction from the history changed a later answer');
+  assert.equal(chosen.second.digit, chosen.pair.digit);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test("the history's tiles stay put while the list is redrawn; the dialog shows the drawing and answers to keys", async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  await drawWithMouse(page, 2);
+  await page.click('[data-testid=predict]');
+  const read = Number((await predicted(page)).digit);
+  await page.click('[data-testid=clear]');
+  const button = page.locator('[data-testid=history] li [data-testid=history-correct]').last();
+
+  // A drawing made offline joins the list above it, and is sent once the network is
+  // back while the person is on the first one's button: that tile is the same element,
+  // still focused.
+  await context.setOffline(true);
+  await drawWithMouse(page, 5);
+  await page.click('[data-testid=predict]');
+  await waitFor(async () => (await page.locator('[data-testid=history] li').count()) === 2, { message: 'listed' });
+  await button.focus();  // the earlier drawing's, now second
+  await page.evaluate(() => { window.focusedBefore = document.activeElement; });
+  await context.setOffline(false);
+  await allSent(page, 2);
+  assert.equal(await page.evaluate(() => document.activeElement === window.focusedBefore && window.focusedBefore.isConnected &&
+    window.focusedBefore.closest('li') === document.querySelectorAll('[data-testid=history] li')[1]), true);
+
+  // The dialog shows that drawing, pixel for pixel as its tile. Escape closes it and
+  // leaves the pad's drawing alone (on the page, Escape clears the pad).
+  await page.keyboard.press('Enter');
+  await page.locator('#correct-dialog').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => {
+    const pixels = (canvas) => Array.from(canvas.getContext('2d').getImageData(0, 0, 28, 28).data).join();
+    const tile = document.querySelectorAll('[data-testid=history] li')[1].querySelector('canvas');
+    return pixels(tile) === pixels(document.getElementById('correct-image')) && /[1-9]/.test(pixels(tile).replaceAll('255', ''));
+  }), true);
+  assert.equal((await page.textContent('#correct-read')).replaceAll('\u00a0', ' '), await page.evaluate(() =>
+    `Read as ${document.querySelectorAll('[data-testid=history] li')[1].querySelector('.said').textContent.trim()} at ` +
+    `${document.querySelectorAll('[data-testid=history] li')[1].querySelector('.meta span:nth-child(2)').textContent}.`));
+  await page.screenshot({ path: join(screenshots, 'history-correct.png'), animations: 'disabled' });
+  await page.keyboard.press('Escape');
+  await page.locator('#correct-dialog').waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('[data-testid=pad]').evaluate((pad) => pad.parentElement.classList.contains('drawn')), true);
+  assert.equal(await page.locator('[data-testid=history] li .wrong').count(), 0, 'nothing said on Escape');
+  assert.equal(await page.evaluate(() => document.activeElement === window.focusedBefore), true, 'the focus back on its button');
+
+  // A digit key chooses: the tile is made again with the answer, the focus on its button.
+  const told = (read + 1) % 10;
+  await page.keyboard.press('Enter');
+  await page.locator('#correct-dialog').waitFor({ state: 'visible' });
+  await page.keyboard.press(String(told));
+  await waitFor(async () => (await page.locator('[data-testid=history] li .wrong').count()) === 1, { message: 'the tile redrawn' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'history-correct');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('li').querySelector('.said').textContent),
+    `${read} ✗ was ${told}`);
+  assert.match(await page.evaluate(() => document.activeElement.textContent), /^Change…/);
+  assert.equal(await page.getAttribute('[data-testid=feedback-correct]', 'aria-pressed'), null, "the pad's drawing untouched");
+
+  // The drawing still on the pad, corrected from its tile: the pad's buttons show it too.
+  const onPad = (Number(await page.textContent('[data-testid=prediction]')) + 3) % 10;
+  await page.locator('[data-testid=history] li [data-testid=history-correct]').first().click();
+  await page.click(`[data-testid=correct-${onPad}]`);
+  await waitFor(async () => await page.getAttribute(`[data-testid=feedback-${onPad}]`, 'aria-pressed') === 'true',
+    { message: "the pad's button pressed" });
+  assert.equal(await page.textContent('#feedback-status'), `Thank you: noted as ${a(onPad)}.`);
+  assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -5,15 +5,17 @@
 // pressed, when feedback is given, or when the drawing is cleared or the page left.
 // Answers shown while strokes are still being added are previews and are not logged.
 // The person's handwriting is learned from every drawing they finish: as they said it
-// was when they gave feedback, and as it was read when they clear it without a word.
+// was when they gave feedback, and as it was read when they clear it without a word,
+// until they correct it from the history.
 import { ClassifierClient } from './classifier-client.js';
 import { DeleteDrawings } from './delete-drawings.js';
 import { Handwriting } from './handwriting.js';
 import { HistoryView } from './history-view.js';
+import { learnableImage } from './memory.js';
 import { onOutboxChange, pendingCount } from './outbox.js';
 import { DrawingPad } from './pad.js';
 import { feedbackRecord, predictionRecord } from './records.js';
-import { ResultView } from './result-view.js';
+import { ResultView, withArticle } from './result-view.js';
 import { engineChoice, engineNames, saveEngineChoice } from './settings.js';
 import { clientId, describeStorageError } from './store.js';
 import { registerServiceWorker } from './sw-register.js';
@@ -43,7 +45,7 @@ export class App {
     const engineLoaded = this.loadEngine(engineChoice());
     try {
       this.clientId = await clientId();
-      this.history = new HistoryView(this.doc, this.clientId);
+      this.history = new HistoryView(this.doc, this.clientId, (entry, digit) => this.correctEarlier(entry, digit));
       await this.history.render();
       this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.drawingsDeleted() });
       this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
@@ -198,11 +200,30 @@ export class App {
     await this.handwriting.learnFrom(current.record.id, current.answer, trueDigit);
     if (current !== this.current) return;
     const right = trueDigit === current.answer.digit;
-    this.element('feedback-status').textContent = right ? 'Thank you: noted as right.' : `Thank you: noted as a ${trueDigit}.`;
+    this.element('feedback-status').textContent = right ? 'Thank you: noted as right.' : `Thank you: noted as ${withArticle(trueDigit)}.`;
     for (const button of this.doc.querySelectorAll('#feedback button')) {
       button.setAttribute('aria-pressed', String(button.dataset.digit === String(trueDigit) ||
         (button.id === 'feedback-correct' && right)));
     }
+  }
+
+  // The person said which digit a drawing in their history was. The drawing on the pad
+  // takes the pad's own way, so that its buttons show the answer too; an earlier one is
+  // noted and learned the same way, and replaces the lesson its clearing gave, if any.
+  async correctEarlier(entry, trueDigit) {
+    if (this.current?.record?.id === entry.id) {
+      await this.giveFeedback(trueDigit);
+      return;
+    }
+    const record = feedbackRecord({ clientId: this.clientId, predictionId: entry.id, trueDigit });
+    const status = this.element('history-status');
+    if (!await this.keep(() => this.history.setFeedback(record))) {
+      status.textContent = 'That drawing is deleted; nothing was noted.';
+      return;
+    }
+    status.textContent = entry.digit === trueDigit
+      ? `Noted: the ${entry.digit} was right.` : `Noted: the drawing read as ${entry.digit} was ${withArticle(trueDigit)}.`;
+    if (entry.image) await this.handwriting.learnFrom(entry.id, { image: learnableImage(entry.image) }, trueDigit);
   }
 
   // The pad is cleared at once, so a stroke that follows right away is kept; the

@@ -1,17 +1,24 @@
 // "Your drawings": this browser's predictions from IndexedDB, merged with what the server
-// holds for this client (GET /api/history), newest first.
+// holds for this client (GET /api/history), newest first. Each one can still be corrected
+// there, after the pad has moved on: a drawing cleared with a wrong answer would otherwise
+// stay taught as that answer.
 import { DELETION, enqueueFeedback, enqueuePrediction, lastDeletion } from './outbox.js';
 import { fromBase64 } from './records.js';
-import { percent } from './result-view.js';
+import { CorrectionDialog } from './correction-dialog.js';
+import { paintDrawing, percent } from './result-view.js';
 import { openStore } from './store.js';
 
 const SHOWN = 60;
 
 export class HistoryView {
-  constructor(doc, clientId) {
+  // onCorrect(entry, digit): the person said which digit a listed drawing was.
+  constructor(doc, clientId, onCorrect) {
+    this.doc = doc;
     this.list = doc.getElementById('history');
     this.emptyNote = doc.getElementById('history-empty');
     this.clientId = clientId;
+    this.onCorrect = onCorrect;
+    this.shown = new Map();  // id -> { look, li }: what each listed entry's tile shows
   }
 
   // A new prediction, listed and queued together.
@@ -69,11 +76,29 @@ export class HistoryView {
     await this.render();
   }
 
+  // Only tiles whose entry changed are made again, and the others stay where they are:
+  // the list is redrawn whenever anything is sent, which must not close a menu the
+  // person has open or take the focus away.
   async render() {
     const db = await openStore();
     const entries = (await db.getAllFromIndex('history', 'createdAt')).reverse().slice(0, SHOWN);
     this.emptyNote.hidden = entries.length > 0;
-    this.list.replaceChildren(...entries.map((entry) => this.item(entry)));
+    const refocus = this.list.contains(this.doc.activeElement) ? this.doc.activeElement.closest('li')?.dataset.id : null;
+    const shown = new Map();
+    const tiles = entries.map((entry) => {
+      const look = JSON.stringify([entry.digit, entry.trueDigit, entry.confidence, entry.createdAt, pending(entry),
+        Boolean(entry.image)]);
+      const kept = this.shown.get(entry.id);
+      const tile = kept?.look === look ? kept : { look, li: this.item(entry) };
+      shown.set(entry.id, tile);
+      return tile.li;
+    });
+    tiles.forEach((li, i) => {
+      if (this.list.children[i] !== li) this.list.insertBefore(li, this.list.children[i] ?? null);
+    });
+    while (this.list.children.length > tiles.length) this.list.lastElementChild.remove();
+    this.shown = shown;
+    if (refocus && !this.list.contains(this.doc.activeElement)) shown.get(refocus)?.li.querySelector('.correct')?.focus();
   }
 
   item(entry) {
@@ -82,10 +107,7 @@ export class HistoryView {
     const thumb = document.createElement('canvas');
     thumb.width = 28;
     thumb.height = 28;
-    const pixels = new ImageData(28, 28);
-    // The server clears images after its retention period: such an entry shows a blank tile.
-    for (let i = 0; i < 784 && entry.image; i++) pixels.data.set([entry.image[i], entry.image[i], entry.image[i], 255], i * 4);
-    thumb.getContext('2d').putImageData(pixels, 0, 0);
+    paintDrawing(thumb.getContext('2d'), entry.image);
     thumb.setAttribute('role', 'img');
     thumb.setAttribute('aria-label', `drawing read as ${entry.digit}`);
 
@@ -102,15 +124,36 @@ export class HistoryView {
     const meta = document.createElement('span');
     meta.className = 'meta';
     const when = new Date(entry.createdAt).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
-    const pending = entry.synced !== 'yes' || (entry.trueDigit != null && entry.feedbackSynced !== 'yes');
-    const parts = [percent(entry.confidence), when, pending ? 'not sent yet' : 'sent'].map((text) => {
+    const parts = [percent(entry.confidence), when, pending(entry) ? 'not sent yet' : 'sent'].map((text) => {
       const part = document.createElement('span');
       part.textContent = text;
       return part;
     });
     meta.append(parts[0], ' · ', parts[1], ' · ', parts[2]);
-    meta.dataset.synced = pending ? 'no' : 'yes';
-    li.append(thumb, said, meta);
+    meta.dataset.synced = pending(entry) ? 'no' : 'yes';
+    li.append(thumb, said, meta, this.correction(entry, when));
     return li;
   }
+
+  // "Correct…" until the person said which digit it was, "Change…" after; either opens
+  // the dialog that asks.
+  correction(entry, when) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'correct';
+    button.dataset.testid = 'history-correct';
+    const context = document.createElement('span');
+    context.className = 'visually-hidden';
+    context.textContent = ` the ${entry.digit} of ${when}`;
+    button.append(entry.trueDigit == null ? 'Correct…' : 'Change…', context);
+    button.addEventListener('click', () => {
+      this.dialog ??= new CorrectionDialog(this.doc, this.onCorrect);
+      this.dialog.open(entry, when, button);
+    });
+    return button;
+  }
+}
+
+function pending(entry) {
+  return entry.synced !== 'yes' || (entry.trueDigit != null && entry.feedbackSynced !== 'yes');
 }

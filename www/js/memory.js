@@ -17,11 +17,20 @@ function valid(example, format = FORMAT) {
     Number.isInteger(example.digit) && example.digit >= 0 && example.digit <= 9 && typeof example.id === 'string';
 }
 
-// A format 1 drawing as today's preprocessing would have made it (to within one level of
-// 255: the preprocessing scales before rounding, this after).
+// A drawing from before the ink peak as today's preprocessing would make it (to within
+// one level of 255: the preprocessing scales before rounding, this after).
+function scaledToInkPeak(image) {
+  return Uint8Array.from(image, (value) => Math.floor(value * INK_PEAK + 0.5));
+}
+
 function upgraded(example) {
-  const image = Uint8Array.from(example.image, (value) => Math.floor(value * INK_PEAK + 0.5));
-  return { ...example, format: FORMAT, image };
+  return { ...example, format: FORMAT, image: scaledToInkPeak(example.image) };
+}
+
+// A drawing's image kept in the history, ready to be learned: one logged before the ink
+// peak has ink above it (the rule of model/mnist_idx.py at_ink_peak).
+export function learnableImage(image) {
+  return Math.max(...image) > Math.round(INK_PEAK * 255) ? scaledToInkPeak(image) : image;
 }
 
 // Every usable drawing, oldest first. Format 1 drawings are upgraded in place; records

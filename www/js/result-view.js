@@ -52,8 +52,8 @@ export class ResultView {
     // When the person's own drawings changed the answer, say so, and what the model alone read.
     this.personal.hidden = !answer.personal;
     this.personal.textContent = answer.personal
-      ? `Learned from your drawings (the model alone read a ${answer.modelDigit})` : '';
-    this.announce.textContent = `It looks like a ${answer.digit}, ${percent(answer.confidence)} sure` +
+      ? `Learned from your drawings (the model alone read ${withArticle(answer.modelDigit)})` : '';
+    this.announce.textContent = `It looks like ${withArticle(answer.digit)}, ${percent(answer.confidence)} sure` +
       `${answer.personal ? ', from what it learned of your handwriting' : ''}.`;
   }
 
@@ -84,12 +84,24 @@ export class ResultView {
   }
 
   paintImage(image) {
-    const pixels = this.seen.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) {
-      pixels.data.set([image[i], image[i], image[i], 255], i * 4);
-    }
-    this.seen.putImageData(pixels, 0, 0);
+    paintDrawing(this.seen, image);
   }
+}
+
+// A 28x28 image as the model saw it, onto a 28x28 canvas's context; without an image
+// (the server cleared it after its retention period) a blank tile.
+export function paintDrawing(context, image) {
+  const pixels = context.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) {
+    const ink = image ? image[i] : 0;
+    pixels.data.set([ink, ink, ink, 255], i * 4);
+  }
+  context.putImageData(pixels, 0, 0);
+}
+
+// "a 7", "an 8".
+export function withArticle(digit) {
+  return `${digit === 8 ? 'an' : 'a'} ${digit}`;
 }
 
 export function percent(p) {
