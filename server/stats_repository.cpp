@@ -79,6 +79,7 @@ Stats stats_from(const pqxx::result& cells, const pqxx::result& days) {
     const bool labelled = truth >= 0, correct = truth == predicted;
     add(stats.total, count, labelled, correct);
     if (model >= 0) add(stats.model, count, labelled, truth == model);
+    if (model >= 0 && labelled) add(stats.model_per_digit.at(static_cast<size_t>(truth)), count, true, truth == model);
     add(stats.confidence.at(static_cast<size_t>(bucket)), count, labelled, correct);
     if (labelled) stats.confusion.at(static_cast<size_t>(truth)).at(static_cast<size_t>(predicted)) += count;
     EngineFigures& figures = engines[engine];

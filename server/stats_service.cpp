@@ -16,7 +16,7 @@ void counts_fields(JsonWriter& json, const Counts& counts) {
   counts.labelled > 0 ? json.Double(static_cast<double>(counts.correct) / counts.labelled) : json.Null();
 }
 
-// By the digit people said it was.
+// By the digit people said it was: the app's answers, and the model's own within.
 void per_digit(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (int digit = 0; digit < 10; ++digit) {
@@ -27,6 +27,10 @@ void per_digit(JsonWriter& json, const Stats& stats) {
     json.StartObject();
     field(json, "digit", digit);
     counts_fields(json, counts);
+    json.Key("model");
+    json.StartObject();
+    counts_fields(json, stats.model_per_digit[digit]);
+    json.EndObject();
     json.EndObject();
   }
   json.EndArray();

@@ -185,9 +185,18 @@ test('the statistics page shows totals, charts and the confusion matrix', async 
   const [right, judged] = running.stack.sql("SELECT count(*) FILTER (WHERE model_digit = true_digit) || ' ' || count(*)" +
     ' FROM predictions WHERE true_digit IS NOT NULL AND model_digit IS NOT NULL')[0].split(' ').map(Number);
   assert.ok(judged > 0, 'no prediction with feedback carries the model digit');
-  const share = right / judged;
-  assert.equal(await page.textContent('[data-testid=model-accuracy]'),
-    `${(share * 100).toFixed(share >= 0.995 || share < 0.001 ? 0 : 1)}%`);
+  const percent = (share) => `${(share * 100).toFixed(share >= 0.995 || share < 0.001 ? 0 : 1)}%`;
+  assert.equal(await page.textContent('[data-testid=model-accuracy]'), percent(right / judged));
+  // And for each digit, in the table beside the chart, whose legend names both.
+  const byDigit = running.stack.sql("SELECT true_digit || ' ' || count(*) FILTER (WHERE model_digit = true_digit) || ' ' || " +
+    'count(*) FROM predictions WHERE true_digit IS NOT NULL AND model_digit IS NOT NULL GROUP BY true_digit');
+  const cells = await page.$$eval('#table-digits tbody tr', (rows) => rows.map((row) => row.cells[3].textContent));
+  for (const [digit, rightForDigit, judgedForDigit] of byDigit.map((row) => row.split(' ').map(Number))) {
+    assert.equal(cells[digit], percent(rightForDigit / judgedForDigit), `the model's accuracy for ${digit}`);
+  }
+  assert.equal(cells.filter((text) => text === 'no answers yet').length, 10 - byDigit.length);
+  assert.deepEqual(await page.$$eval('#legend-digits button', (buttons) => buttons.map((b) => b.textContent)),
+    ['The app', 'The model alone']);
   assert.equal(await page.locator('[data-testid=confusion] tr').count(), 11);
   assert.equal(await page.locator('canvas').count(), 3);
   await page.waitForTimeout(300);

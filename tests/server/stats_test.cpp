@@ -96,6 +96,11 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
   CHECK(served == recount_json());
   CHECK(served.find("\"total\":{\"predictions\":4,\"labelled\":4,\"correct\":2") != std::string::npos);
   CHECK(served.find("\"model\":{\"predictions\":3,\"labelled\":3,\"correct\":2") != std::string::npos);
+  // By digit: the 7 the memory made of the model's 1; the 9 whose model digit is not known.
+  CHECK(served.find("{\"digit\":7,\"predictions\":1,\"labelled\":1,\"correct\":1,\"accuracy\":1.0,"
+                    "\"model\":{\"predictions\":1,\"labelled\":1,\"correct\":0,\"accuracy\":0.0}}") != std::string::npos);
+  CHECK(served.find("{\"digit\":9,\"predictions\":1,\"labelled\":1,\"correct\":0,\"accuracy\":0.0,"
+                    "\"model\":{\"predictions\":0,\"labelled\":0,\"correct\":0,\"accuracy\":null}}") != std::string::npos);
 
   // The person says a was a 1 after all: the memory's change was wrong, the model right.
   REQUIRE(post_json(port, feedback_json(new_uuid(), a, "m", 1, "2026-11-23T10:00:09Z")).status == 200);
@@ -104,6 +109,8 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
   CHECK(served == recount_json());
   CHECK(served.find("\"total\":{\"predictions\":4,\"labelled\":4,\"correct\":1") != std::string::npos);
   CHECK(served.find("\"model\":{\"predictions\":3,\"labelled\":3,\"correct\":3") != std::string::npos);
+  CHECK(served.find("{\"digit\":1,\"predictions\":1,\"labelled\":1,\"correct\":0,\"accuracy\":0.0,"
+                    "\"model\":{\"predictions\":1,\"labelled\":1,\"correct\":1,\"accuracy\":1.0}}") != std::string::npos);
 
   REQUIRE(http(port, "DELETE", "/api/history?client_id=other").status == 200);
   served = served_when_equal_to_recount(port);

@@ -120,27 +120,40 @@ function days({ per_day: perDay }, Chart) {
   legend('days', chart);
 }
 
+// The app's answers beside the model's own, for the digits people said they drew.
 function digits({ per_digit: perDigit }, Chart) {
   describe('digits', 'Accuracy for each digit people drew: ' +
-    perDigit.map((d) => `${d.digit}: ${orNone(d.accuracy)}`).join(', ') + '.');
-  table('table-digits', 'Accuracy for each digit people drew', ['Digit', 'Answered', 'Right'],
-    perDigit.map((d) => [String(d.digit), d.labelled.toLocaleString(), orNone(d.accuracy)]));
+    perDigit.map((d) => `${d.digit}: ${orNone(d.accuracy)}, by the model alone ${orNone(d.model.accuracy)}`).join('; ') + '.');
+  table('table-digits', 'Accuracy for each digit people drew', ['Digit', 'Answered', 'Right', 'Right by the model alone'],
+    perDigit.map((d) => [String(d.digit), d.labelled.toLocaleString(), orNone(d.accuracy), orNone(d.model.accuracy)]));
   if (!Chart) return;
-  new Chart($('chart-digits'), {
+  // A digit read right 0% of the time keeps a sliver of a bar; one nobody answered has none.
+  const bars = { maxBarThickness: 40, minBarLength: 3 };
+  const chart = new Chart($('chart-digits'), {
     type: 'bar',
     data: {
       labels: perDigit.map((d) => String(d.digit)),
-      // A digit read right 0% of the time keeps a sliver of a bar; one nobody answered has none.
-      datasets: [{ label: 'Accuracy', data: perDigit.map((d) => asPercent(d.accuracy)), backgroundColor: css('--accent'),
-        maxBarThickness: 48, minBarLength: 3 }],
+      datasets: [
+        { label: 'The app', data: perDigit.map((d) => asPercent(d.accuracy)), backgroundColor: css('--accent'), ...bars },
+        { label: 'The model alone', data: perDigit.map((d) => asPercent(d.model.accuracy)), backgroundColor: css('--bar'),
+          ...bars },
+      ],
     },
     options: {
       maintainAspectRatio: false, animation: false, scales: { y: percentAxis }, plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { afterLabel: (item) => `${perDigit[item.dataIndex].labelled} answers` } },
+        tooltip: {
+          callbacks: {
+            afterLabel: (item) => {
+              const d = perDigit[item.dataIndex];
+              return `${(item.datasetIndex === 0 ? d : d.model).labelled} answers`;
+            },
+          },
+        },
       },
     },
   });
+  legend('digits', chart);
 }
 
 function confidence({ confidence: buckets }, Chart) {
