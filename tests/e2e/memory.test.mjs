@@ -344,3 +344,26 @@ test("the history's tiles stay put while the list is redrawn; the dialog shows t
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('a listed drawing whose image the server no longer keeps is corrected and noted, not learned', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  const id = await page.evaluate(async () => {
+    const { openStore } = await import('./js/store.js');
+    const id = crypto.randomUUID();
+    await (await openStore()).put('history', { id, createdAt: new Date().toISOString(), digit: 3, confidence: 0.9,
+      probabilities: null, image: null, engine: 'native', modelVersion: 'older', trueDigit: null, synced: 'yes', feedbackSynced: 'yes' });
+    return id;
+  });
+  await page.reload();
+  await engineReady(page);
+  await page.locator(`[data-testid=history] li[data-id="${id}"] [data-testid=history-correct]`).click();
+  assert.match(await page.textContent('#correct-read'), /^Read as 3 at .*\. Its image is no longer kept, so your answer is noted but not learned\.$/);
+  await page.click('[data-testid=correct-5]');
+  await waitFor(() => running.stack.sql(`SELECT true_digit FROM feedback WHERE prediction_id = '${id}'`)[0] === '5',
+    { message: 'the answer sent' });
+  assert.equal(await page.textContent(`[data-testid=history] li[data-id="${id}"] .said`), '3 ✗ was 5');
+  assert.deepEqual(await remembered(page), []);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -28,7 +28,8 @@ export class CorrectionDialog {
     this.opener = opener;
     paintDrawing(this.image, entry.image);
     this.read.textContent = `Read as ${entry.digit} at ${when.replaceAll(' ', '\u00a0')}` +
-      (entry.trueDigit == null ? '.' : `; you said it was ${withArticle(entry.trueDigit)}.`);
+      (entry.trueDigit == null ? '.' : `; you said it was ${withArticle(entry.trueDigit)}.`) +
+      (entry.image ? '' : ' Its image is no longer kept, so your answer is noted but not learned.');
     for (const button of this.buttons) {
       button.setAttribute('aria-pressed', String(Number(button.dataset.digit) === entry.trueDigit));
     }
