@@ -147,6 +147,59 @@ test('a drawing cleared without a word is learned as it was read; once, and not 
   await context.close();
 });
 
+// What the browser does when the person switches to another tab or app, or closes this one.
+const setVisibility = (page, state) => page.evaluate((visibility) => {
+  Object.defineProperty(document, 'visibilityState', { value: visibility, configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+}, state);
+
+test('a drawing on the pad when the page is hidden is learned as read; changing it afterwards withdraws that', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  const historyIds = () => page.evaluate(async () => {
+    const { openStore } = await import('./js/store.js');
+    return (await (await openStore()).getAll('history')).map((entry) => entry.id);
+  });
+
+  await drawWithMouse(page, 3);
+  const read = Number((await predicted(page)).digit);
+  await setVisibility(page, 'hidden');
+  await waitFor(async () => await learnedCount(page) === '1', { message: 'the drawing left on the pad learned' });
+  const [left] = await remembered(page);
+  assert.equal(left.digit, read);
+  assert.deepEqual(await historyIds(), [left.id], 'the lesson is the logged drawing');
+
+  // Back, and away again: learned once.
+  await setVisibility(page, 'visible');
+  await setVisibility(page, 'hidden');
+  await setVisibility(page, 'visible');
+  await page.waitForTimeout(300);
+  assert.deepEqual(await remembered(page), [left]);
+
+  // Back, and the drawing changed: it was not finished, and what it taught goes.
+  await drawWithMouse(page, 1);
+  await waitFor(async () => /Nothing learned yet/.test(await page.textContent('[data-testid=memory-count]')),
+    { message: 'the lesson withdrawn' });
+  assert.deepEqual(await remembered(page), []);
+
+  // The changed drawing, left and then corrected on coming back: the correction replaces
+  // the lesson, which survives a reload.
+  const changed = Number((await predicted(page)).digit);
+  await setVisibility(page, 'hidden');
+  await waitFor(async () => await learnedCount(page) === '1', { message: 'the changed drawing learned' });
+  await setVisibility(page, 'visible');
+  const told = (changed + 1) % 10;
+  await page.click(`[data-testid=feedback-${told}]`);
+  await waitFor(async () => (await remembered(page))[0]?.digit === told, { message: 'the correction learned' });
+  assert.equal((await remembered(page)).length, 1);
+  await page.reload();
+  await engineReady(page);
+  await waitFor(async () => await learnedCount(page) === '1', { message: 'the memory restored' });
+  assert.equal((await historyIds()).length, 2);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('2,000 remembered drawings take under 2 MB; a damaged record is dropped with a warning', async () => {
   const context = await running.browser.newContext();
   const page = await openApp(context, running.stack.origin);

@@ -5,8 +5,8 @@
 // pressed, when feedback is given, or when the drawing is cleared or the page left.
 // Answers shown while strokes are still being added are previews and are not logged.
 // The person's handwriting is learned from every drawing they finish: as they said it
-// was when they gave feedback, and as it was read when they clear it without a word,
-// until they correct it from the history.
+// was when they gave feedback, and as it was read when they clear it or leave the page
+// without a word, until they correct it from the history.
 import { ClassifierClient } from './classifier-client.js';
 import { DeleteDrawings } from './delete-drawings.js';
 import { Handwriting } from './handwriting.js';
@@ -96,6 +96,8 @@ export class App {
   // ---- drawing and predicting
 
   drawingChanged() {
+    const left = this.answerOnPad();
+    if (left?.learnedAsRead && left.told === null) this.handwriting.unlearn(left.record.id);
     this.drawingVersion++;
     this.element('pad').parentElement.classList.toggle('drawn', !this.pad.isEmpty);
   }
@@ -182,9 +184,17 @@ export class App {
     return this.current?.version === this.drawingVersion ? this.current : null;
   }
 
-  // Logs that answer when the drawing is left (the page hidden) without Predict or feedback.
+  // The page was hidden with a drawing on the pad. No later event can be relied on (a
+  // closed tab or a phone's app switcher gives none), so its answer is logged now and,
+  // if the person said nothing about it, learned as read, as clearing it would: the
+  // lesson is provisional, and withdrawn if they come back and change the drawing.
   async finishDrawing() {
-    await this.logPrediction(this.answerOnPad());  // a no-op once it is logged
+    const left = this.answerOnPad();
+    await this.logPrediction(left);  // a no-op once it is logged
+    if (left?.record && left.told === null && !left.learnedAsRead) {
+      left.learnedAsRead = true;
+      await this.handwriting.learnAsRead(left.record.id, left.answer, left.memoryEra);
+    }
   }
 
   async giveFeedback(trueDigit) {

@@ -4,13 +4,14 @@
 //
 // It learns from every drawing the person finishes: as they said it was, when they
 // corrected or confirmed the answer, and as it was read, when they cleared the drawing
-// without a word. On writers the model never saw (bench/personal.mjs), corrections alone
-// mend a fifth of the model's errors, since most come before any correction of their
-// digit; the drawings left as read show the memory the person's other digits, and with
-// them it mends half, or two fifths when the person never corrects anything. They are
+// or left the page without a word. On writers the model never saw (bench/personal.mjs),
+// corrections alone mend a fifth of the model's errors, since most come before any
+// correction of their digit; the drawings left as read show the memory the person's
+// other digits, and with them it mends half, or two fifths when the person never
+// corrects anything. They are
 // also what outvotes a correction given by mistake.
-import { forgetDrawings, memorySwitchedOn, rememberDrawing, rememberedDigit, rememberedDrawings,
-  switchMemory } from './memory.js';
+import { forgetDrawing, forgetDrawings, memorySwitchedOn, rememberDrawing, rememberedDigit,
+  rememberedDrawings, switchMemory } from './memory.js';
 
 export class Handwriting {
   constructor(doc, classifier) {
@@ -64,6 +65,18 @@ export class Handwriting {
   // read, unless they said Forget my handwriting since it was answered (era: this.era then).
   learnAsRead(id, answer, era) {
     return era === this.era ? this.learnFrom(id, answer, answer.digit) : undefined;
+  }
+
+  // Withdraws what the drawing `id` taught, if anything: the memory is rebuilt without it.
+  unlearn(id) {
+    return this.inTurn(async () => {
+      if (!this.available) return;
+      try {
+        if (await forgetDrawing(id)) await this.restore();
+      } catch (error) {
+        console.warn(`Could not withdraw what a drawing taught: ${error.message}`);
+      }
+    });
   }
 
   async learnOne(id, answer, trueDigit) {

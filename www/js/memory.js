@@ -70,6 +70,15 @@ export async function rememberedDigit(id) {
   return valid(example) ? example.digit : null;
 }
 
+// Drops one drawing; resolves to whether it was remembered.
+export async function forgetDrawing(id) {
+  const tx = (await openStore()).transaction('memory', 'readwrite');
+  const known = (await tx.store.count(id)) > 0;
+  if (known) await tx.store.delete(id);
+  await tx.done;
+  return known;
+}
+
 export async function forgetDrawings() {
   await (await openStore()).clear('memory');
 }
