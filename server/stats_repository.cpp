@@ -31,17 +31,25 @@ SELECT engine, predicted_digit, true_digit, bucket, model_digit, count(*)::bigin
 FROM prediction_counts GROUP BY 1, 2, 3, 4, 5
 )SQL";
 
-// Days: day -> (predictions, labelled, correct), from `first` on.
+// Days: day -> (predictions, labelled, correct, model_labelled, model_correct), from
+// `first` on. The model's are the answered drawings whose model digit is known.
 std::string rolled_days(const std::string& first) {
-  return "SELECT day, sum(predictions)::bigint, sum(labelled)::bigint, sum(correct)::bigint FROM ("
-         " SELECT day, predictions, labelled, correct FROM stats_days WHERE day >= " + first +
+  return "SELECT day, sum(predictions)::bigint, sum(labelled)::bigint, sum(correct)::bigint,"
+         " sum(model_labelled)::bigint, sum(model_correct)::bigint FROM ("
+         " SELECT day, predictions, labelled, correct, model_labelled, model_correct FROM stats_days WHERE day >= " +
+         first +
          " UNION ALL SELECT day, count, CASE WHEN true_digit >= 0 THEN count ELSE 0 END,"
-         "  CASE WHEN true_digit = predicted_digit THEN count ELSE 0 END FROM stats_changes WHERE day >= " + first +
+         "  CASE WHEN true_digit = predicted_digit THEN count ELSE 0 END,"
+         "  CASE WHEN true_digit >= 0 AND model_digit >= 0 THEN count ELSE 0 END,"
+         "  CASE WHEN true_digit >= 0 AND true_digit = model_digit THEN count ELSE 0 END"
+         " FROM stats_changes WHERE day >= " + first +
          ") d GROUP BY day HAVING sum(predictions) <> 0";
 }
 std::string counted_days(const std::string& first) {
   return "SELECT day, count(*)::bigint, count(*) FILTER (WHERE true_digit >= 0)::bigint,"
-         " count(*) FILTER (WHERE true_digit = predicted_digit)::bigint FROM prediction_counts"
+         " count(*) FILTER (WHERE true_digit = predicted_digit)::bigint,"
+         " count(*) FILTER (WHERE true_digit >= 0 AND model_digit >= 0)::bigint,"
+         " count(*) FILTER (WHERE true_digit >= 0 AND true_digit = model_digit)::bigint FROM prediction_counts"
          " WHERE day >= " + first + " GROUP BY day";
 }
 
@@ -53,12 +61,16 @@ cells AS (
   FROM moved GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (engine, predicted_digit, true_digit, bucket, model_digit)
   DO UPDATE SET count = c.count + excluded.count, latency_us = c.latency_us + excluded.latency_us)
-INSERT INTO stats_days AS d (day, predictions, labelled, correct)
+INSERT INTO stats_days AS d (day, predictions, labelled, correct, model_labelled, model_correct)
 SELECT day, sum(count), coalesce(sum(count) FILTER (WHERE true_digit >= 0), 0),
-       coalesce(sum(count) FILTER (WHERE true_digit = predicted_digit), 0)
+       coalesce(sum(count) FILTER (WHERE true_digit = predicted_digit), 0),
+       coalesce(sum(count) FILTER (WHERE true_digit >= 0 AND model_digit >= 0), 0),
+       coalesce(sum(count) FILTER (WHERE true_digit >= 0 AND true_digit = model_digit), 0)
 FROM moved GROUP BY day
 ON CONFLICT (day) DO UPDATE SET predictions = d.predictions + excluded.predictions,
-                                labelled = d.labelled + excluded.labelled, correct = d.correct + excluded.correct
+                                labelled = d.labelled + excluded.labelled, correct = d.correct + excluded.correct,
+                                model_labelled = d.model_labelled + excluded.model_labelled,
+                                model_correct = d.model_correct + excluded.model_correct
 )SQL";
 
 Counts& add(Counts& counts, int64_t count, bool labelled, bool correct) {
@@ -91,7 +103,9 @@ Stats stats_from(const pqxx::result& cells, const pqxx::result& days) {
     if (figures.predictions != 0) stats.engines.push_back(figures);
   }
   for (const auto& row : days) {
-    stats.per_day.emplace_back(row[0].c_str(), Counts{row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>()});
+    const int64_t model_labelled = row[4].as<int64_t>();
+    stats.per_day.push_back({row[0].c_str(), Counts{row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>()},
+                             Counts{model_labelled, model_labelled, row[5].as<int64_t>()}});
   }
   return stats;
 }
@@ -130,7 +144,9 @@ counted_cells AS (
   FROM counted GROUP BY 1, 2, 3, 4, 5),
 counted_days AS (
   SELECT day, sum(n)::bigint, coalesce(sum(n) FILTER (WHERE true_digit >= 0), 0)::bigint,
-         coalesce(sum(n) FILTER (WHERE true_digit = predicted_digit), 0)::bigint
+         coalesce(sum(n) FILTER (WHERE true_digit = predicted_digit), 0)::bigint,
+         coalesce(sum(n) FILTER (WHERE true_digit >= 0 AND model_digit >= 0), 0)::bigint,
+         coalesce(sum(n) FILTER (WHERE true_digit >= 0 AND true_digit = model_digit), 0)::bigint
   FROM counted GROUP BY day),
 rolled_cells AS ()SQL" + std::string(kRolledCells) + R"SQL(),
 rolled_days AS ()SQL" + rolled_days(always) + R"SQL()
@@ -153,7 +169,8 @@ void rebuild_stats(pqxx::connection& connection) {
   transaction.exec("DELETE FROM stats_days");
   transaction.exec(std::string("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, model_digit, count,"
                                " latency_us) ") + kCountedCells);
-  transaction.exec("INSERT INTO stats_days (day, predictions, labelled, correct) " + counted_days("'-infinity'::date"));
+  transaction.exec("INSERT INTO stats_days (day, predictions, labelled, correct, model_labelled, model_correct) " +
+                   counted_days("'-infinity'::date"));
   transaction.commit();
 }
 

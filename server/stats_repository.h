@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <pqxx/pqxx>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace digits::server {
@@ -22,12 +21,17 @@ struct EngineFigures {
   int64_t predictions = 0;
   int64_t latency_us = 0;  // the sum over its predictions
 };
+struct DayFigures {
+  std::string day;  // "YYYY-MM-DD" (UTC)
+  Counts app;
+  Counts model;     // the answered drawings whose model digit is known
+};
 struct Stats {
   Counts total;
   Counts model;  // the model's own answers, where the app sent them (model_digit): before the person's memory
   std::array<std::array<int64_t, 10>, 10> confusion{};  // [true][predicted]
   std::array<Counts, 10> model_per_digit{};              // `model` by the digit people said it was
-  std::vector<std::pair<std::string, Counts>> per_day;   // "YYYY-MM-DD" (UTC), the last 90 days
+  std::vector<DayFigures> per_day;                       // the last 90 days
   std::array<Counts, 10> confidence{};                   // buckets [0,0.1) ... [0.9,1]
   std::vector<EngineFigures> engines;                    // by name
 };

@@ -47,12 +47,17 @@ void confusion(JsonWriter& json, const Stats& stats) {
   json.EndArray();
 }
 
+// The app's answers each day, and the model's own within.
 void per_day(JsonWriter& json, const Stats& stats) {
   json.StartArray();
-  for (const auto& [day, counts] : stats.per_day) {
+  for (const DayFigures& day : stats.per_day) {
     json.StartObject();
-    field(json, "day", day);
-    counts_fields(json, counts);
+    field(json, "day", day.day);
+    counts_fields(json, day.app);
+    json.Key("model");
+    json.StartObject();
+    counts_fields(json, day.model);
+    json.EndObject();
     json.EndObject();
   }
   json.EndArray();

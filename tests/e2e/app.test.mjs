@@ -197,6 +197,19 @@ test('the statistics page shows totals, charts and the confusion matrix', async 
   assert.equal(cells.filter((text) => text === 'no answers yet').length, 10 - byDigit.length);
   assert.deepEqual(await page.$$eval('#legend-digits button', (buttons) => buttons.map((b) => b.textContent)),
     ['The app', 'The model alone']);
+  // And for each day.
+  const byDay = running.stack.sql('SELECT stats_day("timestamp") || \' \' || ' +
+    "count(*) FILTER (WHERE model_digit = true_digit) || ' ' || count(*) FILTER (WHERE true_digit IS NOT NULL AND " +
+    'model_digit IS NOT NULL) FROM predictions GROUP BY stats_day("timestamp")');
+  const days = Object.fromEntries(await page.$$eval('#table-days tbody tr',
+    (rows) => rows.map((row) => [row.cells[0].textContent, row.cells[4].textContent])));
+  assert.equal(Object.keys(days).length, byDay.length);
+  for (const [day, rightThatDay, judgedThatDay] of byDay.map((row) => row.split(' '))) {
+    assert.equal(days[day], judgedThatDay === '0' ? 'no answers yet' : percent(Number(rightThatDay) / Number(judgedThatDay)),
+      `the model's accuracy on ${day}`);
+  }
+  assert.deepEqual(await page.$$eval('#legend-days button', (buttons) => buttons.map((b) => b.textContent)),
+    ['The app', 'The model alone', 'Drawings']);
   assert.equal(await page.locator('[data-testid=confusion] tr').count(), 11);
   assert.equal(await page.locator('canvas').count(), 3);
   await page.waitForTimeout(300);

@@ -7,6 +7,8 @@
 #include <future>
 #include <thread>
 
+#include <rapidjson/document.h>
+
 #include "database.h"
 #include "export_feedback.h"
 #include "read_pool.h"
@@ -43,6 +45,16 @@ std::string metric(int port, const std::string& name) {
   const std::string text = http(port, "GET", "/metrics").body;
   const size_t at = text.find("\n" + name + " ");
   return at == std::string::npos ? "" : text.substr(at + name.size() + 2, text.find('\n', at + 1) - at - name.size() - 2);
+}
+
+// The model's own figures for the one day of the served statistics.
+std::string model_today(const std::string& served) {
+  rapidjson::Document json;
+  json.Parse(served.c_str());
+  if (json.HasParseError() || !json["per_day"].IsArray() || json["per_day"].Size() != 1) return "not one day: " + served;
+  const auto& model = json["per_day"][0]["model"];
+  return std::to_string(model["labelled"].GetInt64()) + " answered, " + std::to_string(model["correct"].GetInt64()) +
+         " right";
 }
 
 }  // namespace
@@ -101,6 +113,8 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
                     "\"model\":{\"predictions\":1,\"labelled\":1,\"correct\":0,\"accuracy\":0.0}}") != std::string::npos);
   CHECK(served.find("{\"digit\":9,\"predictions\":1,\"labelled\":1,\"correct\":0,\"accuracy\":0.0,"
                     "\"model\":{\"predictions\":0,\"labelled\":0,\"correct\":0,\"accuracy\":null}}") != std::string::npos);
+  // And today's, by day.
+  CHECK(model_today(served) == "3 answered, 2 right");
 
   // The person says a was a 1 after all: the memory's change was wrong, the model right.
   REQUIRE(post_json(port, feedback_json(new_uuid(), a, "m", 1, "2026-11-23T10:00:09Z")).status == 200);
@@ -109,6 +123,7 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
   CHECK(served == recount_json());
   CHECK(served.find("\"total\":{\"predictions\":4,\"labelled\":4,\"correct\":1") != std::string::npos);
   CHECK(served.find("\"model\":{\"predictions\":3,\"labelled\":3,\"correct\":3") != std::string::npos);
+  CHECK(model_today(served) == "3 answered, 3 right");
   CHECK(served.find("{\"digit\":1,\"predictions\":1,\"labelled\":1,\"correct\":0,\"accuracy\":0.0,"
                     "\"model\":{\"predictions\":1,\"labelled\":1,\"correct\":1,\"accuracy\":1.0}}") != std::string::npos);
 
@@ -117,6 +132,81 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
   CHECK(served == recount_json());
   CHECK(served.find("\"total\":{\"predictions\":3,\"labelled\":3,\"correct\":1") != std::string::npos);
   CHECK(served.find("\"model\":{\"predictions\":2,\"labelled\":2,\"correct\":2") != std::string::npos);
+  CHECK(model_today(served) == "2 answered, 2 right");
+}
+
+TEST_CASE("a database counted before the model's figures per day gets them from its migration, equal to a recount") {
+  const std::string cluster = "host=127.0.0.1 port=" + std::to_string(Postgres::instance().port());
+  const auto as_admin = [&](const std::string& sql) {
+    pqxx::connection connection(cluster + " dbname=postgres user=postgres");
+    pqxx::nontransaction(connection).exec(sql);
+  };
+  as_admin("DROP DATABASE IF EXISTS digits_upgrade");
+  as_admin("CREATE DATABASE digits_upgrade OWNER digits_owner");
+  // The schema as it was before: migrations 001-008.
+  const std::filesystem::path older = std::filesystem::temp_directory_path() / ("digits-migrations-" + new_uuid());
+  std::filesystem::create_directories(older);
+  for (const auto& entry : std::filesystem::directory_iterator(DIGITS_SOURCE_DIR "/sql")) {
+    if (std::stoi(entry.path().filename().string()) <= 8) std::filesystem::copy(entry.path(), older / entry.path().filename());
+  }
+  {
+    pqxx::connection connection(cluster + " dbname=digits_upgrade user=digits_owner");
+    REQUIRE(server::apply_migrations(connection, older.string()).ok());
+    // Predictions over three days, some answered, some with the model's digit; those of
+    // the two earlier days folded into the counts, the rest still as appended changes.
+    const auto store = [&](int first, int last, const std::string& days_ago) {
+      pqxx::work transaction(connection);
+      transaction.exec(R"SQL(
+INSERT INTO predictions (record_id, client_id, "timestamp", client_created_at, predicted_digit, confidence,
+                         probabilities, true_digit, engine, model_version, latency_ms, model_digit)
+SELECT gen_random_uuid(), 'upgrade', now() - ()SQL" + days_ago + R"SQL() * interval '1 day', now(), i % 10, 0.95,
+       array_fill(0.1::real, ARRAY[10]), CASE WHEN i % 4 = 0 THEN NULL ELSE (i + i / 7) % 10 END, 'native', 'm', 1,
+       CASE WHEN i % 5 = 0 THEN NULL ELSE (i + i / 3) % 10 END
+FROM generate_series()SQL" + std::to_string(first) + ", " + std::to_string(last) + ") i");
+      transaction.commit();
+    };
+    store(1, 80, "1 + i % 2");
+    {
+      pqxx::work transaction(connection);
+      transaction.exec("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us)"
+                       " SELECT engine, predicted_digit, true_digit, bucket, model_digit, count(*), sum(latency_us)"
+                       " FROM prediction_counts GROUP BY 1, 2, 3, 4, 5");
+      transaction.exec("INSERT INTO stats_days (day, predictions, labelled, correct) SELECT day, count(*),"
+                       " count(*) FILTER (WHERE true_digit >= 0), count(*) FILTER (WHERE true_digit = predicted_digit)"
+                       " FROM prediction_counts GROUP BY day");
+      transaction.commit();
+    }
+    store(81, 140, "i % 2");
+    {
+      pqxx::work transaction(connection);
+      transaction.exec("INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us,"
+                       " model_digit) SELECT stats_day(\"timestamp\"), engine, predicted_digit, coalesce(true_digit, -1),"
+                       " stats_bucket(confidence), count(*), sum(stats_latency_us(latency_ms)), coalesce(model_digit, -1)"
+                       " FROM predictions WHERE id > 80 GROUP BY 1, 2, 3, 4, 5, 8");
+      transaction.commit();
+    }
+    {
+      pqxx::nontransaction transaction(connection);  // every prediction counted once, as the server keeps them
+      REQUIRE(transaction.exec1("SELECT (SELECT sum(predictions) FROM stats_days) + (SELECT sum(count) FROM stats_changes)"
+                                " = (SELECT count(*) FROM predictions)")[0].as<bool>());
+    }
+
+    REQUIRE(server::apply_migrations(connection, DIGITS_SOURCE_DIR "/sql").ok());
+    CHECK(server::count_stats_mismatches(connection) == 0);
+    const server::Stats rolled = server::read_stats(connection);
+    CHECK(server::stats_json(rolled) == server::stats_json(server::recount_stats(connection)));
+    REQUIRE(rolled.per_day.size() == 3);
+    for (const server::DayFigures& day : rolled.per_day) {
+      CHECK(day.model.labelled > 0);
+      CHECK(day.model.correct > 0);
+      CHECK(day.model.labelled < day.app.labelled);  // not every answered drawing has the model's digit
+    }
+    server::fold_stats_changes(connection);
+    CHECK(server::count_stats_mismatches(connection) == 0);
+    CHECK(server::stats_json(server::read_stats(connection)) == server::stats_json(rolled));
+  }
+  as_admin("DROP DATABASE digits_upgrade");
+  std::filesystem::remove_all(older);
 }
 
 TEST_CASE("deleting a client's drawings takes them out of the statistics") {

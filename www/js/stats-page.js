@@ -94,22 +94,36 @@ function describe(id, text) {
   $(`chart-${id}`).setAttribute('aria-label', text);
 }
 
+// Over a run of days: the share right of those answered, or null.
+const accuracyOver = (counts) => {
+  const labelled = counts.reduce((sum, c) => sum + c.labelled, 0);
+  return labelled ? counts.reduce((sum, c) => sum + c.correct, 0) / labelled : null;
+};
+
+// Each day's drawings, the app's accuracy and the model's own: a model that reads
+// people worse than before shows as the two lines parting or falling together.
 function days({ per_day: perDay }, Chart) {
-  const labelled = perDay.reduce((sum, d) => sum + d.labelled, 0);
   describe('days', `${perDay.length} day${perDay.length === 1 ? '' : 's'} of drawings; ` +
-    `accuracy where people answered: ${orNone(labelled ? perDay.reduce((s, d) => s + d.correct, 0) / labelled : null)}. ` +
+    `accuracy where people answered: ${orNone(accuracyOver(perDay))}, ` +
+    `by the model alone ${orNone(accuracyOver(perDay.map((d) => d.model)))}. ` +
     'The table below has the figures for each day.');
-  table('table-days', 'Drawings and accuracy per day', ['Day', 'Drawings', 'Answered', 'Right'],
-    perDay.map((d) => [d.day, d.predictions.toLocaleString(), d.labelled.toLocaleString(), orNone(d.accuracy)]));
+  table('table-days', 'Drawings and accuracy per day', ['Day', 'Drawings', 'Answered', 'Right', 'Right by the model alone'],
+    perDay.map((d) => [d.day, d.predictions.toLocaleString(), d.labelled.toLocaleString(), orNone(d.accuracy),
+      orNone(d.model.accuracy)]));
   if (!Chart) return;
   const chart = new Chart($('chart-days'), {
     data: {
       labels: perDay.map((d) => d.day),
       datasets: [
-        { type: 'line', label: 'Accuracy', data: perDay.map((d) => asPercent(d.accuracy)), yAxisID: 'accuracy',
-          borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true },
+        // order: the app's line over the model's, where they meet, and both over the bars.
+        { type: 'line', label: 'The app', data: perDay.map((d) => asPercent(d.accuracy)), yAxisID: 'accuracy',
+          borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true, order: 0 },
+        // Hollow and larger: where the two agree, a ring around the app's point.
+        { type: 'line', label: 'The model alone', data: perDay.map((d) => asPercent(d.model.accuracy)),
+          yAxisID: 'accuracy', borderColor: css('--muted'), backgroundColor: 'transparent', borderDash: [6, 4],
+          pointRadius: 6, pointBorderWidth: 2, spanGaps: true, order: 1 },
         { type: 'bar', label: 'Drawings', data: perDay.map((d) => d.predictions), yAxisID: 'count',
-          backgroundColor: css('--bar'), maxBarThickness: 48 },
+          backgroundColor: css('--bar'), maxBarThickness: 48, order: 2 },
       ],
     },
     options: {
