@@ -96,16 +96,15 @@ const remembered = (page) => page.evaluate(async () => {
   const { rememberedDrawings } = await import('./js/memory.js');
   return (await rememberedDrawings()).map(({ id, digit }) => ({ id, digit }));
 });
+const historyIds = (page) => page.evaluate(async () => {
+  const { openStore } = await import('./js/store.js');
+  return (await (await openStore()).getAll('history')).map((entry) => entry.id);
+});
 const learnedCount = async (page) => (await page.textContent('[data-testid=memory-count]')).match(/Learned from (\d+)/)?.[1];
 
 test('a drawing cleared without a word is learned as it was read; once, and not after Forget or an undo', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openApp(context, running.stack.origin);
-  const historyIds = () => page.evaluate(async () => {
-    const { openStore } = await import('./js/store.js');
-    return (await (await openStore()).getAll('history')).map((entry) => entry.id);
-  });
-
   // Answered (a preview, not logged), then cleared: logged and learned as read.
   await drawWithMouse(page, 3);
   const read = Number((await predicted(page)).digit);
@@ -156,18 +155,13 @@ const setVisibility = (page, state) => page.evaluate((visibility) => {
 test('a drawing on the pad when the page is hidden is learned as read; changing it afterwards withdraws that', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openApp(context, running.stack.origin);
-  const historyIds = () => page.evaluate(async () => {
-    const { openStore } = await import('./js/store.js');
-    return (await (await openStore()).getAll('history')).map((entry) => entry.id);
-  });
-
   await drawWithMouse(page, 3);
   const read = Number((await predicted(page)).digit);
   await setVisibility(page, 'hidden');
   await waitFor(async () => await learnedCount(page) === '1', { message: 'the drawing left on the pad learned' });
   const [left] = await remembered(page);
   assert.equal(left.digit, read);
-  assert.deepEqual(await historyIds(), [left.id], 'the lesson is the logged drawing');
+  assert.deepEqual(await historyIds(page), [left.id], 'the lesson is the logged drawing');
 
   // Back, and away again: learned once.
   await setVisibility(page, 'visible');
@@ -195,7 +189,7 @@ test('a drawing on the pad when the page is hidden is learned as read; changing 
   await page.reload();
   await engineReady(page);
   await waitFor(async () => await learnedCount(page) === '1', { message: 'the memory restored' });
-  assert.equal((await historyIds()).length, 2);
+  assert.equal((await historyIds(page)).length, 2);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
