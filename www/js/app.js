@@ -191,7 +191,8 @@ export class App {
   async finishDrawing() {
     const left = this.answerOnPad();
     await this.logPrediction(left);  // a no-op once it is logged
-    if (left?.record && left.told === null && !left.learnedAsRead) {
+    // Still the drawing on the pad: a stroke added meanwhile would not withdraw the lesson.
+    if (left?.record && left.told === null && !left.learnedAsRead && left === this.answerOnPad()) {
       left.learnedAsRead = true;
       await this.handwriting.learnAsRead(left.record.id, left.answer, left.memoryEra);
     }

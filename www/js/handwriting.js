@@ -8,8 +8,7 @@
 // corrections alone mend a fifth of the model's errors, since most come before any
 // correction of their digit; the drawings left as read show the memory the person's
 // other digits, and with them it mends half, or two fifths when the person never
-// corrects anything. They are
-// also what outvotes a correction given by mistake.
+// corrects anything. They are also what outvotes a correction given by mistake.
 import { forgetDrawing, forgetDrawings, memorySwitchedOn, rememberDrawing, rememberedDigit,
   rememberedDrawings, switchMemory } from './memory.js';
 
