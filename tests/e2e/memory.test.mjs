@@ -245,6 +245,19 @@ test("a digit keeps its 200 newest drawings in the store; the other digits keep 
   assert.equal(threes.length, 200);
   assert.ok(!threes.includes('three-004') && threes.includes('three-005') && threes.includes('three-204'), threes.join());
   assert.equal(kept.filter((id) => id.startsWith('seven-')).length, 5);
+
+  // After a reload (the store read afresh), a seven changed into a three: the oldest three
+  // makes room for it, and the sevens lose it.
+  await page.reload();
+  await engineReady(page);
+  const after = await page.evaluate(async () => {
+    const { rememberDrawing, rememberedDrawings } = await import('./js/memory.js');
+    await rememberDrawing({ id: 'seven-0', image: new Uint8Array(784), digit: 3 });
+    return (await rememberedDrawings()).map(({ id, digit }) => `${id}:${digit}`);
+  });
+  assert.equal(after.filter((entry) => entry.endsWith(':3')).length, 200);
+  assert.ok(after.includes('seven-0:3') && !after.includes('three-005:3') && after.includes('three-006:3'), after.join());
+  assert.equal(after.filter((entry) => entry.endsWith(':7')).length, 4);
   await context.close();
 });
 

@@ -12,6 +12,26 @@ const INK_PEAK = 0.8;
 const MAX_PER_DIGIT = 200;
 const SWITCH = 'digits.memory';
 
+// The ids of the remembered drawings of each digit, oldest first, as this tab knows them:
+// taken from the store whenever it is read whole (at every start of the engine) and kept
+// by this tab's own changes since, so that keeping a drawing finds its digit's oldest
+// without reading 2,000 drawings (50 ms then, against 1 ms). Another tab's lessons join
+// at the next start; until then the store may hold a few more of a digit than the
+// classifier uses, which keeps the newest MAX_PER_DIGIT of each digit just the same.
+let idsByDigit = null;
+
+function indexByDigit(examples) {
+  idsByDigit = Array.from({ length: 10 }, () => []);
+  for (const { id, digit } of examples) idsByDigit[digit].push(id);
+}
+
+function unlisted(id) {
+  for (const ids of idsByDigit) {
+    const at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+  }
+}
+
 function valid(example, format = FORMAT) {
   return example?.format === format && example.image instanceof Uint8Array && example.image.length === 784 &&
     Number.isInteger(example.digit) && example.digit >= 0 && example.digit <= 9 && typeof example.id === 'string';
@@ -47,21 +67,28 @@ export async function rememberedDrawings() {
     await Promise.all([...bad.map((example) => tx.store.delete(example?.id)),
       ...[...upgrades.values()].map((example) => tx.store.put(example)), tx.done]);
   }
-  return stored.map((example) => upgrades.get(example) ?? example).filter((example) => valid(example));
+  const usable = stored.map((example) => upgrades.get(example) ?? example).filter((example) => valid(example));
+  indexByDigit(usable);
+  return usable;
 }
 
 // Keeps a drawing (by the id of its prediction: a changed answer replaces the earlier
-// one) and drops the digit's oldest beyond what the memory holds. Every drawing cleared
-// is kept, so the store is read whole only once it could hold a digit too many.
+// one) and drops the digit's oldest beyond what the memory holds.
 export async function rememberDrawing({ id, image, digit }) {
   const db = await openStore();
-  const tx = db.transaction('memory', 'readwrite');
-  await tx.store.put({ format: FORMAT, id, image: new Uint8Array(image), digit, learnedAt: Date.now() });
-  if (await tx.store.count() > MAX_PER_DIGIT) {
-    const same = (await tx.store.index('learnedAt').getAll()).filter((example) => example.digit === digit);
-    for (const old of same.slice(0, Math.max(0, same.length - MAX_PER_DIGIT))) await tx.store.delete(old.id);
+  try {
+    const tx = db.transaction('memory', 'readwrite');
+    if (!idsByDigit) indexByDigit((await tx.store.index('learnedAt').getAll()).filter((example) => valid(example)));
+    await tx.store.put({ format: FORMAT, id, image: new Uint8Array(image), digit, learnedAt: Date.now() });
+    unlisted(id);
+    const ids = idsByDigit[digit];
+    ids.push(id);
+    while (ids.length > MAX_PER_DIGIT) await tx.store.delete(ids.shift());
+    await tx.done;
+  } catch (error) {
+    idsByDigit = null;  // read again next time: this change may not have been made
+    throw error;
   }
-  await tx.done;
 }
 
 // Whether a drawing is already remembered, and as which digit.
@@ -76,11 +103,13 @@ export async function forgetDrawing(id) {
   const known = (await tx.store.count(id)) > 0;
   if (known) await tx.store.delete(id);
   await tx.done;
+  if (idsByDigit) unlisted(id);
   return known;
 }
 
 export async function forgetDrawings() {
   await (await openStore()).clear('memory');
+  indexByDigit([]);
 }
 
 export function memorySwitchedOn() {
