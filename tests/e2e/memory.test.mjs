@@ -194,6 +194,34 @@ test('a drawing on the pad when the page is hidden is learned as read; changing 
   await context.close();
 });
 
+test('Forget my handwriting and the switch, used in one tab, act in the other tabs too', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const first = await openApp(context, running.stack.origin);
+  await drawWithMouse(first, 3);
+  await predicted(first);
+  await first.click('[data-testid=clear]');
+  await waitFor(async () => await learnedCount(first) === '1', { message: 'the cleared drawing learned' });
+  const second = await openApp(context, running.stack.origin);
+  await waitFor(async () => await learnedCount(second) === '1', { message: 'the second tab restored it' });
+  const countText = (page) => page.textContent('[data-testid=memory-count]');
+
+  await second.click('[data-testid=memory-switch]');
+  await waitFor(async () => /\(switched off\)/.test(await countText(first)), { message: 'switched off in the first tab' });
+  assert.equal(await first.isChecked('[data-testid=memory-switch]'), false);
+  await second.click('[data-testid=memory-switch]');
+  await waitFor(async () => /^Learned from 1 of your drawings\.$/.test(await countText(first)),
+    { message: 'switched on in the first tab' });
+  assert.equal(await first.isChecked('[data-testid=memory-switch]'), true);
+
+  // The count comes from the first tab's classifier: its memory is empty too.
+  await second.click('[data-testid=memory-forget]');
+  await waitFor(async () => /Nothing learned yet/.test(await countText(first)), { message: 'forgotten in the first tab' });
+  assert.equal(await first.isDisabled('[data-testid=memory-forget]'), true);
+  assert.deepEqual(await remembered(first), []);
+  assert.deepEqual([...first.errors, ...second.errors], []);
+  await context.close();
+});
+
 test('2,000 remembered drawings take under 2 MB; a damaged record is dropped with a warning', async () => {
   const context = await running.browser.newContext();
   const page = await openApp(context, running.stack.origin);

@@ -22,6 +22,10 @@ export class Handwriting {
     this.toggle.checked = memorySwitchedOn();
     this.toggle.addEventListener('change', () => this.switch(this.toggle.checked));
     this.forgetButton.addEventListener('click', () => this.forget());
+    // The app's other tabs in this browser: Forget my handwriting and the switch act in
+    // all of them at once. (A drawing learned in one joins the others at their next start.)
+    this.tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-handwriting') : null;
+    this.tabs?.addEventListener('message', ({ data }) => this.changedElsewhere(data));
   }
 
   // After every engine load (engine: what the worker loaded): the worker's memory is
@@ -95,6 +99,7 @@ export class Handwriting {
 
   async switch(on) {
     switchMemory(on);
+    this.tabs?.postMessage({ type: 'switched', on });
     this.show((await this.classifier.switchMemory(on)).learned);
   }
 
@@ -102,8 +107,24 @@ export class Handwriting {
     this.era += 1;
     return this.inTurn(async () => {
       await forgetDrawings();
+      this.tabs?.postMessage({ type: 'forgotten' });
       this.show((await this.classifier.forget()).learned);
     });
+  }
+
+  // Another tab used the switch, or said Forget my handwriting and emptied the store. An
+  // engine still loading needs nothing: it restores from the store and the switch.
+  changedElsewhere({ type, on }) {
+    const unlessLoading = (error) => {
+      if (this.engine) console.warn(`Your handwriting could not follow another tab: ${error.message}`);
+    };
+    if (type === 'switched') {
+      this.toggle.checked = on;
+      this.classifier.switchMemory(on).then(({ learned }) => this.show(learned), unlessLoading);
+    } else if (type === 'forgotten') {
+      this.era += 1;  // an answer given here before it is not learned when cleared
+      this.inTurn(async () => this.show((await this.classifier.forget()).learned)).catch(unlessLoading);
+    }
   }
 
   show(learned) {
