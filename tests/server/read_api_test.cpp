@@ -73,8 +73,8 @@ TEST_CASE("DELETE /api/history deletes one client's predictions and feedback, an
 }
 
 TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confidence") {
+  empty_tables();
   LocalServer server;
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
   const std::string a = new_uuid(), b = new_uuid(), c = new_uuid();
   REQUIRE(post_json(server.port(), batch({prediction_json(a, "s", 7), prediction_json(b, "s", 3),
                                           prediction_json(c, "s", 1), feedback_json(new_uuid(), a, "s", 7),
@@ -103,8 +103,8 @@ TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confid
 }
 
 TEST_CASE("labelled images export as IDX files that model/train.py reads") {
+  empty_tables();
   LocalServer server;
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
   const std::string a = new_uuid(), b = new_uuid();
   REQUIRE(post_json(server.port(), batch({prediction_json(a, "e", 2), prediction_json(b, "e", 5),
                                           prediction_json(new_uuid(), "e", 6), feedback_json(new_uuid(), a, "e", 2),

@@ -60,7 +60,7 @@ std::string model_today(const std::string& served) {
 }  // namespace
 
 TEST_CASE("the statistics equal a full recount through replays, late and early feedback, and a restart") {
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  empty_tables();
   const std::string a = new_uuid(), b = new_uuid(), c = new_uuid(), early = new_uuid();
   {
     LocalServer server;
@@ -88,7 +88,7 @@ TEST_CASE("the statistics equal a full recount through replays, late and early f
 }
 
 TEST_CASE("the model's own accuracy is counted beside the app's, through a change of mind and a deletion") {
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  empty_tables();
   LocalServer server;
   const int port = server.port();
   // The app's answer, and the model's before the person's memory: changed, the same,
@@ -210,7 +210,7 @@ FROM generate_series()SQL" + std::to_string(first) + ", " + std::to_string(last)
 }
 
 TEST_CASE("deleting a client's drawings takes them out of the statistics") {
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  empty_tables();
   LocalServer server;
   const int port = server.port();
   const std::string a = new_uuid(), b = new_uuid(), c = new_uuid();
@@ -228,7 +228,7 @@ TEST_CASE("deleting a client's drawings takes them out of the statistics") {
 }
 
 TEST_CASE("feedback its prediction has not taken is applied after the next start, and counted") {
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  empty_tables();
   const std::string taken = new_uuid(), waiting = new_uuid();
   {
     LocalServer server;
@@ -252,7 +252,7 @@ TEST_CASE("feedback its prediction has not taken is applied after the next start
 }
 
 TEST_CASE("running counts made wrong behind the triggers' back are found, rebuilt and reported") {
-  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+  empty_tables();
   server::Config config = LocalServer::config_for_tests();
   config.stats.verify = std::chrono::seconds(1);
   LocalServer server(config);
@@ -322,8 +322,8 @@ TEST_CASE("reads beyond the pool's queue are refused at once, not queued without
 TEST_CASE("the retention setting clears old images and strokes; predictions, feedback and figures stay") {
   const std::string old_labelled = new_uuid(), old = new_uuid(), recent = new_uuid();
   {
+    empty_tables();
     LocalServer server;
-    Postgres::instance().scalar("TRUNCATE predictions, feedback");
     REQUIRE(post_json(server.port(), batch({prediction_json(old_labelled, "kept", 4), prediction_json(old, "kept", 5),
                                             prediction_json(recent, "kept", 6),
                                             feedback_json(new_uuid(), old_labelled, "kept", 9)}))

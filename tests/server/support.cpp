@@ -294,6 +294,14 @@ CommandResult run_server_command(const std::vector<std::string>& arguments,
   return result;
 }
 
+void empty_tables() {
+  auto connection = server::connect_database(Postgres::instance().owner_connection_string());
+  if (!connection.ok()) throw std::runtime_error(connection.status().message());
+  const Status migrated = server::apply_migrations(*connection.value(), DIGITS_SOURCE_DIR "/sql");
+  if (!migrated.ok()) throw std::runtime_error(migrated.message());
+  Postgres::instance().scalar("TRUNCATE predictions, feedback");
+}
+
 std::string eventually(const std::string& query, const std::string& expected) {
   std::string value;
   for (int attempt = 0; attempt < 200; ++attempt) {

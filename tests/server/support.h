@@ -90,6 +90,12 @@ int free_port();
 
 std::string new_uuid();
 
+// Empties predictions and feedback, migrating the database first if no server has yet.
+// Call it before starting a server, not beside one: a server's start-up work (the
+// statistics recount, the feedback catch-up) reads both tables, and a TRUNCATE taking
+// them in the other order can deadlock with it.
+void empty_tables();
+
 // Polls query until it returns expected or 10 s pass; returns the last value. Feedback is
 // applied by the writer thread just after the answer goes out, so tests wait for it.
 std::string eventually(const std::string& query, const std::string& expected);
