@@ -374,6 +374,13 @@ test('the statistics page with data: tables for every chart, keyboard legends, n
     assert.deepEqual(cells.map((c) => c.top === cells[0].top), [true, true, false, false], `${width} px: ${JSON.stringify(cells)}`);
     assert.equal(cells[2].top, cells[3].top, `${width} px: ${JSON.stringify(cells)}`);
     assert.ok(cells.every((c) => c.fits), `${width} px: ${JSON.stringify(cells)}`);
+    // The tables, opened, and the confusion matrix scroll inside their boxes: the page
+    // itself never scrolls sideways.
+    await page.$$eval('details', (all) => all.forEach((details) => { details.open = true; }));
+    const wide = await page.$$eval('.scrolls', (boxes) => boxes.map((box) => box.scrollWidth > box.clientWidth));
+    assert.ok(wide.some(Boolean), `${width} px: no table is wider than the phone; the check proves nothing`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width, `${width} px`);
+    if (width === 320) await page.screenshot({ path: join(screenshots, 'statistics-tables-320.png'), fullPage: true });
     await context.close();
   }
   const response = await fetch(`${running.stack.origin}/api/stats`, { headers: { 'Accept-Encoding': 'gzip' } });
