@@ -198,11 +198,20 @@ server::Config LocalServer::config_for_tests() {
   return config;
 }
 
-LocalServer::LocalServer(server::Config config, server::ConnectionOptions options) : config_(std::move(config)) {
-  auto connection = server::connect_database(config_.migration_connection_string());
+namespace {
+
+// The migrations a server with this configuration applies at its start.
+void migrate(const server::Config& config) {
+  auto connection = server::connect_database(config.migration_connection_string());
   if (!connection.ok()) throw std::runtime_error(connection.status().message());
-  const Status migrated = server::apply_migrations(*connection.value(), config_.migrations_dir);
+  const Status migrated = server::apply_migrations(*connection.value(), config.migrations_dir);
   if (!migrated.ok()) throw std::runtime_error(migrated.message());
+}
+
+}  // namespace
+
+LocalServer::LocalServer(server::Config config, server::ConnectionOptions options) : config_(std::move(config)) {
+  migrate(config_);
   app_ = std::make_unique<server::App>(config_);
   app_->start();
   http_ = std::make_unique<server::HttpServer>(*app_, options);
@@ -295,10 +304,7 @@ CommandResult run_server_command(const std::vector<std::string>& arguments,
 }
 
 void empty_tables() {
-  auto connection = server::connect_database(Postgres::instance().owner_connection_string());
-  if (!connection.ok()) throw std::runtime_error(connection.status().message());
-  const Status migrated = server::apply_migrations(*connection.value(), DIGITS_SOURCE_DIR "/sql");
-  if (!migrated.ok()) throw std::runtime_error(migrated.message());
+  migrate(LocalServer::config_for_tests());
   Postgres::instance().scalar("TRUNCATE predictions, feedback");
 }
 
