@@ -88,7 +88,7 @@ export class App {
       this.loadingEngine = false;
       this.showBusy();
     }
-    await this.handwriting.restore(this.engine);
+    await this.handwriting.started(this.engine);
     if (this.pad.isEmpty) this.result.ready();
     else await this.predict({ log: false });
   }

@@ -9,8 +9,8 @@
 // correction of their digit; the drawings left as read show the memory the person's
 // other digits, and with them it mends half, or two fifths when the person never
 // corrects anything. They are also what outvotes a correction given by mistake.
-import { forgetDrawing, forgetDrawings, memorySwitchedOn, rememberDrawing, rememberedDigit,
-  rememberedDrawings, switchMemory } from './memory.js';
+import { forgetDrawing, forgetDrawings, forgottenElsewhere, memorySwitchedOn, rememberDrawing, rememberedDigit,
+  rememberedDrawings, rememberedElsewhere, switchMemory } from './memory.js';
 
 export class Handwriting {
   constructor(doc, classifier) {
@@ -22,15 +22,20 @@ export class Handwriting {
     this.toggle.checked = memorySwitchedOn();
     this.toggle.addEventListener('change', () => this.switch(this.toggle.checked));
     this.forgetButton.addEventListener('click', () => this.forget());
-    // The app's other tabs in this browser: Forget my handwriting and the switch act in
-    // all of them at once. (A drawing learned in one joins the others at their next start.)
+    // The app's other tabs in this browser: what one learns, forgets or switches, all do
+    // at once, so that a correction made in one tab mends the answers of every other.
     this.tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-handwriting') : null;
     this.tabs?.addEventListener('message', ({ data }) => this.changedElsewhere(data));
   }
 
   // After every engine load (engine: what the worker loaded): the worker's memory is
-  // rebuilt from the kept images, with whichever model is loaded now. The model alone
-  // still answers if this fails; only what was learned is missing.
+  // rebuilt from the kept images, with whichever model is loaded now. In turn with the
+  // lessons, so that another tab's lesson arriving meanwhile is not rebuilt away.
+  started(engine) {
+    return this.inTurn(() => this.restore(engine));
+  }
+
+  // The model alone still answers if this fails; only what was learned is missing.
   async restore(engine = this.engine) {
     this.engine = engine;
     this.available = Boolean(engine?.canLearn);
@@ -75,7 +80,9 @@ export class Handwriting {
     return this.inTurn(async () => {
       if (!this.available) return;
       try {
-        if (await forgetDrawing(id)) await this.restore();
+        if (!(await forgetDrawing(id))) return;
+        await this.restore();
+        this.tabs?.postMessage({ type: 'rebuilt' });
       } catch (error) {
         console.warn(`Could not withdraw what a drawing taught: ${error.message}`);
       }
@@ -88,9 +95,11 @@ export class Handwriting {
       const before = await rememberedDigit(id);
       await rememberDrawing({ id, image: answer.image, digit: trueDigit });
       if (before === null) {
+        this.tabs?.postMessage({ type: 'learned', id, image: answer.image, digit: trueDigit });
         this.show((await this.classifier.learn(answer.image, trueDigit)).learned);
       } else if (before !== trueDigit) {
         await this.restore();  // they changed their mind: the earlier lesson must go
+        this.tabs?.postMessage({ type: 'rebuilt' });
       }
     } catch (error) {
       console.warn(`Could not learn from this drawing: ${error.message}`);
@@ -112,17 +121,26 @@ export class Handwriting {
     });
   }
 
-  // Another tab used the switch, or said Forget my handwriting and emptied the store. An
-  // engine still loading needs nothing: it restores from the store and the switch.
-  changedElsewhere({ type, on }) {
+  // Another tab learned a drawing, changed or withdrew a lesson, used the switch, or said
+  // Forget my handwriting; the store already shows it. An engine still loading needs
+  // nothing: it restores from the store and the switch.
+  changedElsewhere({ type, on, id, image, digit }) {
     const unlessLoading = (error) => {
       if (this.engine) console.warn(`Your handwriting could not follow another tab: ${error.message}`);
     };
     if (type === 'switched') {
       this.toggle.checked = on;
       this.classifier.switchMemory(on).then(({ learned }) => this.show(learned), unlessLoading);
+    } else if (type === 'learned') {
+      this.inTurn(async () => {
+        if (!this.available || !rememberedElsewhere(id, digit)) return;
+        this.show((await this.classifier.learn(image, digit)).learned);
+      }).catch(unlessLoading);
+    } else if (type === 'rebuilt') {
+      this.inTurn(() => this.available && this.restore());
     } else if (type === 'forgotten') {
       this.era += 1;  // an answer given here before it is not learned when cleared
+      forgottenElsewhere();
       this.inTurn(async () => this.show((await this.classifier.forget()).learned)).catch(unlessLoading);
     }
   }

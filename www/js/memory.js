@@ -14,10 +14,8 @@ const SWITCH = 'digits.memory';
 
 // The ids of the remembered drawings of each digit, oldest first, as this tab knows them:
 // taken from the store whenever it is read whole (at every start of the engine) and kept
-// by this tab's own changes since, so that keeping a drawing finds its digit's oldest
-// without reading 2,000 drawings (50 ms then, against 1 ms). Another tab's lessons join
-// at the next start; until then the store may hold a few more of a digit than the
-// classifier uses, which keeps the newest MAX_PER_DIGIT of each digit just the same.
+// by this tab's changes and the other tabs' lessons since, so that keeping a drawing finds
+// its digit's oldest without reading 2,000 drawings (50 ms then, against 1 ms).
 let idsByDigit = null;
 
 function indexByDigit(examples) {
@@ -91,6 +89,18 @@ export async function rememberDrawing({ id, image, digit }) {
   }
 }
 
+// Another tab kept the drawing `id` as `digit` (dropping the digit's oldest beyond the
+// limit, as rememberDrawing does): this tab's list follows. Returns whether the drawing is
+// new to this tab, so that its classifier learns it once: a tab that read the store after
+// the other tab wrote it has it already.
+export function rememberedElsewhere(id, digit) {
+  if (!idsByDigit || idsByDigit.some((ids) => ids.includes(id))) return false;
+  const ids = idsByDigit[digit];
+  ids.push(id);
+  ids.splice(0, ids.length - MAX_PER_DIGIT);
+  return true;
+}
+
 // Whether a drawing is already remembered, and as which digit.
 export async function rememberedDigit(id) {
   const example = await (await openStore()).get('memory', id);
@@ -110,6 +120,11 @@ export async function forgetDrawing(id) {
 export async function forgetDrawings() {
   await (await openStore()).clear('memory');
   indexByDigit([]);
+}
+
+// Another tab emptied the store.
+export function forgottenElsewhere() {
+  if (idsByDigit) indexByDigit([]);
 }
 
 export function memorySwitchedOn() {
