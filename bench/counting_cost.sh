@@ -31,9 +31,9 @@ import re, sys
 path = sys.argv[1]
 sql = open(path).read()
 # The predictions INSERT appends its counts in a CTE; the feedback apply ends in one.
-sql, a = re.subn(r'RETURNING record_id, "timestamp",[^)]*\),\ncounted AS \(.*?GROUP BY 1, 2, 3, 5, 8\)\n',
+sql, a = re.subn(r'RETURNING record_id, "timestamp",[^)]*\),\ncounted AS \(.*?GROUP BY 1, 2, 3, 5, 8, 9\)\n',
                  'RETURNING record_id)\n', sql, flags=re.S)
-sql, b = re.subn(r'INSERT INTO stats_changes[^\n]*\nSELECT stats_day\(c\."timestamp"\).*?GROUP BY 1, 2, 3, 4, 5, 8\n',
+sql, b = re.subn(r'INSERT INTO stats_changes[^\n]*\n[^\n]*\nSELECT stats_day\(c\."timestamp"\).*?GROUP BY 1, 2, 3, 4, 5, 8, 9\n',
                  'SELECT count(*) FROM changed\n', sql, flags=re.S)
 if (a, b) != (1, 1):
     sys.exit(f"server/repository.cpp changed: found {a} and {b} of the two counting clauses")

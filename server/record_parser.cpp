@@ -160,6 +160,15 @@ bool parse_prediction(const Value& object, PredictionRecord& r, Problem& problem
   if (member(object, "model_digit") != nullptr && !read_digit(object, "model_digit", r.model_digit, problem)) {
     return false;
   }
+  // Optional too, and only with model_digit: the model's own probability of it, so that
+  // its accuracy can be followed by how sure it was.
+  if (member(object, "model_confidence") != nullptr) {
+    if (r.model_digit < 0) {
+      problem = {"model_confidence", "needs model_digit, the digit it is the probability of"};
+      return false;
+    }
+    if (!read_number(object, "model_confidence", 0, 1, r.model_confidence, problem)) return false;
+  }
   if (!read_number(object, "confidence", 0, 1, r.confidence, problem)) return false;
   const Value* probabilities = member(object, "probabilities");
   if (probabilities == nullptr || !probabilities->IsArray() || probabilities->Size() != 10) {

@@ -15,6 +15,7 @@ struct PredictionRecord {
   std::string created_at;  // ISO 8601, as the client sent it
   int predicted_digit = 0;
   int model_digit = -1;  // the model's own answer, before the person's memory; -1 when not sent
+  double model_confidence = -1;  // the model's own probability of model_digit; -1 when not sent
   double confidence = 0;
   std::array<double, 10> probabilities{};
   std::vector<uint8_t> image;  // 784 bytes, 0 background .. 255 ink

@@ -21,22 +21,23 @@ std::string insert_predictions_sql(const char* on_conflict) {
   return std::string(R"SQL(
 WITH stored AS (
 INSERT INTO predictions (record_id, client_id, client_created_at, predicted_digit, confidence, probabilities,
-                         image_data, engine, model_version, latency_ms, strokes, model_digit)
+                         image_data, engine, model_version, latency_ms, strokes, model_digit, model_confidence)
 SELECT r.id, r.client_id, r.created_at::timestamptz, r.predicted_digit, r.confidence,
        ($6::real[])[r.n::int * 10 - 9 : r.n::int * 10], r.image, r.engine, r.model_version, r.latency_ms,
-       r.strokes::jsonb, r.model_digit
+       r.strokes::jsonb, r.model_digit, r.model_confidence
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::real[], $7::bytea[], $8::text[], $9::text[],
-            $10::real[], $11::text[], $12::smallint[]) WITH ORDINALITY
+            $10::real[], $11::text[], $12::smallint[], $13::real[]) WITH ORDINALITY
      AS r(id, client_id, created_at, predicted_digit, confidence, image, engine, model_version, latency_ms, strokes,
-          model_digit, n)
+          model_digit, model_confidence, n)
 ORDER BY r.id
 )SQL") + on_conflict + R"SQL(
-RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms, model_digit),
+RETURNING record_id, "timestamp", engine, predicted_digit, confidence, latency_ms, model_digit, model_confidence),
 counted AS (
-  INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us, model_digit)
+  INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us, model_digit,
+                             model_bucket)
   SELECT stats_day("timestamp"), engine, predicted_digit, -1, stats_bucket(confidence), count(*),
-         sum(stats_latency_us(latency_ms)), coalesce(model_digit, -1)
-  FROM stored GROUP BY 1, 2, 3, 5, 8)
+         sum(stats_latency_us(latency_ms)), coalesce(model_digit, -1), stats_model_bucket(model_confidence)
+  FROM stored GROUP BY 1, 2, 3, 5, 8, 9)
 SELECT record_id::text FROM stored
 )SQL";
 }
@@ -103,14 +104,16 @@ changed AS (
   WHERE p.id = l.row_id
     AND (p.feedback_id IS NULL OR (l.client_created_at, l.id) > (p.feedback_at, p.feedback_id))
   RETURNING p."timestamp", p.engine, p.predicted_digit, p.confidence, p.latency_ms, k.old_digit, p.true_digit,
-            p.model_digit)
-INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us, model_digit)
+            p.model_digit, p.model_confidence)
+INSERT INTO stats_changes (day, engine, predicted_digit, true_digit, bucket, count, latency_us, model_digit,
+                           model_bucket)
 SELECT stats_day(c."timestamp"), c.engine, c.predicted_digit, m.digit, stats_bucket(c.confidence), sum(m.sign),
-       sum(m.sign * stats_latency_us(c.latency_ms)), coalesce(c.model_digit, -1)
+       sum(m.sign * stats_latency_us(c.latency_ms)), coalesce(c.model_digit, -1),
+       stats_model_bucket(c.model_confidence)
 FROM changed c
 CROSS JOIN LATERAL (VALUES (coalesce(c.old_digit, -1), -1), (c.true_digit, 1)) AS m(digit, sign)
 WHERE c.old_digit IS DISTINCT FROM c.true_digit
-GROUP BY 1, 2, 3, 4, 5, 8
+GROUP BY 1, 2, 3, 4, 5, 8, 9
 )SQL";
 }
 
@@ -125,13 +128,14 @@ const std::string kApplyWaitingFeedback = apply_feedback_sql(
     "  SELECT 1 FROM predictions q WHERE q.record_id = f.prediction_id AND q.client_id = f.client_id"
     "  AND (q.feedback_id IS NULL OR (f.client_created_at, f.id) > (q.feedback_at, q.feedback_id)))) f");
 
-// The parameters of the predictions' insert, $1 to $12 in order.
+// The parameters of the predictions' insert, $1 to $13 in order.
 std::vector<std::string> prediction_columns(const std::vector<const PredictionRecord*>& records) {
   const size_t n = records.size();
   BinaryArray ids(BinaryArray::kUuid, n), clients(BinaryArray::kText, n), created(BinaryArray::kText, n),
       digits(BinaryArray::kInt2, n), confidences(BinaryArray::kFloat4, n), probabilities(BinaryArray::kFloat4, n * 10),
       images(BinaryArray::kBytea, n), engines(BinaryArray::kText, n), versions(BinaryArray::kText, n),
-      latencies(BinaryArray::kFloat4, n), strokes(BinaryArray::kText, n), model_digits(BinaryArray::kInt2, n);
+      latencies(BinaryArray::kFloat4, n), strokes(BinaryArray::kText, n), model_digits(BinaryArray::kInt2, n),
+      model_confidences(BinaryArray::kFloat4, n);
   for (const PredictionRecord* r : records) {
     ids.add_uuid(r->id);
     clients.add_text(r->client_id);
@@ -153,9 +157,15 @@ std::vector<std::string> prediction_columns(const std::vector<const PredictionRe
     } else {
       model_digits.add_int2(static_cast<int16_t>(r->model_digit));
     }
+    if (r->model_confidence < 0) {
+      model_confidences.add_null();
+    } else {
+      model_confidences.add_float4(static_cast<float>(r->model_confidence));
+    }
   }
   return {ids.take(),    clients.take(), created.take(),  digits.take(),    confidences.take(), probabilities.take(),
-          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take(), model_digits.take()};
+          images.take(), engines.take(), versions.take(), latencies.take(), strokes.take(), model_digits.take(),
+          model_confidences.take()};
 }
 
 std::string feedback_json(const std::vector<const FeedbackRecord*>& records) {

@@ -18,17 +18,21 @@ const char* const kRecountTimeout = "SET LOCAL statement_timeout = '30min'";
 // The per_day window: the last 90 UTC days, today included.
 const char* const kFirstDay = "(now() AT TIME ZONE 'UTC')::date - 89";
 
-// Cells: (engine, predicted_digit, true_digit, bucket, model_digit) -> (count, latency_us).
+// Cells: (engine, predicted_digit, true_digit, bucket, model_digit, model_bucket) -> (count, latency_us):
+// model_bucket is the model's own confidence tenth, -1 where it was not sent.
 const char* const kRolledCells = R"SQL(
-SELECT engine, predicted_digit, true_digit, bucket, model_digit, sum(count)::bigint, sum(latency_us)::bigint
-FROM (SELECT engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us FROM stats_cells
+SELECT engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, sum(count)::bigint,
+       sum(latency_us)::bigint
+FROM (SELECT engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, count, latency_us
+      FROM stats_cells
       UNION ALL
-      SELECT engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us FROM stats_changes) c
-GROUP BY 1, 2, 3, 4, 5 HAVING sum(count) <> 0
+      SELECT engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, count, latency_us
+      FROM stats_changes) c
+GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0
 )SQL";
 const char* const kCountedCells = R"SQL(
-SELECT engine, predicted_digit, true_digit, bucket, model_digit, count(*)::bigint, sum(latency_us)::bigint
-FROM prediction_counts GROUP BY 1, 2, 3, 4, 5
+SELECT engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, count(*)::bigint, sum(latency_us)::bigint
+FROM prediction_counts GROUP BY 1, 2, 3, 4, 5, 6
 )SQL";
 
 // Days: day -> (predictions, labelled, correct, model_labelled, model_correct), from
@@ -56,10 +60,11 @@ std::string counted_days(const std::string& first) {
 const char* const kFold = R"SQL(
 WITH moved AS (DELETE FROM stats_changes RETURNING *),
 cells AS (
-  INSERT INTO stats_cells AS c (engine, predicted_digit, true_digit, bucket, model_digit, count, latency_us)
-  SELECT engine, predicted_digit, true_digit, bucket, model_digit, sum(count), sum(latency_us)
-  FROM moved GROUP BY 1, 2, 3, 4, 5
-  ON CONFLICT (engine, predicted_digit, true_digit, bucket, model_digit)
+  INSERT INTO stats_cells AS c (engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, count,
+                                latency_us)
+  SELECT engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, sum(count), sum(latency_us)
+  FROM moved GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (engine, predicted_digit, true_digit, bucket, model_digit, model_bucket)
   DO UPDATE SET count = c.count + excluded.count, latency_us = c.latency_us + excluded.latency_us)
 INSERT INTO stats_days AS d (day, predictions, labelled, correct, model_labelled, model_correct)
 SELECT day, sum(count), coalesce(sum(count) FILTER (WHERE true_digit >= 0), 0),
@@ -86,13 +91,16 @@ Stats stats_from(const pqxx::result& cells, const pqxx::result& days) {
   for (const auto& row : cells) {
     const std::string engine = row[0].c_str();
     const int predicted = row[1].as<int>(), truth = row[2].as<int>(), bucket = row[3].as<int>();
-    const int model = row[4].as<int>();
-    const int64_t count = row[5].as<int64_t>(), latency_us = row[6].as<int64_t>();
+    const int model = row[4].as<int>(), model_bucket = row[5].as<int>();
+    const int64_t count = row[6].as<int64_t>(), latency_us = row[7].as<int64_t>();
     const bool labelled = truth >= 0, correct = truth == predicted;
     add(stats.total, count, labelled, correct);
     if (model >= 0) add(stats.model, count, labelled, truth == model);
     if (model >= 0 && labelled) add(stats.model_per_digit.at(static_cast<size_t>(truth)), count, true, truth == model);
     add(stats.confidence.at(static_cast<size_t>(bucket)), count, labelled, correct);
+    if (model >= 0 && model_bucket >= 0) {
+      add(stats.model_confidence.at(static_cast<size_t>(model_bucket)), count, labelled, truth == model);
+    }
     if (labelled) stats.confusion.at(static_cast<size_t>(truth)).at(static_cast<size_t>(predicted)) += count;
     EngineFigures& figures = engines[engine];
     figures.engine = engine;
@@ -137,11 +145,12 @@ int64_t count_stats_mismatches(pqxx::connection& connection) {
   const std::string always = "'-infinity'::date";
   const std::string sql = R"SQL(
 WITH counted AS MATERIALIZED (
-  SELECT day, engine, predicted_digit, true_digit, bucket, model_digit, count(*) AS n, sum(latency_us) AS latency_us
-  FROM prediction_counts GROUP BY 1, 2, 3, 4, 5, 6),
+  SELECT day, engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, count(*) AS n,
+         sum(latency_us) AS latency_us
+  FROM prediction_counts GROUP BY 1, 2, 3, 4, 5, 6, 7),
 counted_cells AS (
-  SELECT engine, predicted_digit, true_digit, bucket, model_digit, sum(n)::bigint, sum(latency_us)::bigint
-  FROM counted GROUP BY 1, 2, 3, 4, 5),
+  SELECT engine, predicted_digit, true_digit, bucket, model_digit, model_bucket, sum(n)::bigint, sum(latency_us)::bigint
+  FROM counted GROUP BY 1, 2, 3, 4, 5, 6),
 counted_days AS (
   SELECT day, sum(n)::bigint, coalesce(sum(n) FILTER (WHERE true_digit >= 0), 0)::bigint,
          coalesce(sum(n) FILTER (WHERE true_digit = predicted_digit), 0)::bigint,
@@ -167,8 +176,8 @@ void rebuild_stats(pqxx::connection& connection) {
   transaction.exec("DELETE FROM stats_changes");
   transaction.exec("DELETE FROM stats_cells");
   transaction.exec("DELETE FROM stats_days");
-  transaction.exec(std::string("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, model_digit, count,"
-                               " latency_us) ") + kCountedCells);
+  transaction.exec(std::string("INSERT INTO stats_cells (engine, predicted_digit, true_digit, bucket, model_digit,"
+                               " model_bucket, count, latency_us) ") + kCountedCells);
   transaction.exec("INSERT INTO stats_days (day, predictions, labelled, correct, model_labelled, model_correct) " +
                    counted_days("'-infinity'::date"));
   transaction.commit();

@@ -33,6 +33,7 @@ struct Stats {
   std::array<Counts, 10> model_per_digit{};              // `model` by the digit people said it was
   std::vector<DayFigures> per_day;                       // the last 90 days
   std::array<Counts, 10> confidence{};                   // buckets [0,0.1) ... [0.9,1]
+  std::array<Counts, 10> model_confidence{};             // `model` by the model's own confidence, where sent
   std::vector<EngineFigures> engines;                    // by name
 };
 

@@ -63,6 +63,7 @@ void per_day(JsonWriter& json, const Stats& stats) {
   json.EndArray();
 }
 
+// By how sure the app was; and the model's own answers by how sure the model was.
 void by_confidence(JsonWriter& json, const Stats& stats) {
   json.StartArray();
   for (int bucket = 0; bucket < 10; ++bucket) {
@@ -70,6 +71,10 @@ void by_confidence(JsonWriter& json, const Stats& stats) {
     field(json, "from", bucket / 10.0);
     field(json, "to", (bucket + 1) / 10.0);
     counts_fields(json, stats.confidence[bucket]);
+    json.Key("model");
+    json.StartObject();
+    counts_fields(json, stats.model_confidence[bucket]);
+    json.EndObject();
     json.EndObject();
   }
   json.EndArray();

@@ -210,6 +210,19 @@ test('the statistics page shows totals, charts and the confusion matrix', async 
   }
   assert.deepEqual(await page.$$eval('#legend-days button', (buttons) => buttons.map((b) => b.textContent)),
     ['The app', 'The model alone', 'Drawings']);
+  // And by how sure the model itself was, from the confidence the page sends beside its own.
+  const byConfidence = running.stack.sql("SELECT stats_model_bucket(model_confidence) || ' ' || " +
+    "count(*) FILTER (WHERE model_digit = true_digit) || ' ' || count(*) FROM predictions " +
+    'WHERE true_digit IS NOT NULL AND model_confidence IS NOT NULL GROUP BY stats_model_bucket(model_confidence)');
+  assert.ok(byConfidence.length > 0, 'no prediction with feedback carries the model confidence');
+  const sure = await page.$$eval('#table-confidence tbody tr', (rows) => rows.map((row) => [row.cells[4].textContent,
+    row.cells[5].textContent]));
+  for (const [bucket, rightThere, judgedThere] of byConfidence.map((row) => row.split(' ').map(Number))) {
+    assert.deepEqual(sure[bucket], [String(judgedThere), percent(rightThere / judgedThere)], `the model at bucket ${bucket}`);
+  }
+  assert.equal(sure.filter(([answered]) => answered === '0').length, 10 - byConfidence.length);
+  assert.deepEqual(await page.$$eval('#legend-confidence button', (buttons) => buttons.map((b) => b.textContent)),
+    ['The app', 'The model alone', 'Drawings']);
   assert.equal(await page.locator('[data-testid=confusion] tr').count(), 11);
   assert.equal(await page.locator('canvas').count(), 3);
   await page.waitForTimeout(300);

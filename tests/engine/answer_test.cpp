@@ -109,6 +109,7 @@ TEST_CASE("a correction changes the answer for the same drawing and its close ne
   const Classification same = answer(answerer, model_says_three, direction(0));
   CHECK(same.digit == 9);
   CHECK(same.model_digit == 3);
+  CHECK(same.model_confidence == doctest::Approx(0.8f));
   CHECK(same.personal);
   const Classification close = answer(answerer, model_says_three, direction(0, 0.1f));
   CHECK(close.digit == 9);

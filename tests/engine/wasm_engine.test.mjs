@@ -97,6 +97,8 @@ test('learning, forgetting and switching the memory off, with either engine', as
     const after = await learner.classifyImage(image);
     assert.equal(after.digit, other);
     assert.equal(after.modelDigit, before.digit);
+    assert.equal(after.modelConfidence, before.confidence);
+    assert.equal(before.modelConfidence, before.confidence);
     assert.equal(after.personal, true);
     learner.memoryEnabled = false;
     assert.equal((await learner.classifyImage(image)).digit, before.digit);

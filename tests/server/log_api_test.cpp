@@ -44,6 +44,7 @@ TEST_CASE("a prediction and its feedback become one row with every field") {
   const std::string where = " FROM predictions WHERE record_id = '" + id + "'";
   CHECK(db.scalar("SELECT predicted_digit" + where) == "7");
   CHECK(db.scalar("SELECT model_digit" + where) == "7");
+  CHECK(db.scalar("SELECT round(model_confidence::numeric, 2)" + where) == "0.91");
   CHECK(eventually("SELECT true_digit" + where, "1") == "1");
   CHECK(db.scalar("SELECT client_id" + where) == client);
   CHECK(db.scalar("SELECT round(confidence::numeric, 2)" + where) == "0.91");
@@ -59,7 +60,7 @@ TEST_CASE("a prediction and its feedback become one row with every field") {
   CHECK(db.scalar("SELECT array_to_string(probabilities, ',')" + where) == "0.01,0.01,0.01,0.01,0.01,0.01,0.01,0.91,0.01,0.01");
 }
 
-TEST_CASE("every record of a group gets its own fields, strokes or none, the model's own digit or none") {
+TEST_CASE("every record of a group gets its own fields, strokes or none, the model's own answer or none") {
   LocalServer server;
   const std::string client = "group-" + new_uuid().substr(0, 8);
   std::vector<std::string> ids, records;
@@ -68,7 +69,10 @@ TEST_CASE("every record of a group gets its own fields, strokes or none, the mod
     Fields fields = with(prediction_fields(ids.back(), client, digit), "latency_ms", std::to_string(digit) + ".5");
     if (digit % 2 == 1) fields = without(fields, "strokes");
     // The person's memory changed some answers; clients from before the field send none.
-    fields = digit % 3 == 0 ? without(fields, "model_digit") : with(fields, "model_digit", std::to_string(9 - digit));
+    fields = digit % 3 == 0 ? without(without(fields, "model_digit"), "model_confidence")
+                            : with(fields, "model_digit", std::to_string(9 - digit));
+    if (digit % 3 == 1) fields = without(fields, "model_confidence");  // from clients before that field
+    if (digit % 3 == 2) fields = with(fields, "model_confidence", "0." + std::to_string(digit) + "5");
     records.push_back(object_json(fields));
   }
   REQUIRE(post_json(server.port(), batch(records)).status == 200);
@@ -84,6 +88,8 @@ TEST_CASE("every record of a group gets its own fields, strokes or none, the mod
     CHECK(db.scalar("SELECT strokes IS NULL" + where) == (digit % 2 == 1 ? "t" : "f"));
     CHECK(db.scalar("SELECT coalesce(model_digit::text, 'none')" + where) ==
           (digit % 3 == 0 ? "none" : std::to_string(9 - digit)));
+    CHECK(db.scalar("SELECT coalesce(model_confidence::text, 'none')" + where) ==
+          (digit % 3 == 2 ? "0." + std::to_string(digit) + "5" : "none"));
   }
 }
 
@@ -210,6 +216,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
       {"latency_ms", "1.5"},
       {"strokes", "NULL"},
       {"model_digit", "NULL"},
+      {"model_confidence", "NULL"},
   };
   const auto insert = [&](const std::string& column, const std::string& value) {
     std::string names, values;
@@ -223,6 +230,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
   CHECK_NOTHROW(insert("strokes", "'[[[1,2]]]'"));
   CHECK_NOTHROW(insert("true_digit", "9"));
   CHECK_NOTHROW(insert("model_digit", "0"));
+  CHECK_NOTHROW(insert("model_confidence", "0.5"));
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"client_id", "''"},
       {"client_id", "repeat('c', 65)"},
@@ -234,6 +242,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
       {"probabilities", "array_fill(1.5::real, ARRAY[10])"},
       {"true_digit", "10"},
       {"model_digit", "10"},
+      {"model_confidence", "1.5"},
       {"image_data", "decode(repeat('00', 783), 'hex')"},
       {"engine", "'gpu'"},
       {"model_version", "''"},
@@ -245,7 +254,7 @@ TEST_CASE("the database keeps every rule on a record's values, whoever writes th
     CAPTURE(value);
     CHECK_THROWS_AS(insert(column, value), pqxx::check_violation);
   }
-  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = 'rules'") == "4");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = 'rules'") == "5");
   // Rows written behind the server's back are not in the running statistics: gone again,
   // they leave the counts equal to a recount for the tests that follow.
   Postgres::instance().scalar("DELETE FROM predictions WHERE client_id = 'rules'");

@@ -95,7 +95,8 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
   // not sent (an older client), changed the other way.
   const auto predicted = [](const std::string& id, const std::string& client, int app, int model) {
     const Fields fields = prediction_fields(id, client, app);
-    return object_json(model < 0 ? without(fields, "model_digit") : with(fields, "model_digit", std::to_string(model)));
+    return object_json(model < 0 ? without(without(fields, "model_digit"), "model_confidence")
+                                 : with(fields, "model_digit", std::to_string(model)));
   };
   const std::string a = new_uuid(), b = new_uuid(), c = new_uuid(), d = new_uuid();
   REQUIRE(post_json(port, batch({predicted(a, "m", 7, 1), predicted(b, "m", 3, 3), predicted(c, "m", 4, -1),
@@ -133,6 +134,56 @@ TEST_CASE("the model's own accuracy is counted beside the app's, through a chang
   CHECK(served.find("\"total\":{\"predictions\":3,\"labelled\":3,\"correct\":1") != std::string::npos);
   CHECK(served.find("\"model\":{\"predictions\":2,\"labelled\":2,\"correct\":2") != std::string::npos);
   CHECK(model_today(served) == "2 answered, 2 right");
+}
+
+TEST_CASE("the model's own accuracy is counted by its own confidence, where the app sent it") {
+  empty_tables();
+  LocalServer server;
+  const int port = server.port();
+  // The app's answer, always 91% sure; the model's, as sure as given ("" for a client that
+  // did not send how sure).
+  const auto predicted = [](const std::string& id, int app, int model, const std::string& model_confidence) {
+    const Fields fields = with(prediction_fields(id, "mc", app), "model_digit", std::to_string(model));
+    return object_json(model_confidence.empty() ? without(fields, "model_confidence")
+                                                : with(fields, "model_confidence", model_confidence));
+  };
+  const auto bucket = [](const std::string& served, int tenth) {
+    rapidjson::Document json;
+    json.Parse(served.c_str());
+    if (json.HasParseError() || !json["confidence"].IsArray()) return "not statistics: " + served;
+    const auto& app = json["confidence"][tenth];
+    const auto& model = app["model"];
+    return "app " + std::to_string(app["predictions"].GetInt64()) + "/" + std::to_string(app["labelled"].GetInt64()) +
+           "/" + std::to_string(app["correct"].GetInt64()) + ", model " +
+           std::to_string(model["predictions"].GetInt64()) + "/" + std::to_string(model["labelled"].GetInt64()) + "/" +
+           std::to_string(model["correct"].GetInt64());
+  };
+  const std::string a = new_uuid(), b = new_uuid(), c = new_uuid(), d = new_uuid();
+  REQUIRE(post_json(port, batch({predicted(a, 7, 1, "0.55"), predicted(b, 3, 3, "0.97"), predicted(c, 4, 4, ""),
+                                 predicted(d, 5, 5, "0.92"), feedback_json(new_uuid(), a, "mc", 7),
+                                 feedback_json(new_uuid(), b, "mc", 3), feedback_json(new_uuid(), c, "mc", 4)}))
+              .status == 200);
+  CHECK(eventually("SELECT count(true_digit) FROM predictions", "3") == "3");
+  std::string served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  // predictions/answered/right: the app's by its 91%; the model's by its own.
+  CHECK(bucket(served, 9) == "app 4/3/3, model 2/1/1");
+  CHECK(bucket(served, 5) == "app 0/0/0, model 1/1/0");
+  CHECK(bucket(served, 4) == "app 0/0/0, model 0/0/0");
+
+  // The person says a was a 1 after all: the model, 55% sure, was right.
+  REQUIRE(post_json(port, feedback_json(new_uuid(), a, "mc", 1, "2026-11-23T10:00:09Z")).status == 200);
+  CHECK(eventually("SELECT true_digit FROM predictions WHERE record_id = '" + a + "'", "1") == "1");
+  served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  CHECK(bucket(served, 9) == "app 4/3/2, model 2/1/1");
+  CHECK(bucket(served, 5) == "app 0/0/0, model 1/1/1");
+
+  REQUIRE(http(port, "DELETE", "/api/history?client_id=mc").status == 200);
+  served = served_when_equal_to_recount(port);
+  CHECK(served == recount_json());
+  CHECK(bucket(served, 9) == "app 0/0/0, model 0/0/0");
+  CHECK(bucket(served, 5) == "app 0/0/0, model 0/0/0");
 }
 
 TEST_CASE("a database counted before the model's figures per day gets them from its migration, equal to a recount") {

@@ -339,6 +339,7 @@ Fields prediction_fields(const std::string& id, const std::string& client, int d
           {"created_at", "\"2026-11-23T10:00:00.123Z\""},
           {"predicted_digit", std::to_string(digit)},
           {"model_digit", std::to_string(digit)},
+          {"model_confidence", "0.91"},
           {"confidence", "0.91"},
           {"probabilities", "[" + probabilities + "]"},
           {"image", "\"" + server::base64_encode(image.data(), image.size()) + "\""},

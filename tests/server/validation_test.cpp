@@ -12,6 +12,7 @@ using digits::test::object_json;
 using digits::test::prediction_fields;
 using digits::test::prediction_json;
 using digits::test::with;
+using digits::test::without;
 
 namespace {
 
@@ -62,6 +63,7 @@ TEST_CASE("a valid prediction passes with every field read") {
   CHECK(r.id == kId);
   CHECK(r.predicted_digit == 3);
   CHECK(r.model_digit == 3);
+  CHECK(r.model_confidence == doctest::Approx(0.91));
   CHECK(r.image.size() == 784);
   CHECK(r.probabilities[3] == doctest::Approx(0.91));
   CHECK(r.strokes_json == "[[[10,12,0],[11,30,16]],[[5,5]]]");
@@ -83,6 +85,8 @@ TEST_CASE("each bad field is named") {
       {"predicted_digit", "\"7\"", "predicted_digit"},
       {"model_digit", "10", "model_digit"},
       {"model_digit", "-1", "model_digit"},
+      {"model_confidence", "1.5", "model_confidence"},
+      {"model_confidence", "\"0.9\"", "model_confidence"},
       {"confidence", "1.5", "confidence"},
       {"confidence", "0.5", "confidence"},  // not the probability of the digit
       {"probabilities", "[0.1,0.1]", "probabilities"},
@@ -103,6 +107,21 @@ TEST_CASE("each bad field is named") {
     CHECK(rejection.field == c.expected_field);
     CHECK_FALSE(rejection.error.empty());
   }
+}
+
+TEST_CASE("the model's own answer is optional; its confidence comes only with its digit") {
+  const digits::test::Fields valid = digits::test::prediction_fields(kId, "client-1", 7);
+  const ParsedBody older = parse_log_body(object_json(without(without(valid, "model_digit"), "model_confidence")));
+  REQUIRE(older.records.size() == 1);
+  const auto& r = std::get<PredictionRecord>(older.records[0].second);
+  CHECK(r.model_digit == -1);
+  CHECK(r.model_confidence == -1);
+  const ParsedBody digit_only = parse_log_body(object_json(without(valid, "model_confidence")));
+  REQUIRE(digit_only.records.size() == 1);
+  CHECK(std::get<PredictionRecord>(digit_only.records[0].second).model_confidence == -1);
+  const Rejection alone = only_rejection(object_json(without(valid, "model_digit")));
+  CHECK(alone.field == "model_confidence");
+  CHECK(alone.error == "needs model_digit, the digit it is the probability of");
 }
 
 TEST_CASE("deep nesting and huge strokes are rejected without harm") {

@@ -39,9 +39,10 @@ struct AnswerView {
   int32_t digit;
   int32_t model_digit;
   int32_t personal;
+  float model_confidence;
   uint8_t image[digits::kImagePixels];
 };
-static_assert(offsetof(AnswerView, digit) == 40 && offsetof(AnswerView, image) == 52,
+static_assert(offsetof(AnswerView, digit) == 40 && offsetof(AnswerView, image) == 56,
               "digits.mjs reads AnswerView at these offsets");
 
 constexpr int kNothingDrawn = -1;
@@ -72,6 +73,7 @@ int write_answer(const digits::Result<digits::Classification>& answer, AnswerVie
   out->digit = a.digit;
   out->model_digit = a.model_digit;
   out->personal = a.personal ? 1 : 0;
+  out->model_confidence = a.model_confidence;
   std::copy(a.image.begin(), a.image.end(), out->image);
   return 0;
 }

@@ -4,8 +4,10 @@
 //   const engine = await createEngine({ wasmUrl: 'digits_engine.wasm' });  // Node: { wasmBinary: bytes }
 //   const classifier = await engine.loadModel(modelBytes);   // rejects with the engine's message
 //   const answer = await classifier.classify(imageData);     // a canvas ImageData or {data, width, height}
-//   // { digit, confidence, probabilities[10], modelDigit, image: Uint8Array(784), ms }, and personal: true
-//   // when the person's own drawings changed the digit; or { nothingDrawn: true, reason, ms }
+//   // { digit, confidence, probabilities[10], modelDigit, modelConfidence, image: Uint8Array(784), ms },
+//   // and personal: true when the person's own drawings changed the digit; modelDigit and
+//   // modelConfidence are the model's own answer, before the person's drawings had their
+//   // say; or { nothingDrawn: true, reason, ms }
 //   await classifier.learn(answer.image, 9);                 // they said it was a 9: resolves to the count kept
 //   classifier.learnedCount;                                 // drawings remembered
 //   classifier.memoryEnabled = false;                        // answers from the model alone
@@ -28,9 +30,10 @@ const DIGITS = 10;
 const PIXELS = 784;
 const NOTHING_DRAWN = -1;
 const INPUT_SHAPE = [1, 1, 28, 28];
-// binding.cpp's ContractView and AnswerView.
+// binding.cpp's ContractView and AnswerView (its image, what the model saw, at IMAGE_AT).
 const CONTRACT_BYTES = 56;
-const ANSWER_BYTES = 52 + PIXELS;
+const IMAGE_AT = 56;
+const ANSWER_BYTES = IMAGE_AT + PIXELS;
 
 export async function createEngine({ wasmUrl, wasmBinary } = {}) {
   const options = {};
@@ -135,7 +138,7 @@ class Engine {
     const m = this.module;
     const started = performance.now();
     const { input, answer, message } = this.scratch;
-    const image = answer + 52;
+    const image = answer + IMAGE_AT;
     const code = m._digits_preprocess(this.scratch.stage(data), data.length, width | 0, height | 0, normMean, normStd,
       image, input, message, MESSAGE_BYTES);
     if (code === NOTHING_DRAWN) return { nothingDrawn: true, reason: this.scratch.messageText, ms: performance.now() - started };
@@ -210,9 +213,9 @@ class Classifier {
       return this.readAnswer(code, started);
     }
     const code = this.module._digits_preprocess(staged, data.length, width | 0, height | 0, this.info.normMean,
-      this.info.normStd, answer + 52, this.scratch.input, message, MESSAGE_BYTES);
+      this.info.normStd, answer + IMAGE_AT, this.scratch.input, message, MESSAGE_BYTES);
     if (code !== 0) return this.readAnswer(code, started);
-    return this.answerFromGraph(answer + 52, started);
+    return this.answerFromGraph(answer + IMAGE_AT, started);
   }
 
   // An already preprocessed 28x28 image (784 bytes, 0 background). A drawing's ink peaks
@@ -322,9 +325,10 @@ class Classifier {
     const at = this.scratch.answer;
     const probabilities = Array.from(new Float32Array(m.HEAPU8.buffer, at, DIGITS));
     const [digit, modelDigit, personal] = new Int32Array(m.HEAPU8.buffer, at + 40, 3);
+    const [modelConfidence] = new Float32Array(m.HEAPU8.buffer, at + 52, 1);
     const answer = {
-      digit, confidence: probabilities[digit], probabilities, modelDigit, image: m.HEAPU8.slice(at + 52, at + 52 + PIXELS),
-      ms,
+      digit, confidence: probabilities[digit], probabilities, modelDigit, modelConfidence,
+      image: m.HEAPU8.slice(at + IMAGE_AT, at + IMAGE_AT + PIXELS), ms,
     };
     if (personal) answer.personal = true;
     return answer;

@@ -51,6 +51,7 @@ Result<Classification> Answerer::answer(const float* scores, size_t score_count,
   if (!(sum > 0.0f)) return Status::error("the model's probabilities sum to zero");
   for (float& p : answer.probabilities) p /= sum;
   answer.model_digit = most_likely(answer.probabilities);
+  answer.model_confidence = answer.probabilities[answer.model_digit];
   if (memory_enabled_ && embedding != nullptr) memory_.apply(embedding, answer.probabilities);
   answer.digit = most_likely(answer.probabilities);
   answer.personal = answer.digit != answer.model_digit;

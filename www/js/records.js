@@ -8,6 +8,7 @@ export function predictionRecord({ clientId, answer, engine, modelVersion, strok
     created_at: new Date().toISOString(),
     predicted_digit: answer.digit,
     model_digit: answer.modelDigit,  // before the person's memory had its say
+    model_confidence: answer.modelConfidence,
     confidence: answer.confidence,
     probabilities: answer.probabilities,
     image: toBase64(answer.image),

@@ -170,22 +170,31 @@ function digits({ per_digit: perDigit }, Chart) {
   legend('digits', chart);
 }
 
+// How often the app is right at each level of how sure it was, and the model alone at
+// each level of how sure the model was (where the app sent it): the two lines apart show
+// what each person's learned handwriting adds, and where the model's own confidence can
+// be trusted.
 function confidence({ confidence: buckets }, Chart) {
   const range = (b) => `${Math.round(b.from * 100)}–${Math.round(b.to * 100)}%`;
-  describe('confidence', 'Drawings and how often they were right, by how sure the model was. ' +
-    'The table below has the figures.');
-  table('table-confidence', 'Drawings and accuracy by confidence', ['Confidence', 'Drawings', 'Answered', 'Right'],
-    buckets.map((b) => [range(b), b.predictions.toLocaleString(), b.labelled.toLocaleString(), orNone(b.accuracy)]));
+  describe('confidence', 'Drawings and how often they were right, by how sure the app was; and how often the ' +
+    'model alone was right, by how sure the model was. The table below has the figures.');
+  table('table-confidence', 'Drawings and accuracy by confidence',
+    ['Confidence', 'Drawings', 'Answered', 'Right', 'The model alone this sure: answered', 'Right'],
+    buckets.map((b) => [range(b), b.predictions.toLocaleString(), b.labelled.toLocaleString(), orNone(b.accuracy),
+      b.model.labelled.toLocaleString(), orNone(b.model.accuracy)]));
   if (!Chart) return;
   const chart = new Chart($('chart-confidence'), {
     data: {
       labels: buckets.map(range),
       datasets: [
-        // order: the line is drawn over the bars, whichever comes first in the legend.
-        { type: 'bar', label: 'Drawings', data: buckets.map((b) => b.predictions), yAxisID: 'count', backgroundColor: css('--bar'),
-          maxBarThickness: 48, order: 1 },
-        { type: 'line', label: 'Accuracy', data: buckets.map((b) => asPercent(b.accuracy)), yAxisID: 'accuracy',
+        // order: the app's line over the model's, where they meet, and both over the bars.
+        { type: 'line', label: 'The app', data: buckets.map((b) => asPercent(b.accuracy)), yAxisID: 'accuracy',
           borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true, order: 0 },
+        { type: 'line', label: 'The model alone', data: buckets.map((b) => asPercent(b.model.accuracy)),
+          yAxisID: 'accuracy', borderColor: css('--muted'), backgroundColor: 'transparent', borderDash: [6, 4],
+          pointRadius: 6, pointBorderWidth: 2, spanGaps: true, order: 1 },
+        { type: 'bar', label: 'Drawings', data: buckets.map((b) => b.predictions), yAxisID: 'count',
+          backgroundColor: css('--bar'), maxBarThickness: 48, order: 2 },
       ],
     },
     options: {

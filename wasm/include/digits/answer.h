@@ -27,6 +27,7 @@ struct Classification {
   float confidence = 0.0f;
   std::array<float, kDigits> probabilities{};
   int model_digit = -1;               // the model's own answer, before the personal memory
+  float model_confidence = 0.0f;      // and the model's own probability of it
   bool personal = false;              // the personal memory changed the digit
   std::array<uint8_t, kImagePixels> image{};  // what the model saw
 };
