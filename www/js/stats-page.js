@@ -100,6 +100,22 @@ const accuracyOver = (counts) => {
   return labelled ? counts.reduce((sum, c) => sum + c.correct, 0) / labelled : null;
 };
 
+// Rows of figures (each with accuracy, model.accuracy and predictions) as the app's
+// accuracy line, the model's own, and the drawings' bars. order: the app's line over the
+// model's, where they meet, and both over the bars; the model's points hollow and larger,
+// so that where the two agree they ring the app's point.
+function appModelAndDrawings(rows) {
+  return [
+    { type: 'line', label: 'The app', data: rows.map((r) => asPercent(r.accuracy)), yAxisID: 'accuracy',
+      borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true, order: 0 },
+    { type: 'line', label: 'The model alone', data: rows.map((r) => asPercent(r.model.accuracy)),
+      yAxisID: 'accuracy', borderColor: css('--muted'), backgroundColor: 'transparent', borderDash: [6, 4],
+      pointRadius: 6, pointBorderWidth: 2, spanGaps: true, order: 1 },
+    { type: 'bar', label: 'Drawings', data: rows.map((r) => r.predictions), yAxisID: 'count',
+      backgroundColor: css('--bar'), maxBarThickness: 48, order: 2 },
+  ];
+}
+
 // Each day's drawings, the app's accuracy and the model's own: a model that reads
 // people worse than before shows as the two lines parting or falling together.
 function days({ per_day: perDay }, Chart) {
@@ -114,17 +130,7 @@ function days({ per_day: perDay }, Chart) {
   const chart = new Chart($('chart-days'), {
     data: {
       labels: perDay.map((d) => d.day),
-      datasets: [
-        // order: the app's line over the model's, where they meet, and both over the bars.
-        { type: 'line', label: 'The app', data: perDay.map((d) => asPercent(d.accuracy)), yAxisID: 'accuracy',
-          borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true, order: 0 },
-        // Hollow and larger: where the two agree, a ring around the app's point.
-        { type: 'line', label: 'The model alone', data: perDay.map((d) => asPercent(d.model.accuracy)),
-          yAxisID: 'accuracy', borderColor: css('--muted'), backgroundColor: 'transparent', borderDash: [6, 4],
-          pointRadius: 6, pointBorderWidth: 2, spanGaps: true, order: 1 },
-        { type: 'bar', label: 'Drawings', data: perDay.map((d) => d.predictions), yAxisID: 'count',
-          backgroundColor: css('--bar'), maxBarThickness: 48, order: 2 },
-      ],
+      datasets: appModelAndDrawings(perDay),
     },
     options: {
       maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } },
@@ -186,16 +192,7 @@ function confidence({ confidence: buckets }, Chart) {
   const chart = new Chart($('chart-confidence'), {
     data: {
       labels: buckets.map(range),
-      datasets: [
-        // order: the app's line over the model's, where they meet, and both over the bars.
-        { type: 'line', label: 'The app', data: buckets.map((b) => asPercent(b.accuracy)), yAxisID: 'accuracy',
-          borderColor: css('--accent'), backgroundColor: css('--accent'), spanGaps: true, order: 0 },
-        { type: 'line', label: 'The model alone', data: buckets.map((b) => asPercent(b.model.accuracy)),
-          yAxisID: 'accuracy', borderColor: css('--muted'), backgroundColor: 'transparent', borderDash: [6, 4],
-          pointRadius: 6, pointBorderWidth: 2, spanGaps: true, order: 1 },
-        { type: 'bar', label: 'Drawings', data: buckets.map((b) => b.predictions), yAxisID: 'count',
-          backgroundColor: css('--bar'), maxBarThickness: 48, order: 2 },
-      ],
+      datasets: appModelAndDrawings(buckets),
     },
     options: {
       maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } },
