@@ -73,6 +73,10 @@ for (const name of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-
 }
 copy(join(modules, 'idb', 'build', 'index.js'), 'vendor/idb.js');
 copy(join(modules, 'chart.js', 'dist', 'chart.umd.js'), 'vendor/chart.umd.js');
+// Loaded only where the browser refuses IndexedDB (www/js/store.js), with its licence.
+for (const part of ['auto/index.mjs', 'build/esm', 'LICENSE']) {
+  copy(join(modules, 'fake-indexeddb', part), `vendor/fake-indexeddb/${part}`);
+}
 
 // Sizes go with the names, so the page can show how far the download has come.
 const sized = (path) => ({ path, bytes: statSync(join(staging, path)).size });
@@ -104,9 +108,10 @@ if (!index.includes('  <link rel="modulepreload" href="js/main.js">')) fail('www
 writeFileSync(join(staging, 'index.html'), index.replace('  <link rel="modulepreload" href="js/main.js">', preloads));
 
 // What the drawing page needs offline. The rest (ONNX Runtime Web's 14 MB, the
-// statistics page and its chart library, the large icons) is cached when first used,
+// statistics page and its chart library, the large icons, the in-memory store for
+// browsers that refuse IndexedDB) is cached when first used,
 // so a first visit downloads little more than the page itself.
-const laterOnly = /^(sw\.js|index\.html|404\.html|stats\.html|js\/stats-page\.js|vendor\/chart\.umd\.js|vendor\/onnxruntime-web.*|icons\/icon-(512|maskable-512)\.png)$/;
+const laterOnly = /^(sw\.js|index\.html|404\.html|stats\.html|js\/stats-page\.js|vendor\/chart\.umd\.js|vendor\/onnxruntime-web.*|vendor\/fake-indexeddb\/.*|icons\/icon-(512|maskable-512)\.png)$/;
 const precache = files(staging).filter((path) => !laterOnly.test(path) && !path.endsWith('.map')).sort();
 // './' is served as index.html, so index.html's content is part of the version too.
 const version = hash([...precache, 'index.html'].map((path) => `${path}:${hash(readFileSync(join(staging, path)))}`)

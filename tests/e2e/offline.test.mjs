@@ -1,9 +1,14 @@
-// Offline use, a server that cannot store, and a closed tab: nothing is lost, nothing doubled.
+// Offline use, a server that cannot store, a closed tab and a browser that refuses storage:
+// nothing is lost, nothing doubled.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { chromium } from 'playwright-core';
 import {
-  allSent, drawWithMouse, engineReady, modulesPage, openApp, outboxCount, predicted, screenshots, useStack, waitFor,
+  allSent, drawWithMouse, engineReady, launchArguments, modulesPage, openApp, outboxCount, predicted, screenshots,
+  useStack, waitFor,
 } from './harness.mjs';
 
 const running = useStack();
@@ -144,4 +149,58 @@ test('feedback written while its prediction is being marked sent keeps both mark
   });
   assert.deepEqual(lost, []);
   await context.close();
+});
+
+// A real setting people use: Chromium's "don't allow sites to save data", which refuses
+// IndexedDB, localStorage, Web Locks and the service worker alike.
+test('a browser that refuses this site its storage: the page still reads, sends, lists and learns, and says for how long', async () => {
+  const profile = mkdtempSync(join(tmpdir(), 'digits-e2e-profile-'));
+  mkdirSync(join(profile, 'Default'));
+  writeFileSync(join(profile, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { default_content_setting_values: { cookies: 2 } } }));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', args: launchArguments, viewport: { width: 1100, height: 900 },
+  });
+  try {
+    const before = Number(running.stack.sql('SELECT coalesce(max(id), 0) FROM predictions')[0]);
+    const page = await openApp(context, running.stack.origin);
+    const refused = await page.evaluate(() => {
+      try {
+        localStorage.getItem('x');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.ok(refused, 'this profile should refuse the site its storage');
+    const notice = page.locator('#storage-notice');
+    assert.match(await notice.textContent(), /last only until you close this tab/);
+    const [box, pad] = [await notice.boundingBox(), await page.getByTestId('pad').boundingBox()];
+    assert.ok(box && box.height > 0 && box.y >= 0 && box.y + box.height <= pad.y, 'the notice is on screen, above the pad');
+
+    await drawWithMouse(page, 7);
+    assert.equal((await predicted(page)).digit, '7');
+    await page.click('[data-testid=feedback-7]');
+    await allSent(page, 1);
+    await waitFor(() => running.stack.sql(`SELECT predicted_digit || '|' || true_digit FROM predictions WHERE id > ${before}`)
+      .join() === '7|7', { message: 'the prediction and its feedback stored' });
+    await page.waitForFunction(() => /Learned from 1 of your drawings/.test(document.getElementById('memory-count').textContent));
+    await page.screenshot({ path: join(screenshots, 'storage-refused.png') });
+    assert.deepEqual(page.errors, []);
+
+    // Kept in memory only: a reload starts afresh, without an error.
+    await page.reload();
+    await engineReady(page);
+    assert.equal(await page.locator('[data-testid=history] li').count(), 0);
+    assert.ok(await notice.isVisible());
+    assert.deepEqual(page.errors, []);
+
+    // The statistics page keeps nothing of its own: it shows the figures as anywhere.
+    await page.goto(`${running.stack.origin}/stats.html`);
+    await page.waitForFunction(() => /[1-9]/.test(document.querySelector('[data-testid=total-predictions]')?.textContent ?? ''));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });

@@ -17,7 +17,7 @@ import { DrawingPad } from './pad.js';
 import { feedbackRecord, predictionRecord } from './records.js';
 import { ResultView, withArticle } from './result-view.js';
 import { engineChoice, engineNames, saveEngineChoice } from './settings.js';
-import { clientId, describeStorageError } from './store.js';
+import { clientId, describeStorageError, storeIsTemporary } from './store.js';
 import { registerServiceWorker } from './sw-register.js';
 import { Syncer } from './sync.js';
 
@@ -45,6 +45,7 @@ export class App {
     const engineLoaded = this.loadEngine(engineChoice());
     try {
       this.clientId = await clientId();
+      this.showTemporaryStore(await storeIsTemporary());
       this.history = new HistoryView(this.doc, this.clientId, (entry, digit) => this.correctEarlier(entry, digit));
       await this.history.render();
       this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.drawingsDeleted() });
@@ -204,10 +205,9 @@ export class App {
     current.told = trueDigit;
     await this.logPrediction(current);
     const record = feedbackRecord({ clientId: this.clientId, predictionId: current.record.id, trueDigit });
-    if (await this.keep(() => this.history.setFeedback(record)) === false) {  // deleted meanwhile, in another tab
-      if (current === this.current) this.forgetDrawing();
-      return;
-    }
+    const kept = await this.keep(() => this.history.setFeedback(record));
+    if (kept === false && current === this.current) this.forgetDrawing();  // deleted meanwhile, in another tab
+    if (!kept) return;  // or not kept at all: the problem is on the page
     await this.handwriting.learnFrom(current.record.id, current.answer, trueDigit);
     if (current !== this.current) return;
     const right = trueDigit === current.answer.digit;
@@ -278,8 +278,10 @@ export class App {
   }
 
   // Runs a storage step and resolves to its value; a full disk or a blocked database
-  // becomes words on the page (and undefined).
+  // becomes words on the page (and undefined). Without a store at all (said at start)
+  // there is nothing to run.
   async keep(step) {
+    if (!this.history) return undefined;
     try {
       const value = await step();
       this.syncer?.requestBackgroundSync();
@@ -358,6 +360,15 @@ export class App {
     this.element('outbox').parentElement.title = explanation || 'Everything is sent.';
     this.history?.render();
     this.deleteDrawings?.render(why);
+  }
+
+  // The browser refused the store (its reason is in the console): said once, on top.
+  showTemporaryStore(reason) {
+    const notice = this.element('storage-notice');
+    notice.hidden = !reason;
+    notice.textContent = reason ? 'This browser does not let this site keep data, so your drawings and what ' +
+      'the app learns of your handwriting last only until you close this tab (they are still sent as ' +
+      'usual). To keep them, allow this site to store data.' : '';
   }
 
   problem(message) {

@@ -2,6 +2,7 @@
 // with its 28x28 image and the digit the person gave, in IndexedDB. The classification
 // worker's memory is rebuilt from these images at every start, so it survives reloads,
 // works offline, and follows a new model (its features come from whichever model runs).
+import { readSetting, writeSetting } from './settings.js';
 import { openStore } from './store.js';
 
 // Format 1 held images from before the preprocessing put a drawing's ink at INK_PEAK.
@@ -128,9 +129,9 @@ export function forgottenElsewhere() {
 }
 
 export function memorySwitchedOn() {
-  return localStorage.getItem(SWITCH) !== 'off';
+  return readSetting(SWITCH) !== 'off';
 }
 
 export function switchMemory(on) {
-  localStorage.setItem(SWITCH, on ? 'on' : 'off');
+  writeSetting(SWITCH, on ? 'on' : 'off');
 }

@@ -47,7 +47,19 @@ export function onOutboxChange(listener) {
 
 // Runs task while no one else sends: other tabs and the service worker wait for it.
 async function whileNotSending(task) {
-  return navigator.locks ? navigator.locks.request(LOCK, task) : task();
+  if (!navigator.locks) return task();
+  let started = false;
+  try {
+    return await navigator.locks.request(LOCK, () => {
+      started = true;
+      return task();
+    });
+  } catch (error) {
+    if (started) throw error;
+    // A browser that refuses this site its storage refuses its locks too ("The request
+    // was denied"); the outbox is then this tab's own, in memory, and no one else sends.
+    return task();
+  }
 }
 
 // "Delete my drawings", here at once and on the server as soon as it can be reached.

@@ -7,9 +7,34 @@ const NAME = 'digits';
 const VERSION = 2;
 
 let opening = null;
+let temporary = null;  // why this tab keeps its data in memory, when it does
 
+// The store, opened once. Some browsers refuse IndexedDB (site data blocked in the
+// settings, some private modes, storage switched off): the page then keeps its store in
+// memory for as long as the tab is open, in fake-indexeddb (IndexedDB written in
+// JavaScript, loaded only then), so that every drawing is still sent, listed and learned
+// from, and only closing the tab loses what the server has not taken yet. A database
+// newer than this page (VersionError: a newer version is open in another tab) is not
+// such a refusal: the page is out of date, and the update notice says so.
 export function openStore() {
-  opening ??= openDB(NAME, VERSION, {
+  opening ??= open().catch(async (error) => {
+    if (error?.name === 'VersionError' || !globalThis.document) throw error;  // import() is not for service workers
+    console.warn(`IndexedDB refused (${error?.message ?? error}): this tab keeps its data in memory.`);
+    await import('../vendor/fake-indexeddb/auto/index.mjs');  // replaces indexedDB and the IDB* classes, which idb uses
+    temporary = error?.message ?? String(error);
+    return open();
+  });
+  return opening;
+}
+
+// Why this tab's data lasts only until it is closed, or null where it is kept.
+export async function storeIsTemporary() {
+  await openStore();
+  return temporary;
+}
+
+async function open() {
+  return openDB(NAME, VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         const outbox = db.createObjectStore('outbox', { keyPath: 'id' });  // records not yet acknowledged
@@ -24,7 +49,6 @@ export function openStore() {
       }
     },
   });
-  return opening;
 }
 
 // A random id for this browser, made once: it groups its drawings, and nothing else.
