@@ -46,6 +46,9 @@ int days_in_month(int year, int month) {
   return month == 2 && leap ? 29 : kDays[month - 1];
 }
 
+// A string's whole text: JSON allows "\u0000" inside one, where GetString() alone ends.
+std::string_view text_of(const Value& value) { return {value.GetString(), value.GetStringLength()}; }
+
 const Value* member(const Value& object, const char* name) {
   const auto found = object.FindMember(name);
   return found == object.MemberEnd() || found->value.IsNull() ? nullptr : &found->value;
@@ -53,11 +56,11 @@ const Value* member(const Value& object, const char* name) {
 
 bool read_uuid(const Value& object, const char* name, std::string& out, Problem& problem) {
   const Value* value = member(object, name);
-  if (value == nullptr || !value->IsString() || !is_uuid(value->GetString())) {
+  if (value == nullptr || !value->IsString() || !is_uuid(text_of(*value))) {
     problem = {name, "must be a UUID such as 0b9e7c1a-5f0e-4d8e-9a59-6f1d2c3b4a5e"};
     return false;
   }
-  out.assign(value->GetString(), value->GetStringLength());
+  out = text_of(*value);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return true;
 }
@@ -65,12 +68,11 @@ bool read_uuid(const Value& object, const char* name, std::string& out, Problem&
 bool read_text(const Value& object, const char* name, bool (*valid)(std::string_view), const char* rule,
                std::string& out, Problem& problem) {
   const Value* value = member(object, name);
-  if (value == nullptr || !value->IsString() ||
-      !valid(std::string_view(value->GetString(), value->GetStringLength()))) {
+  if (value == nullptr || !value->IsString() || !valid(text_of(*value))) {
     problem = {name, rule};
     return false;
   }
-  out.assign(value->GetString(), value->GetStringLength());
+  out = text_of(*value);
   return true;
 }
 
@@ -196,7 +198,7 @@ bool parse_prediction(const Value& object, PredictionRecord& r, Problem& problem
   const Value* image = member(object, "image");
   std::optional<std::vector<uint8_t>> pixels;
   if (image != nullptr && image->IsString() && image->GetStringLength() <= 2 * kImageBytes) {
-    pixels = base64_decode(std::string_view(image->GetString(), image->GetStringLength()));
+    pixels = base64_decode(text_of(*image));
   }
   if (!pixels || pixels->size() != kImageBytes) {
     problem = {"image", "must be base64 of exactly 784 bytes (the 28x28 image)"};
@@ -226,19 +228,19 @@ void parse_record(const Value& value, size_t index, ParsedBody& out) {
   std::string id;
   if (value.IsObject()) {
     const Value* id_value = member(value, "id");
-    if (id_value != nullptr && id_value->IsString() && is_uuid(id_value->GetString())) id = id_value->GetString();
+    if (id_value != nullptr && id_value->IsString() && is_uuid(text_of(*id_value))) id = text_of(*id_value);
   }
   if (!value.IsObject()) {
     problem = {"", "must be a JSON object"};
   } else if (const Value* type = member(value, "type"); type == nullptr || !type->IsString()) {
     problem = {"type", "must be \"prediction\" or \"feedback\""};
-  } else if (std::string_view(type->GetString()) == "prediction") {
+  } else if (text_of(*type) == "prediction") {
     PredictionRecord record;
     if (parse_prediction(value, record, problem)) {
       out.records.emplace_back(index, std::move(record));
       return;
     }
-  } else if (std::string_view(type->GetString()) == "feedback") {
+  } else if (text_of(*type) == "feedback") {
     FeedbackRecord record;
     if (parse_feedback(value, record, problem)) {
       out.records.emplace_back(index, std::move(record));

@@ -11,6 +11,8 @@ mkdir "$work/corpus"
 i=0
 for seed in "$@"; do cp "$seed" "$work/corpus/seed$((i++))"; done
 # -max_len keeps mutations fast; the shipped model is larger and enters truncated.
+# Undefined behaviour fails the run like a crash does (UBSan alone would report and go on).
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$(dirname "$0")/ubsan.supp"
 status=0
 "$fuzzer" -max_total_time="$seconds" -max_len=32768 -rss_limit_mb=2048 -timeout=10 \
   -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus" >"$work/log" 2>&1 || status=$?

@@ -75,6 +75,9 @@ TEST_CASE("each bad field is named") {
   const Case cases[] = {
       {"id", "\"not-a-uuid\"", "id"},
       {"id", "12", "id"},
+      // JSON strings may hold NUL; a check that stops there would pass what follows it.
+      {"id", "\"" + kId + "\\u0000junk\"", "id"},
+      {"type", "\"prediction\\u0000\"", "type"},
       {"type", "\"guess\"", "type"},
       {"type", "7", "type"},
       {"client_id", "\"" + std::string(65, 'a') + "\"", "client_id"},
