@@ -204,3 +204,27 @@ test('a browser that refuses this site its storage: the page still reads, sends,
     rmSync(profile, { recursive: true, force: true });
   }
 });
+
+// As a home server is often reached: http:// and a network name. Browsers keep
+// crypto.randomUUID, Web Locks and service workers for secure pages (https, localhost).
+test('served over plain HTTP at a network name: every drawing is still logged once, listed and learned', async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', args: [...launchArguments, '--host-resolver-rules=MAP digits.test 127.0.0.1'],
+  });
+  try {
+    const before = Number(running.stack.sql('SELECT coalesce(max(id), 0) FROM predictions')[0]);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await openApp(context, `http://digits.test:${running.stack.port}`);
+    assert.deepEqual(await page.evaluate(() => [isSecureContext, typeof crypto.randomUUID]), [false, 'undefined']);
+    for (const digit of ['7', '3']) await drawAndAnswer(page, digit, digit);
+    await allSent(page, 2);
+    const stored = running.stack.sql(`SELECT predicted_digit || '|' || true_digit FROM predictions WHERE id > ${before} ORDER BY id`);
+    assert.deepEqual(stored, ['7|7', '3|3']);
+    const ids = running.stack.sql(`SELECT record_id FROM predictions WHERE id > ${before}`);
+    assert.ok(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)), ids.join());
+    await page.waitForFunction(() => /Learned from 2 of your drawings/.test(document.getElementById('memory-count').textContent));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -3,7 +3,7 @@
 export function predictionRecord({ clientId, answer, engine, modelVersion, strokes }) {
   return {
     type: 'prediction',
-    id: crypto.randomUUID(),
+    id: randomId(),
     client_id: clientId,
     created_at: new Date().toISOString(),
     predicted_digit: answer.digit,
@@ -22,12 +22,24 @@ export function predictionRecord({ clientId, answer, engine, modelVersion, strok
 export function feedbackRecord({ clientId, predictionId, trueDigit }) {
   return {
     type: 'feedback',
-    id: crypto.randomUUID(),
+    id: randomId(),
     prediction_id: predictionId,
     true_digit: trueDigit,
     client_id: clientId,
     created_at: new Date().toISOString(),
   };
+}
+
+// A random (version 4) UUID. crypto.randomUUID() exists only on secure pages (https,
+// localhost); the app served over plain HTTP on a network address, as a home server
+// often is, still has crypto.getRandomValues, the same randomness.
+export function randomId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // the RFC 4122 variant
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export function toBase64(bytes) {

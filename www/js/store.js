@@ -2,6 +2,7 @@
 // history of drawings, the drawings the app learns the person's handwriting from, and
 // small settings such as the client id.
 import { openDB } from '../vendor/idb.js';
+import { randomId } from './records.js';
 
 const NAME = 'digits';
 const VERSION = 2;
@@ -57,7 +58,7 @@ export async function clientId() {
   const tx = (await openStore()).transaction('meta', 'readwrite');
   let id = await tx.store.get('clientId');
   if (!id) {
-    id = crypto.randomUUID();
+    id = randomId();
     await tx.store.put(id, 'clientId');
   }
   await tx.done;
