@@ -1,7 +1,7 @@
 // What people see, measured on the rendered page: bars drawn to scale, a switch drawn
 // as one pill, a phone layout with the answer on screen, an answer for a stroke drawn
-// while loading, no accessibility violations, no layout shift, and the awkward inputs
-// of real hands.
+// while loading, a page without JavaScript, no accessibility violations, no layout
+// shift, and the awkward inputs of real hands.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -201,6 +201,20 @@ test('a stroke drawn while the engine is still loading is answered as soon as it
   assert.equal(await page.textContent('[data-testid=prediction]'), '1');
   await session.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('without JavaScript, both pages say what they need instead of loading for ever', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${running.stack.origin}/`);
+  const notice = page.locator('.notice.problem', { hasText: 'turn JavaScript on' });
+  const [said, pad] = [await notice.boundingBox(), await box(page, '[data-testid=pad]')];
+  assert.ok(said && said.height > 0 && said.y + said.height <= pad.y, 'the notice is on screen, above the pad');
+  for (const loading of ['#invite', '#loading', '[data-testid=engine]']) assert.equal(await page.locator(loading).isVisible(), false, loading);
+  await page.screenshot({ path: join(screenshots, 'no-javascript.png') });
+  await page.goto(`${running.stack.origin}/stats.html`);
+  assert.ok(await page.locator('.notice.problem', { hasText: 'to see them' }).boundingBox(), 'the statistics say so too');
   await context.close();
 });
 
