@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { chromium } from 'playwright-core';
 import {
-  allSent, drawWithMouse, drawWithTouch, engineReady, openApp, predicted, root, screenshots, tapFeedback, useStack,
+  allSent, drawWithMouse, drawWithTouch, engineReady, launchArguments, openApp, predicted, root, screenshots, tapFeedback,
+  useStack,
 } from './harness.mjs';
 import { decodePng } from '../engine/png.mjs';
 
@@ -216,6 +218,28 @@ test('without JavaScript, both pages say what they need instead of loading for e
   await page.goto(`${running.stack.origin}/stats.html`);
   assert.ok(await page.locator('.notice.problem', { hasText: 'to see them' }).boundingBox(), 'the statistics say so too');
   await context.close();
+});
+
+// What Lockdown Mode on an iPhone or Edge's enhanced security do: no JIT, so no WebAssembly.
+test('a browser without WebAssembly is told why and what to do, with no Try again that cannot help', async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...launchArguments, '--js-flags=--jitless'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${running.stack.origin}/`);
+    await page.waitForFunction(() => document.getElementById('answer').dataset.state === 'failed');
+    assert.match(await page.textContent('#load-problem-text'), /runs no WebAssembly.*Lockdown Mode.*allow it for this site/);
+    for (const viewport of [{ width: 1100, height: 900 }, phone.viewport]) {
+      await page.setViewportSize(viewport);
+      const [said, answer] = [await box(page, '#load-problem-text'), await box(page, '#answer')];
+      assert.ok(said && said.y >= answer.y && said.y + said.height <= answer.y + answer.height + 0.5 &&
+        said.x + said.width <= viewport.width, `said within the answer area at ${viewport.width} px`);
+    }
+    assert.equal(await page.locator('#load-retry').isVisible(), false);
+    await page.screenshot({ path: join(screenshots, 'no-webassembly.png') });
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a recogniser that cannot load says so in the answer area, and Try again recovers', async () => {

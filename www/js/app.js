@@ -83,7 +83,7 @@ export class App {
         (this.engine.fallback ? `; the built-in engine could not run it: ${this.engine.fallback}` : '');
     } catch (error) {
       this.element('engine').textContent = 'not loaded';
-      this.result.failed(`The recogniser could not load: ${error.message}.`);
+      this.result.failed(`The recogniser could not load: ${error.message}.`, { retry: !error.lasting });
       return;
     } finally {
       this.loadingEngine = false;

@@ -32,8 +32,15 @@ export class ClassifierClient {
   }
 
   // Loads the model with 'auto', 'native' or 'ort'; resolves to what was loaded.
-  // onProgress(fraction) while the engine and the model download.
+  // onProgress(fraction) while the engine and the model download. Both engines are
+  // WebAssembly, which some security settings turn off; trying again cannot help there
+  // (the error is marked lasting).
   load(choice, onProgress) {
+    if (typeof WebAssembly !== 'object') {
+      return Promise.reject(Object.assign(new Error('this browser runs no WebAssembly, which it needs. A security ' +
+        'setting turns it off (such as Lockdown Mode on an iPhone or iPad, or the enhanced security of Microsoft ' +
+        'Edge): allow it for this site, or use another browser'), { lasting: true }));
+    }
     return this.call('load', { choice }, [], onProgress);
   }
 

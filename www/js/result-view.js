@@ -11,6 +11,7 @@ export class ResultView {
     this.timing = doc.getElementById('timing');
     this.personal = doc.getElementById('personal');
     this.problemText = doc.getElementById('load-problem-text');
+    this.retry = doc.getElementById('load-retry');
     this.announce = doc.getElementById('announce');
     this.seen = doc.getElementById('seen').getContext('2d');
     this.rows = [...doc.querySelectorAll('#bars li')];  // in the page already: nothing grows at load
@@ -29,10 +30,11 @@ export class ResultView {
     this.announce.textContent = message;
   }
 
-  // The recogniser could not load: say why; the page offers to try again.
-  failed(message) {
+  // The recogniser could not load: say why; the page offers to try again where that can help.
+  failed(message, { retry = true } = {}) {
     this.setState('failed', '');
     this.problemText.textContent = message;
+    this.retry.hidden = !retry;
     this.announce.textContent = message;
   }
 
