@@ -11,6 +11,7 @@ namespace digits::server {
 struct Responder::Exchange {
   std::weak_ptr<Connection> connection;
   bool keep_alive = true;
+  bool head = false;  // HEAD: whatever the handler answers goes out without its body
   Responder::Observer observer;
   std::atomic<bool> answered{false};
 };
@@ -24,6 +25,7 @@ void Responder::finish(int status, std::string bytes) const {
 }
 
 void Responder::send(int status, const Headers& headers, const std::string& body) const {
+  if (exchange_->head) return send_head(status, headers, body.size());
   finish(status, serialize_response(status, headers, body, body.size(), exchange_->keep_alive));
 }
 
@@ -105,6 +107,7 @@ void Connection::process() {
       exchange = std::make_shared<Responder::Exchange>();
       exchange->connection = weak_from_this();
       exchange->keep_alive = request.keep_alive;
+      exchange->head = request.method == "HEAD";
     }
   }
   // Outside the lock: writing may call back at once, and the handler may answer at once.

@@ -24,7 +24,9 @@ struct RouteSpec {
   Handler handler;
 };
 
-// Every route of the server. Anything else is a file of the web app.
+// Every route of the server. Anything else is a file of the web app. Each GET route
+// takes HEAD too (as HTTP asks of every server; uptime monitors send it): the handler
+// answers as for GET and the connection leaves the body out.
 const RouteSpec kRoutes[] = {
     {"POST", "/log", "log", handle_log},
     {"GET", "/api/history", "history", handle_history},
@@ -42,6 +44,7 @@ void method_not_allowed(const RouteSpec& route, Responder response) {
   for (const RouteSpec& candidate : kRoutes) {
     if (std::string_view(candidate.path) != route.path) continue;
     allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.method);
+    if (std::string_view(candidate.method) == "GET") allowed += ", HEAD";
   }
   response.send(405, {{"Allow", allowed}, {"Content-Type", "text/plain; charset=utf-8"}},
                 std::string(route.path) + " takes " + allowed + " only\n");
@@ -65,7 +68,9 @@ Connection::Dispatch make_dispatch(App& app) {
     const RouteSpec* other_method = nullptr;
     for (const RouteSpec& candidate : kRoutes) {
       if (request.path != candidate.path) continue;
-      (request.method == candidate.method ? route : other_method) = &candidate;
+      const bool takes = request.method == candidate.method ||
+                         (request.method == "HEAD" && std::string_view(candidate.method) == "GET");
+      (takes ? route : other_method) = &candidate;
     }
     const bool wrong_method = route == &kStatic && other_method != nullptr;
     request.client_address = client_address(request, app.config.trusted_proxies);

@@ -68,8 +68,8 @@ TEST_CASE("DELETE /api/history deletes one client's predictions and feedback, an
   CHECK(http(server.port(), "DELETE", "/api/history?client_id=%27%20OR%201=1").status == 400);
   const Response wrong = http(server.port(), "PUT", "/api/history?client_id=" + client);
   CHECK(wrong.status == 405);
-  CHECK(wrong.headers.at("allow") == "GET, DELETE");
-  CHECK(http(server.port(), "DELETE", "/api/stats").headers.at("allow") == "GET");
+  CHECK(wrong.headers.at("allow") == "GET, HEAD, DELETE");
+  CHECK(http(server.port(), "DELETE", "/api/stats").headers.at("allow") == "GET, HEAD");
 }
 
 TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confidence") {
@@ -148,4 +148,28 @@ TEST_CASE("metrics count requests, records, rejects") {
   CHECK(metrics.body.find("digits_records_total{result=\"rejected\"} 1") != std::string::npos);
   CHECK(metrics.body.find("digits_http_request_duration_seconds_bucket{route=\"log\",le=\"+Inf\"} 1") !=
         std::string::npos);
+}
+
+TEST_CASE("every GET route takes HEAD: the GET's status, headers and length, no body; a 405 names HEAD too") {
+  LocalServer server;
+  const std::string client = "head-" + new_uuid().substr(0, 8);
+  REQUIRE(post_json(server.port(), prediction_json(new_uuid(), client, 4)).status == 200);
+  const std::string paths[] = {"/healthz", "/readyz", "/api/stats", "/api/history?client_id=" + client,
+                               "/api/history", "/metrics"};
+  for (const std::string& path : paths) {
+    CAPTURE(path);
+    Response get = http(server.port(), "GET", path);
+    Response head = http(server.port(), "HEAD", path);
+    CHECK(head.status == get.status);
+    CHECK(head.headers["content-type"] == get.headers["content-type"]);
+    CHECK(head.body.empty());
+    if (path != "/metrics") {  // the counts move with every request, the others' bodies do not
+      CHECK(head.headers["content-length"] == std::to_string(get.body.size()));
+    }
+  }
+  CHECK(http(server.port(), "HEAD", "/log").status == 405);
+  Response wrong = http(server.port(), "POST", "/healthz");
+  CHECK(wrong.status == 405);
+  CHECK(wrong.headers["allow"] == "GET, HEAD");
+  CHECK(http(server.port(), "PUT", "/api/history").headers["allow"] == "GET, HEAD, DELETE");
 }
