@@ -8,6 +8,7 @@ const PRECACHE = [];
 const SHELL = `digits-shell-${VERSION}`;
 const RUNTIME = 'digits-runtime';  // what is not precached, cached when first used
 const API = 'digits-api';          // last answers of the read endpoints, for offline viewing
+const API_PATH = new URL('api/', self.registration.scope).pathname;  // under the app's own path
 
 // Fingerprinted files (name.3f9a2c1b.ext) never change, so the copy the page just
 // downloaded is the one to keep; every other file is revalidated (usually a 304).
@@ -36,7 +37,7 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;  // POST /log and others: network
-  if (url.pathname.startsWith('/api/')) {
+  if (url.pathname.startsWith(API_PATH)) {
     event.respondWith(networkFirst(request, API));
   } else if (url.pathname.includes('/vendor/onnxruntime-web/')) {
     event.respondWith(cacheFirst(request, RUNTIME));

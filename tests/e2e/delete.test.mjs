@@ -155,7 +155,7 @@ test('a waiting deletion goes before every record, is asked again after a failur
     const requests = [];
     let answers = [];
     const server = async (url, { method, body }) => {
-      requests.push(method === 'DELETE' ? `DELETE ${url}` : `POST ${JSON.parse(body).records.map((r) => r.id).join(',')}`);
+      requests.push(method === 'DELETE' ? `DELETE ${new URL(url).pathname}${new URL(url).search}` : `POST ${JSON.parse(body).records.map((r) => r.id).join(',')}`);
       const answer = answers.shift() ?? 200;
       if (typeof answer === 'function') return answer();
       if (method === 'DELETE') {

@@ -228,3 +228,26 @@ test('served over plain HTTP at a network name: every drawing is still logged on
     await browser.close();
   }
 });
+
+// Behind a proxy that serves the app under a path of its own (https://example.org/digits/),
+// here Playwright's routing: only what is asked for under the prefix reaches the server.
+test('served under a path prefix: drawings and feedback are sent beside the app, not to the site root', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 }, serviceWorkers: 'block' });
+  const outside = [];
+  await context.route(`${running.stack.origin}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    if (!url.pathname.startsWith('/digits/')) {
+      outside.push(`${route.request().method()} ${url.pathname}`);
+      return route.fulfill({ status: 404, body: 'not under /digits/' });
+    }
+    url.pathname = url.pathname.slice('/digits'.length);
+    return route.fulfill({ response: await route.fetch({ url: url.href }) });
+  });
+  const before = Number(running.stack.sql('SELECT coalesce(max(id), 0) FROM predictions')[0]);
+  const page = await openApp(context, `${running.stack.origin}/digits`);
+  await drawAndAnswer(page, '7', '7');
+  await allSent(page, 1);
+  assert.deepEqual(running.stack.sql(`SELECT predicted_digit || '|' || true_digit FROM predictions WHERE id > ${before}`), ['7|7']);
+  assert.deepEqual(outside, []);
+  await context.close();
+});

@@ -87,7 +87,12 @@ export async function lastDeletion() {
 // Sends what is queued, in batches. Resolves to
 //   { done: true }                      everything acknowledged (or dropped as invalid)
 //   { done: false, retryAfterMs, why }  try again later: offline, 429, 503, server error
-export async function flush({ endpoint = '/log', deletionEndpoint = '/api/history', fetchImpl = fetch } = {}) {
+// Beside the app, wherever it is served (a proxy may put it under a path of its own):
+// resolved from this module's address, which the page and the service worker share.
+const LOG = new URL('../log', import.meta.url).href;
+const HISTORY = new URL('../api/history', import.meta.url).href;
+
+export async function flush({ endpoint = LOG, deletionEndpoint = HISTORY, fetchImpl = fetch } = {}) {
   // Behind another sender (a tab, the service worker) it waits its turn and then sends
   // what is left, so its answer is never older than theirs.
   return whileNotSending(() => drain(endpoint, deletionEndpoint, fetchImpl));
