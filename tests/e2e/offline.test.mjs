@@ -251,3 +251,45 @@ test('served under a path prefix: drawings and feedback are sent beside the app,
   assert.deepEqual(outside, []);
   await context.close();
 });
+
+test('the history keeps its newest 500 drawings once sent, and any still waiting; the list shows the newest', async () => {
+  const context = await running.browser.newContext();
+  const page = await modulesPage(context, running.stack.origin);
+  const after = await page.evaluate(async () => {
+    const { HistoryView } = await import('/js/history-view.js');
+    const { flush, HISTORY_KEPT } = await import('/js/outbox.js');
+    const { openStore } = await import('/js/store.js');
+    for (const id of ['history', 'history-empty']) document.body.append(Object.assign(document.createElement('ol'), { id }));
+    const db = await openStore();
+    const at = (i) => new Date(Date.UTC(2026, 0, 1) + i * 60000).toISOString();
+    const tx = db.transaction('history', 'readwrite');
+    for (let i = 0; i < 700; i++) {
+      // Among the oldest: one not sent yet, one whose answer is not sent yet.
+      tx.store.put({ id: `old-${i}`, createdAt: at(i), digit: i % 10, confidence: 0.9, trueDigit: i === 1 ? 4 : null,
+        synced: i === 0 ? 'no' : 'yes', feedbackSynced: i === 1 ? 'no' : undefined });
+    }
+    await tx.done;
+    await db.put('history', { id: 'new', createdAt: at(700), digit: 7, confidence: 0.9, trueDigit: null, synced: 'no' });
+    await db.put('outbox', { id: 'new', record: { type: 'prediction', id: 'new' }, queuedAt: 1 });
+    const acknowledge = async (url, init) => new Response(JSON.stringify({
+      results: JSON.parse(init.body).records.map((_, index) => ({ index, status: 'stored' })),
+    }), { status: 200 });
+    await flush({ fetchImpl: acknowledge });
+    const view = new HistoryView(document, 'trim-client');
+    await view.render();
+    const ids = await db.getAllKeys('history');
+    return {
+      kept: HISTORY_KEPT, count: ids.length, waiting: ['old-0', 'old-1'].filter((id) => ids.includes(id)),
+      oldestSent: ids.filter((id) => /^old-\d+$/.test(id)).map((id) => Number(id.slice(4))).filter((i) => i > 1).sort((a, b) => a - b)[0],
+      listed: [...document.querySelectorAll('#history li')].map((li) => li.dataset.id).slice(0, 2),
+      listedCount: document.querySelectorAll('#history li').length,
+    };
+  });
+  assert.equal(after.count, after.kept);
+  assert.deepEqual(after.waiting, ['old-0', 'old-1']);
+  // 701 drawings, 500 kept: the 201 oldest sent ones went (old-2 to old-202).
+  assert.equal(after.oldestSent, 2 + (701 - after.kept));
+  assert.deepEqual(after.listed, ['new', 'old-699']);
+  assert.equal(after.listedCount, 60);
+  await context.close();
+});

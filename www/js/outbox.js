@@ -4,6 +4,9 @@
 import { openStore } from './store.js';
 
 export const MAX_BATCH = 100;
+// The history keeps this many drawings at most (the page lists the newest 60); older
+// ones go once they and their answers are sent, so the store does not grow for ever.
+export const HISTORY_KEPT = 500;
 const LOCK = 'digits-outbox';
 export const DELETION = 'deletion';  // the meta key of the last deletion asked for
 const updates = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-outbox') : null;
@@ -190,8 +193,22 @@ async function settle(db, items, results) {
     tx.objectStore('outbox').delete(item.id);
     await markHistory(tx.objectStore('history'), item.record, result.status);
   }
+  await trimHistory(tx.objectStore('history'));
   await tx.done;
   updates?.postMessage({ type: 'sent' });
+}
+
+// Oldest first, the entries past HISTORY_KEPT whose prediction and answer have left;
+// one still waiting stays, whatever its age.
+async function trimHistory(history) {
+  let excess = (await history.count()) - HISTORY_KEPT;
+  for (let cursor = excess > 0 ? await history.index('createdAt').openCursor() : null; cursor && excess > 0;) {
+    if (cursor.value.synced !== 'no' && cursor.value.feedbackSynced !== 'no') {
+      await cursor.delete();
+      excess--;
+    }
+    cursor = await cursor.continue();
+  }
 }
 
 async function markHistory(history, record, status) {
