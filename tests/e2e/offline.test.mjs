@@ -293,3 +293,37 @@ test('the history keeps its newest 500 drawings once sent, and any still waiting
   assert.equal(after.listedCount, 60);
   await context.close();
 });
+
+// A connection can die without a word (a phone changing networks); a proxy can answer in
+// its own words. Either way the records wait for the next try, and are sent once then.
+test('a request that gets no answer, or not the server\'s, is given up and the records sent on the next try', async () => {
+  const context = await running.browser.newContext();
+  const page = await modulesPage(context, running.stack.origin);
+  const outcome = await page.evaluate(async () => {
+    const { flush } = await import('/js/outbox.js');
+    const { openStore } = await import('/js/store.js');
+    const db = await openStore();
+    await db.put('history', { id: 'quiet', createdAt: new Date().toISOString(), digit: 2, confidence: 0.9, trueDigit: null, synced: 'no' });
+    await db.put('outbox', { id: 'quiet', record: { type: 'prediction', id: 'quiet' }, queuedAt: 1 });
+    const silent = (url, init) => new Promise((resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    const started = performance.now();
+    const first = await flush({ fetchImpl: silent, answerWithinMs: 300 });
+    const waited = performance.now() - started;
+    const proxyPage = async () => new Response('<html>Bad gateway, in a proxy\'s words</html>', { status: 200 });
+    const second = await flush({ fetchImpl: proxyPage });
+    const queued = await db.count('outbox');
+    const posted = [];
+    const acknowledge = async (url, init) => {
+      posted.push(...JSON.parse(init.body).records.map((r) => r.id));
+      return new Response(JSON.stringify({ results: [{ index: 0, status: 'stored' }] }), { status: 200 });
+    };
+    const third = await flush({ fetchImpl: acknowledge });
+    return { first, waited, second, queued, third, posted, left: await db.count('outbox'), synced: (await db.get('history', 'quiet')).synced };
+  });
+  assert.deepEqual(outcome.first, { done: false, retryAfterMs: null, why: 'no answer' });
+  assert.ok(outcome.waited < 5000, `gave up after ${outcome.waited} ms`);
+  assert.deepEqual(outcome.second, { done: false, retryAfterMs: null, why: 'an answer it could not read' });
+  assert.equal(outcome.queued, 1);
+  assert.deepEqual([outcome.third, outcome.posted, outcome.left, outcome.synced], [{ done: true }, ['quiet'], 0, 'yes']);
+  await context.close();
+});

@@ -87,21 +87,44 @@ export async function lastDeletion() {
   return (await openStore()).get('meta', DELETION);
 }
 
-// Sends what is queued, in batches. Resolves to
-//   { done: true }                      everything acknowledged (or dropped as invalid)
-//   { done: false, retryAfterMs, why }  try again later: offline, 429, 503, server error
 // Beside the app, wherever it is served (a proxy may put it under a path of its own):
 // resolved from this module's address, which the page and the service worker share.
 const LOG = new URL('../log', import.meta.url).href;
 const HISTORY = new URL('../api/history', import.meta.url).href;
+// A request with no answer by then is given up and sent again later (records carry
+// their ids, so the server stores each once): a connection that died without a word,
+// after a change of network say, would otherwise hold the outbox for good.
+const ANSWER_WITHIN_MS = 60 * 1000;
 
-export async function flush({ endpoint = LOG, deletionEndpoint = HISTORY, fetchImpl = fetch } = {}) {
+// Sends what is queued, in batches. Resolves to
+//   { done: true }                      everything acknowledged (or dropped as invalid)
+//   { done: false, retryAfterMs, why }  try again later: offline, no answer, 429, 503, server error
+export async function flush({
+  endpoint = LOG, deletionEndpoint = HISTORY, fetchImpl = fetch, answerWithinMs = ANSWER_WITHIN_MS,
+} = {}) {
   // Behind another sender (a tab, the service worker) it waits its turn and then sends
   // what is left, so its answer is never older than theirs.
-  return whileNotSending(() => drain(endpoint, deletionEndpoint, fetchImpl));
+  const send = (url, init) => ask(fetchImpl, url, init, answerWithinMs);
+  return whileNotSending(() => drain(endpoint, deletionEndpoint, send));
 }
 
-async function drain(endpoint, deletionEndpoint, fetchImpl) {
+// One request and its JSON body, given up after answerWithinMs. Resolves to
+// { response, body } (body {} when it is not JSON) or to { later }, flush()'s answer.
+async function ask(fetchImpl, url, init, answerWithinMs) {
+  const signal = AbortSignal.timeout(answerWithinMs);
+  try {
+    const response = await fetchImpl(url, { ...init, signal });
+    const body = await response.json().catch((error) => {
+      if (signal.aborted) throw error;
+      return {};
+    });
+    return { response, body };
+  } catch {
+    return { later: { done: false, retryAfterMs: null, why: signal.aborted ? 'no answer' : 'offline' } };
+  }
+}
+
+async function drain(endpoint, deletionEndpoint, send) {
   const db = await openStore();
   let batchSize = MAX_BATCH;
   for (;;) {
@@ -114,24 +137,21 @@ async function drain(endpoint, deletionEndpoint, fetchImpl) {
       tx.done,
     ]);
     if (deletion?.state === 'waiting') {
-      const failed = await sendDeletion(db, deletion, deletionEndpoint, fetchImpl);
+      const failed = await sendDeletion(db, deletion, deletionEndpoint, send);
       if (failed) return failed;
       continue;
     }
     if (items.length === 0) return { done: true };
-    let response;
-    try {
-      response = await fetchImpl(endpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ records: items.map((item) => item.record) }),
-      });
-    } catch {
-      return { done: false, retryAfterMs: null, why: 'offline' };
-    }
+    const { response, body, later: notNow } = await send(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ records: items.map((item) => item.record) }),
+    });
+    if (notNow) return notNow;
     if (response.status === 200 || response.status === 422) {
-      const { results } = await response.json();
-      await settle(db, items, results);
+      // Not the server's answer (a proxy's page, say): sent again later.
+      if (!Array.isArray(body.results)) return { done: false, retryAfterMs: null, why: 'an answer it could not read' };
+      await settle(db, items, body.results);
       continue;
     }
     // Too large, or a body the server could not read: narrow down to single records,
@@ -160,15 +180,11 @@ function later(response) {
 // Sends the deletion; resolves to nothing once the server has answered for good, or to
 // flush()'s "try again later" answer. The server deletes every row of the client, so
 // sending it again (a reply lost) is harmless.
-async function sendDeletion(db, deletion, endpoint, fetchImpl) {
-  let response;
-  try {
-    response = await fetchImpl(`${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`, { method: 'DELETE' });
-  } catch {
-    return { done: false, retryAfterMs: null, why: 'offline' };
-  }
+async function sendDeletion(db, deletion, endpoint, send) {
+  const { response, body, later: notNow } = await send(`${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`,
+    { method: 'DELETE' });
+  if (notNow) return notNow;
   if (response.status >= 500 || response.status === 429 || response.status === 408) return later(response);
-  const body = await response.json().catch(() => ({}));
   const outcome = response.ok ? { state: 'done', deleted: body.deleted }
     : { state: 'refused', error: body.error ?? `HTTP ${response.status}` };
   if (!response.ok) console.warn('the server refused to delete this browser\'s drawings', response.status, body);
