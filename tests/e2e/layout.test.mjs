@@ -91,6 +91,44 @@ test('the probability bars are drawn to scale', async () => {
   await context.close();
 });
 
+// Windows' contrast themes: the person's colours replace the page's and backgrounds go.
+test('in forced colours (a dark contrast theme) the ink, the bars, a pressed answer and the switch still show', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 1300 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  await page.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
+  await page.goto(`${running.stack.origin}/`);
+  await engineReady(page);
+  await drawWithMouse(page, '3');
+  await predicted(page);
+  await page.click('[data-testid=feedback-correct]');
+  await page.waitForFunction(() => document.getElementById('feedback-correct').getAttribute('aria-pressed') === 'true');
+  await page.waitForTimeout(400);  // the bars' width transition
+  const pixel = async (selector, where = 0.5) => {
+    const { data, width, height } = decodePng(await page.locator(selector).first().screenshot());
+    const i = (Math.floor(height / 2) * width + Math.floor(width * where)) * 4;
+    return [data[i], data[i + 1], data[i + 2]];
+  };
+  const distance = (a, b) => Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) + Math.abs(a[2] - b[2]);
+  // Dark ink on white paper, as in every theme.
+  const pad = decodePng(await page.getByTestId('pad').screenshot());
+  const brightness = (i) => pad.data[i] + pad.data[i + 1] + pad.data[i + 2];
+  let ink = 0;
+  for (let i = 0; i < pad.data.length; i += 4) if (brightness(i) < 200) ink += 1;
+  assert.ok(brightness((Math.floor(pad.height / 2) * pad.width + 8) * 4) > 700, 'the paper is white');
+  assert.ok(ink > pad.width * pad.height * 0.02, `the ink shows: ${ink} dark pixels`);
+  // The top bar is filled in another colour than an empty track's; a pressed answer than one not pressed.
+  const top = await page.$eval('#bars li.top', (li) => [...li.parentElement.children].indexOf(li));
+  const empty = top === 0 ? 1 : 0;
+  assert.ok(distance(await pixel(`#bars li:nth-child(${top + 1}) .track`), await pixel(`#bars li:nth-child(${empty + 1}) .track`)) > 150,
+    'the top bar is drawn');
+  assert.ok(distance(await pixel('[data-testid=feedback-correct]', 0.12), await pixel('[data-testid=feedback-0]', 0.2)) > 150,
+    'the pressed answer looks pressed');
+  const track = await pixel('#memory-switch', 0.25);
+  assert.ok(distance(track, await pixel('.settings h3')) > 150, 'the switch is drawn');
+  await page.screenshot({ path: join(screenshots, 'forced-colours.png'), fullPage: true });
+  await context.close();
+});
+
 // The outline of what is painted in a screenshot of one control: for each column, the
 // first and last row whose colour differs from the corner's (the background).
 function paintedColumns(png) {
