@@ -111,16 +111,16 @@ export async function flush({
 // One request and its JSON body, given up after answerWithinMs. Resolves to
 // { response, body } (body {} when it is not JSON) or to { later }, flush()'s answer.
 async function ask(fetchImpl, url, init, answerWithinMs) {
-  const signal = AbortSignal.timeout(answerWithinMs);
+  const signal = AbortSignal.timeout?.(answerWithinMs);  // (a browser without it waits as fetch does)
   try {
     const response = await fetchImpl(url, { ...init, signal });
     const body = await response.json().catch((error) => {
-      if (signal.aborted) throw error;
+      if (signal?.aborted) throw error;
       return {};
     });
     return { response, body };
   } catch {
-    return { later: { done: false, retryAfterMs: null, why: signal.aborted ? 'no answer' : 'offline' } };
+    return { later: { done: false, retryAfterMs: null, why: signal?.aborted ? 'no answer' : 'offline' } };
   }
 }
 
