@@ -24,9 +24,23 @@ self.addEventListener('activate', (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith('digits-shell-') && name !== SHELL) await caches.delete(name);
     }
+    await dropOldRuntimes();
     await self.clients.claim();
   })());
 });
+
+// An ONNX Runtime Web the app no longer uses (its folder names its version) leaves the
+// runtime cache with the version that used it: 14 MB each, kept for good otherwise.
+async function dropOldRuntimes() {
+  const assets = await (await caches.open(SHELL)).match('assets.json');
+  if (!assets) return;
+  const current = new URL((await assets.json()).ort.dir, self.registration.scope).pathname;
+  const runtime = await caches.open(RUNTIME);
+  for (const request of await runtime.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.includes('/vendor/onnxruntime-web-') && !path.startsWith(current)) await runtime.delete(request);
+  }
+}
 
 // The page's "Reload" on the update notice.
 self.addEventListener('message', (event) => {

@@ -1,5 +1,5 @@
 // A new version deployed while the app is open: the page offers a reload, and the reload
-// brings the new version.
+// brings the new version, leaving behind what the old one cached and the new one does not use.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,13 @@ test('a new deployment is offered as "Reload", and reloading runs it', async () 
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
   assert.equal(await page.isVisible('#update'), false);
   const shellBefore = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('digits-shell-')));
+  // What the runtime cache holds of ONNX Runtime Web: the version in use, and an earlier one.
+  const ortDir = JSON.parse(readFileSync(join(www, 'assets.json'), 'utf8')).ort.dir;
+  const runtimes = [`/${ortDir}ort.wasm.min.mjs`, '/vendor/onnxruntime-web-0.0.1/ort.wasm.min.mjs'];
+  await page.evaluate(async (paths) => {
+    const runtime = await caches.open('digits-runtime');
+    for (const path of paths) await runtime.put(new Request(path), new Response('cached'));
+  }, runtimes);
 
   // Deploy: a service worker with another version (as the web build makes for any change).
   const sw = readFileSync(join(www, 'sw.js'), 'utf8');
@@ -37,6 +44,9 @@ test('a new deployment is offered as "Reload", and reloading runs it', async () 
   assert.deepEqual(shellAfter.length, 1, 'the old cache is deleted');
   assert.notDeepEqual(shellAfter, shellBefore);
   assert.match(shellAfter[0], /-next$/);
+  const runtimesAfter = await page.evaluate(async () =>
+    (await (await caches.open('digits-runtime')).keys()).map((r) => new URL(r.url).pathname).filter((p) => p.includes('onnxruntime')));
+  assert.deepEqual(runtimesAfter, [runtimes[0]], 'the earlier ONNX Runtime Web is dropped, the one in use kept');
   assert.equal(await page.isVisible('#update'), false);
   await context.close();
 });
