@@ -109,7 +109,7 @@ export async function flush({
 }
 
 // One request and its JSON body, given up after answerWithinMs. Resolves to
-// { response, body } (body {} when it is not JSON) or to { later }, flush()'s answer.
+// { response, body } (body {} when it is not JSON) or to { failed }, flush()'s answer.
 async function ask(fetchImpl, url, init, answerWithinMs) {
   const signal = AbortSignal.timeout?.(answerWithinMs);  // (a browser without it waits as fetch does)
   try {
@@ -120,7 +120,7 @@ async function ask(fetchImpl, url, init, answerWithinMs) {
     });
     return { response, body };
   } catch {
-    return { later: { done: false, retryAfterMs: null, why: signal?.aborted ? 'no answer' : 'offline' } };
+    return { failed: { done: false, retryAfterMs: null, why: signal?.aborted ? 'no answer' : 'offline' } };
   }
 }
 
@@ -142,12 +142,12 @@ async function drain(endpoint, deletionEndpoint, send) {
       continue;
     }
     if (items.length === 0) return { done: true };
-    const { response, body, later: notNow } = await send(endpoint, {
+    const { response, body, failed } = await send(endpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ records: items.map((item) => item.record) }),
     });
-    if (notNow) return notNow;
+    if (failed) return failed;
     if (response.status === 200 || response.status === 422) {
       // Not the server's answer (a proxy's page, say): sent again later.
       if (!Array.isArray(body.results)) return { done: false, retryAfterMs: null, why: 'an answer it could not read' };
@@ -181,9 +181,9 @@ function later(response) {
 // flush()'s "try again later" answer. The server deletes every row of the client, so
 // sending it again (a reply lost) is harmless.
 async function sendDeletion(db, deletion, endpoint, send) {
-  const { response, body, later: notNow } = await send(`${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`,
+  const { response, body, failed } = await send(`${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`,
     { method: 'DELETE' });
-  if (notNow) return notNow;
+  if (failed) return failed;
   if (response.status >= 500 || response.status === 429 || response.status === 408) return later(response);
   const outcome = response.ok ? { state: 'done', deleted: body.deleted }
     : { state: 'refused', error: body.error ?? `HTTP ${response.status}` };
