@@ -9,6 +9,7 @@ const SHELL = `digits-shell-${VERSION}`;
 const RUNTIME = 'digits-runtime';  // what is not precached, cached when first used
 const API = 'digits-api';          // last answers of the read endpoints, for offline viewing
 const API_PATH = new URL('api/', self.registration.scope).pathname;  // under the app's own path
+const ORT_FOLDER = '/vendor/onnxruntime-web-';  // + its version: a folder's files never change
 
 // Fingerprinted files (name.3f9a2c1b.ext) never change, so the copy the page just
 // downloaded is the one to keep; every other file is revalidated (usually a 304).
@@ -38,7 +39,7 @@ async function dropOldRuntimes() {
   const runtime = await caches.open(RUNTIME);
   for (const request of await runtime.keys()) {
     const path = new URL(request.url).pathname;
-    if (path.includes('/vendor/onnxruntime-web-') && !path.startsWith(current)) await runtime.delete(request);
+    if (path.includes(ORT_FOLDER) && !path.startsWith(current)) await runtime.delete(request);
   }
 }
 
@@ -53,7 +54,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;  // POST /log and others: network
   if (url.pathname.startsWith(API_PATH)) {
     event.respondWith(networkFirst(request, API));
-  } else if (url.pathname.includes('/vendor/onnxruntime-web/')) {
+  } else if (url.pathname.includes(ORT_FOLDER)) {
     event.respondWith(cacheFirst(request, RUNTIME));
   } else {
     event.respondWith(shellFirst(request));
