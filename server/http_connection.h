@@ -91,8 +91,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
   // Writes an answer; then either closes, or frames the next request.
   void write(std::string bytes, bool close_after);
-  // Hands bytes to the transport; never called with the mutex held.
+  // Writes bytes on the calling thread as far as the socket takes them at once, the rest
+  // through the transport; never called with the mutex held.
   void transmit(Outgoing outgoing);
+  void transport_write_done();
   void after_write(bool close_after);
   // The answer to a request the parser refused (or a timeout); closes after it.
   Outgoing refuse_locked(int status, const std::string& reason);
@@ -116,6 +118,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool lingering_ = false;      // half-closed, dropping input
   bool closed_ = false;         // shut down, or the client went away
   bool continue_sent_ = false;
+  int transport_writes_ = 0;    // answers handed to the transport and not written yet
   Clock::time_point head_started_{};   // first byte of the request being received, or none
   Clock::time_point body_started_{};   // its head complete, body awaited, or none
   Clock::time_point idle_since_;

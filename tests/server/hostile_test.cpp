@@ -24,7 +24,9 @@ namespace {
 // A raw connection: bytes as they are, answers as they come, and whether it closed.
 class Raw {
  public:
-  explicit Raw(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+  // receive_buffer: a small one (bytes) makes the server's writes stop part-way.
+  explicit Raw(int port, int receive_buffer = 0) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<uint16_t>(port));
@@ -223,6 +225,23 @@ TEST_CASE("pipelined requests are all answered, in order") {
     statuses.push_back(std::stoi(answers.substr(at + 9, 3)));
   }
   CHECK(statuses == std::vector<int>{200, 200, 404, 200});
+  CHECK(raw.closes_within(std::chrono::milliseconds(1000)));
+}
+
+TEST_CASE("a client that reads slowly gets a large file whole, and the pipelined answer after it") {
+  LocalServer server;
+  Raw raw(server.port(), 4096);
+  raw.send_all("GET /assets/large.wasm HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  // Nothing read for a while: the socket fills and the rest of the file has to wait.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string answers = raw.read_answers(2, std::chrono::milliseconds(10000));
+  REQUIRE(Raw::answers_in(answers) == 2);
+  CHECK(status_of(answers) == 200);
+  const std::string file = large_file();
+  const size_t body = answers.find("\r\n\r\n") + 4;
+  CHECK(answers.compare(body, file.size(), file) == 0);
+  CHECK(status_of(answers.substr(body + file.size())) == 200);
   CHECK(raw.closes_within(std::chrono::milliseconds(1000)));
 }
 

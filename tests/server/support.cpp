@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -387,6 +388,20 @@ std::string batch(const std::vector<std::string>& records) {
   return body + "]}";
 }
 
+std::string large_file() {
+  // Far more than a socket takes at once; no two neighbouring 4 KB pages alike, so a
+  // piece sent twice or out of place shows.
+  std::string bytes(6 << 20, '\0');
+  uint32_t state = 2463534242u;
+  for (char& byte : bytes) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    byte = static_cast<char>(state);
+  }
+  return bytes;
+}
+
 std::string www_dir() {
   static const std::string dir = [] {
     namespace fs = std::filesystem;
@@ -397,6 +412,7 @@ std::string www_dir() {
     std::ofstream(root / "manifest.webmanifest") << "{\"name\":\"Digits\"}\n";
     std::ofstream(root / "assets" / "engine.0123abcd.wasm") << std::string("\0asm\1\0\0\0", 8);
     std::ofstream(root / "big.js") << std::string(20000, 'x');
+    std::ofstream(root / "assets" / "large.wasm") << large_file();
     // A precompressed variant, written by gzip so it is real.
     run("gzip -k -9 " + (root / "big.js").string());
     // Shipped only compressed, as in the container image; and a .gz that is not gzip.

@@ -111,5 +111,6 @@ std::string feedback_json(const std::string& id, const std::string& prediction_i
                           int true_digit, const std::string& created_at = "2026-11-23T10:00:05Z");
 std::string batch(const std::vector<std::string>& records);
 std::string www_dir();  // the test web root, built on first use
+std::string large_file();  // the bytes of assets/large.wasm in it
 
 }  // namespace digits::test
