@@ -259,6 +259,18 @@ test('without JavaScript, both pages say what they need instead of loading for e
 });
 
 // What Lockdown Mode on an iPhone or Edge's enhanced security do: no JIT, so no WebAssembly.
+// The load problem sits inside the answer area at desktop and phone widths, with no Try
+// again (it cannot help).
+async function saysWhyInTheAnswerArea(page) {
+  for (const viewport of [{ width: 1100, height: 900 }, phone.viewport]) {
+    await page.setViewportSize(viewport);
+    const [said, answer] = [await box(page, '#load-problem-text'), await box(page, '#answer')];
+    assert.ok(said && said.y >= answer.y && said.y + said.height <= answer.y + answer.height + 0.5 &&
+      said.x + said.width <= viewport.width, `said within the answer area at ${viewport.width} px`);
+  }
+  assert.equal(await page.locator('#load-retry').isVisible(), false);
+}
+
 test('a browser without WebAssembly is told why and what to do, with no Try again that cannot help', async () => {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...launchArguments, '--js-flags=--jitless'] });
   try {
@@ -267,17 +279,31 @@ test('a browser without WebAssembly is told why and what to do, with no Try agai
     await page.goto(`${running.stack.origin}/`);
     await page.waitForFunction(() => document.getElementById('answer').dataset.state === 'failed');
     assert.match(await page.textContent('#load-problem-text'), /runs no WebAssembly.*Lockdown Mode.*allow it for this site/);
-    for (const viewport of [{ width: 1100, height: 900 }, phone.viewport]) {
-      await page.setViewportSize(viewport);
-      const [said, answer] = [await box(page, '#load-problem-text'), await box(page, '#answer')];
-      assert.ok(said && said.y >= answer.y && said.y + said.height <= answer.y + answer.height + 0.5 &&
-        said.x + said.width <= viewport.width, `said within the answer area at ${viewport.width} px`);
-    }
-    assert.equal(await page.locator('#load-retry').isVisible(), false);
+    await saysWhyInTheAnswerArea(page);
     await page.screenshot({ path: join(screenshots, 'no-webassembly.png') });
   } finally {
     await browser.close();
   }
+});
+
+test('a browser whose WebAssembly lacks vector instructions is told to update, not shown a compile error', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  // Chromium cannot turn its vector instructions off: its validator is made to answer as
+  // Safari 15's does for a module that uses them.
+  await context.addInitScript(() => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !new Uint8Array(bytes).includes(0xfd) && validate(bytes);
+  });
+  const page = await context.newPage();
+  let engineFetched = false;
+  page.on('request', (request) => { engineFetched ||= /\.wasm$/.test(request.url()); });
+  await page.goto(`${running.stack.origin}/`);
+  await page.waitForFunction(() => document.getElementById('answer').dataset.state === 'failed');
+  assert.match(await page.textContent('#load-problem-text'),
+    /WebAssembly is older than the recogniser needs.*Safari 16\.4.*update the browser/);
+  await saysWhyInTheAnswerArea(page);
+  assert.equal(engineFetched, false, 'nothing downloaded that could not run');
+  await context.close();
 });
 
 test('a recogniser that cannot load says so in the answer area, and Try again recovers', async () => {

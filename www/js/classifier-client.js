@@ -1,5 +1,21 @@
 // The page's side of the classification worker: every call carries an id and always gets
 // a reply, a result or an error, so a promise never hangs.
+
+// The smallest module that uses WebAssembly's 128-bit vectors (one function returning a
+// v128.const of zeros). Both engines are built for them; a browser without them (Safari
+// before 16.4) would fail to compile either with a message no one can act on.
+const VECTOR_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // "\0asm", version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,        // types: () -> v128
+  0x03, 0x02, 0x01, 0x00,                          // one function of that type
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c,        // its code: v128.const ...
+  ...new Array(16).fill(0), 0x0b,                  // ... 16 zero bytes, end
+]);
+
+function lasting(message) {
+  return Promise.reject(Object.assign(new Error(message), { lasting: true }));
+}
+
 export class ClassifierClient {
   constructor() {
     this.worker = new Worker(new URL('./classifier.worker.js', import.meta.url), { type: 'module' });
@@ -33,13 +49,17 @@ export class ClassifierClient {
 
   // Loads the model with 'auto', 'native' or 'ort'; resolves to what was loaded.
   // onProgress(fraction) while the engine and the model download. Both engines are
-  // WebAssembly, which some security settings turn off; trying again cannot help there
-  // (the error is marked lasting).
+  // WebAssembly with vector instructions: where the browser lacks either, trying again
+  // cannot help (the error is marked lasting).
   load(choice, onProgress) {
     if (typeof WebAssembly !== 'object') {
-      return Promise.reject(Object.assign(new Error('this browser runs no WebAssembly, which it needs. A security ' +
-        'setting turns it off (such as Lockdown Mode on an iPhone or iPad, or the enhanced security of Microsoft ' +
-        'Edge): allow it for this site, or use another browser'), { lasting: true }));
+      return lasting('this browser runs no WebAssembly, which it needs. A security setting turns it off (such as ' +
+        'Lockdown Mode on an iPhone or iPad, or the enhanced security of Microsoft Edge): allow it for this site, ' +
+        'or use another browser');
+    }
+    if (!WebAssembly.validate(VECTOR_PROBE)) {
+      return lasting('this browser\'s WebAssembly is older than the recogniser needs (it lacks the vector ' +
+        'instructions of Safari 16.4, Chrome 91 and Firefox 89 and later): update the browser, or use another');
     }
     return this.call('load', { choice }, [], onProgress);
   }
