@@ -17,8 +17,22 @@ namespace {
 constexpr size_t kMaxFileBytes = 64 << 20;
 
 const char* const kNotFoundPage =
-    "<!doctype html><meta charset=utf-8><title>Not found</title>"
-    "<p>There is nothing here. <a href=\"/\">Draw a digit</a> instead.</p>\n";
+    "<!doctype html><head><meta charset=utf-8><title>Not found</title></head>"
+    "<p>There is nothing here. <a href=\"./\">Draw a digit</a> instead.</p>\n";
+
+// The not-found page's links are relative to the site's root; a <base> leads from the
+// missing path's folder back up to it. Relative, not "/": behind a proxy that serves the
+// site under a path ("/digits/..."), "/" is someone else's root.
+std::string with_base(const std::string& page, std::string_view path) {
+  std::string base;
+  for (size_t i = 1; i < path.size(); ++i) {
+    if (path[i] == '/') base += "../";
+  }
+  if (base.empty()) base = "./";
+  const size_t head = page.find("<head>");
+  const size_t at = head == std::string::npos ? 0 : head + 6;
+  return page.substr(0, at) + "<base href=\"" + base + "\">" + page.substr(at);
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -124,13 +138,13 @@ std::string StaticFiles::content_type_for(std::string_view path) {
   return "application/octet-stream";
 }
 
-StaticResponse StaticFiles::not_found() {
+StaticResponse StaticFiles::not_found(std::string_view path) {
   StaticResponse response;
   response.status = 404;
   response.content_type = "text/html; charset=utf-8";
   response.cache_control = "no-cache";
   const std::optional<File> page = load(root_ + "/404.html");
-  response.body = page ? page->body : std::make_shared<const std::string>(kNotFoundPage);
+  response.body = std::make_shared<const std::string>(with_base(page ? *page->body : kNotFoundPage, path));
   return response;
 }
 
@@ -198,18 +212,18 @@ std::string StaticFiles::resolve(const std::string& decoded) {
 
 StaticResponse StaticFiles::get(std::string_view path, bool accepts_gzip, std::string_view if_none_match) {
   std::string decoded;
-  if (!decode_path(path, decoded) || !safe_segments(decoded)) return not_found();
+  if (!decode_path(path, decoded) || !safe_segments(decoded)) return not_found(path);
   if (decoded.back() == '/') decoded += "index.html";
 
   const std::string real_path = resolve(decoded);
-  if (real_path.empty()) return not_found();
+  if (real_path.empty()) return not_found(path);
   const std::optional<File> file = load(real_path);
   if (!file) {  // a directory, or gone since: resolve afresh next time
     {
       std::lock_guard<std::mutex> lock(mutex_);
       resolved_.erase(decoded);
     }
-    return not_found();  // takes the lock itself
+    return not_found(path);  // takes the lock itself
   }
 
   StaticResponse response;

@@ -45,7 +45,8 @@ class StaticFiles {
     std::string etag;
   };
 
-  StaticResponse not_found();
+  // path: as in get(), for the page's way back to the root.
+  StaticResponse not_found(std::string_view path);
   // The cached file (a copy: shared bodies, so no lock is held while it is sent) for a
   // path already resolved inside the root; nullopt when it cannot be read.
   std::optional<File> load(const std::string& real_path);

@@ -249,6 +249,11 @@ test('served under a path prefix: drawings and feedback are sent beside the app,
   await drawAndAnswer(page, '7', '7');
   await allSent(page, 1);
   assert.deepEqual(running.stack.sql(`SELECT predicted_digit || '|' || true_digit FROM predictions WHERE id > ${before}`), ['7|7']);
+  // A missing page deep under the prefix is styled, and its way back leads to the app.
+  const missing = await page.goto(`${running.stack.origin}/digits/no/such/page`);
+  assert.equal(missing.status(), 404);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('main')).textAlign), 'center');
+  assert.equal(await page.evaluate(() => document.querySelector('main a').href), `${running.stack.origin}/digits/`);
   assert.deepEqual(outside, []);
   await context.close();
 });

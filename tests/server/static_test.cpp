@@ -95,6 +95,13 @@ TEST_CASE("no path leaves the web root") {
   CHECK(missing.status == 404);
   CHECK(missing.headers["content-type"] == "text/html; charset=utf-8");
   CHECK(missing.body.find("nothing here") != std::string::npos);
+  // Its links lead back to the root from the missing path's folder, without naming "/"
+  // (a proxy may serve the site under a path of its own).
+  CHECK(missing.body.find("<head><base href=\"./\">") != std::string::npos);
+  const Response deeper = http(port, "GET", "/a/b%2Fc/missing?x=/y");
+  CHECK(deeper.status == 404);
+  CHECK(deeper.body.find("<head><base href=\"../../\">") != std::string::npos);
+  CHECK(http(port, "GET", "/a/").body.find("<base href=\"../\">") != std::string::npos);
   CHECK(http(port, "POST", "/index.html", "x").status == 405);
   CHECK(http(port, "DELETE", "/index.html").status == 405);
 }
