@@ -65,6 +65,8 @@ bool has_token(std::string_view value, std::string_view token) {
 // The request line as far as it has arrived: refused at the first byte that cannot
 // belong to one, instead of waiting for a line that will never be right.
 std::optional<ParseOutcome> check_partial_line(std::string_view line) {
+  // The line may have arrived up to its CR, the LF still on its way.
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   size_t i = 0;
   for (; i < line.size() && line[i] != ' '; ++i) {
     if (!is_token_char(static_cast<unsigned char>(line[i])) || i >= kMaxMethod) {

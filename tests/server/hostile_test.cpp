@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,6 +44,16 @@ class Raw {
       sent += static_cast<size_t>(n);
     }
     return true;
+  }
+
+  // One byte per segment, a pause between: every split a network can make.
+  void send_byte_by_byte(const std::string& bytes, std::chrono::milliseconds pause) {
+    const int on = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    for (const char byte : bytes) {
+      REQUIRE(::send(fd_, &byte, 1, MSG_NOSIGNAL) == 1);
+      std::this_thread::sleep_for(pause);
+    }
   }
 
   // Reads until `count` whole answers arrived (by Content-Length), the server closed,
@@ -243,6 +254,20 @@ TEST_CASE("a client that reads slowly gets a large file whole, and the pipelined
   CHECK(answers.compare(body, file.size(), file) == 0);
   CHECK(status_of(answers.substr(body + file.size())) == 200);
   CHECK(raw.closes_within(std::chrono::milliseconds(1000)));
+}
+
+TEST_CASE("a request sent a byte at a time is answered, whatever byte a segment ends on") {
+  LocalServer server;
+  Raw raw(server.port());
+  const std::string body = batch({prediction_json(new_uuid(), "byte by byte")});
+  raw.send_byte_by_byte("\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                        "POST /log HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body,
+                        std::chrono::milliseconds(1));
+  const std::string answers = raw.read_answers(2);
+  REQUIRE(Raw::answers_in(answers) == 2);
+  CHECK(status_of(answers) == 200);
+  CHECK(answers.find("\"stored\"") != std::string::npos);
 }
 
 TEST_CASE("slow clients get 408 at their deadline; idle ones are closed; neither holds anyone up") {
