@@ -131,26 +131,27 @@ void Connection::transmit(Outgoing outgoing) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
-    // Written here, on the answering thread, when nothing of this connection waits in the
-    // transport: handing the answer to Pistache, which always queues it for its own
-    // thread, costs a wake-up of that thread per answer. The descriptor stays open while
-    // the mutex is held and closed_ is false: the transport closes it only after
-    // on_disconnected.
-    if (transport_writes_ == 0) {
+    // Handing an answer to Pistache costs a wake-up of its thread (it queues every write
+    // for that thread), so an answer that ends the exchange is written here, on the
+    // answering thread: when nothing of this connection waits in the transport (order)
+    // and no next request has arrived (this thread, maybe the database writer, must not
+    // go on to frame and dispatch it). The descriptor is open while the mutex is held
+    // and closed_ is false: the transport closes it only after on_disconnected.
+    if (transport_writes_ == 0 && buffer_.empty() && !outgoing.interim) {
       const ssize_t sent = ::send(fd_, outgoing.bytes.data(), outgoing.bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent > 0) written = static_cast<size_t>(sent);
+      if (written == outgoing.bytes.size()) {
+        answered_locked(outgoing.close_after);  // nothing to frame: the buffer is empty
+        return;
+      }
     }
     // The rest (a full socket buffer, or an error the transport then reports) goes in order
     // behind anything queued before it.
-    if (written < outgoing.bytes.size()) ++transport_writes_;
-  }
-  const bool close_after = outgoing.close_after, interim = outgoing.interim;
-  if (written == outgoing.bytes.size()) {
-    if (!interim) after_write(close_after);
-    return;
+    ++transport_writes_;
   }
   outgoing.bytes.erase(0, written);
   const std::weak_ptr<Connection> self = weak_from_this();
+  const bool close_after = outgoing.close_after, interim = outgoing.interim;
   const size_t length = outgoing.bytes.size();
   // Never under the mutex: a write that already finished runs its callback right here.
   peer->send(Pistache::RawBuffer(std::move(outgoing.bytes), length))
@@ -177,16 +178,21 @@ void Connection::transport_write_done() {
 void Connection::after_write(bool close_after) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    answering_ = false;
-    idle_since_ = Clock::now();
-    if (closed_) return;
-    if (close_after || closing_) {
-      begin_close_locked();
-      return;
-    }
-    if (!buffer_.empty()) head_started_ = Clock::now();
+    if (!answered_locked(close_after)) return;
   }
   process();  // a pipelined request may be waiting
+}
+
+bool Connection::answered_locked(bool close_after) {
+  answering_ = false;
+  idle_since_ = Clock::now();
+  if (closed_) return false;
+  if (close_after || closing_) {
+    begin_close_locked();
+    return false;
+  }
+  if (!buffer_.empty()) head_started_ = Clock::now();
+  return true;
 }
 
 Connection::Outgoing Connection::refuse_locked(int status, const std::string& reason) {

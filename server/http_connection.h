@@ -91,11 +91,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
   // Writes an answer; then either closes, or frames the next request.
   void write(std::string bytes, bool close_after);
-  // Writes bytes on the calling thread as far as the socket takes them at once, the rest
-  // through the transport; never called with the mutex held.
+  // Writes an answer on the calling thread when it ends the exchange and the socket takes
+  // it whole, else through the transport; never called with the mutex held.
   void transmit(Outgoing outgoing);
   void transport_write_done();
   void after_write(bool close_after);
+  // The answer is out: closes when it was the last; true when a next request may be framed.
+  bool answered_locked(bool close_after);
   // The answer to a request the parser refused (or a timeout); closes after it.
   Outgoing refuse_locked(int status, const std::string& reason);
   std::optional<Outgoing> deadline_locked(Clock::time_point now);
