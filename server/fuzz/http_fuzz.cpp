@@ -1,7 +1,7 @@
 // libFuzzer target for the request framing (http_parser.h): whatever bytes arrive, in
 // whatever pieces, the parser decides without crashing, reading out of bounds or
-// consuming more than it was given, and a request it frames is one it would frame
-// again from its own bytes.
+// consuming more than it was given, a request it frames is one it would frame again
+// from its own bytes, and no piece of such a request is refused.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -31,6 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (outcome.request.body.size() > limits.max_body) __builtin_trap();
     const ParseOutcome again = parse_request(bytes.substr(0, outcome.consumed), limits);
     if (again.kind != ParseOutcome::Kind::request || again.consumed != outcome.consumed) __builtin_trap();
+    // The network may cut it anywhere: no part of a request it frames is refused.
+    for (size_t cut = 0; cut < outcome.consumed; ++cut) {
+      if (parse_request(bytes.substr(0, cut), limits).kind == ParseOutcome::Kind::refused) __builtin_trap();
+    }
     (void)outcome.request.query_parameter("client_id");
     (void)outcome.request.is_json();
     bytes.remove_prefix(outcome.consumed);
