@@ -92,7 +92,7 @@ test('the probability bars are drawn to scale', async () => {
 });
 
 // Windows' contrast themes: the person's colours replace the page's and backgrounds go.
-test('in forced colours (a dark contrast theme) the ink, the bars, a pressed answer and the switch still show', async () => {
+test('in forced colours (a dark contrast theme) the ink, the bars, a pressed answer, the switch and the heat map still show', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1280, height: 1300 }, colorScheme: 'dark' });
   const page = await context.newPage();
   await page.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
@@ -126,6 +126,20 @@ test('in forced colours (a dark contrast theme) the ink, the bars, a pressed ans
   const track = await pixel('#memory-switch', 0.25);
   assert.ok(distance(track, await pixel('.settings h3')) > 150, 'the switch is drawn');
   await page.screenshot({ path: join(screenshots, 'forced-colours.png'), fullPage: true });
+  // The statistics' confusion matrix keeps its heat map: the answer just given tints its cell.
+  await allSent(page, 1);
+  const stats = await context.newPage();
+  await stats.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
+  await stats.goto(`${running.stack.origin}/stats.html`);
+  await stats.waitForFunction(() => [...document.querySelectorAll('[data-testid=confusion] td')].some((td) => td.textContent));
+  const cellPixel = async (filled) => {
+    const cell = stats.locator('[data-testid=confusion] td').filter({ hasText: filled ? /\d/ : /^$/ }).first();
+    const { data, width, height } = decodePng(await cell.screenshot());
+    const i = (Math.floor(height / 2) * width + Math.floor(width * 0.15)) * 4;
+    return [data[i], data[i + 1], data[i + 2]];
+  };
+  assert.ok(distance(await cellPixel(true), await cellPixel(false)) > 150, 'the answered cell is tinted');
+  await stats.screenshot({ path: join(screenshots, 'forced-colours-statistics.png'), fullPage: true });
   await context.close();
 });
 
