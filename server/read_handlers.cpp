@@ -79,20 +79,27 @@ void handle_history(App& app, const HttpRequest& request, Responder response) {
 
 // Knowing the id is what makes the drawings someone's own, as for reading them. The page
 // sends this holding its outbox, so no record of the client is on its way meanwhile.
+// With id=, only that drawing (a prediction's record id) and the client's answers on it.
 void handle_delete_history(App& app, const HttpRequest& request, Responder response) {
   const auto client_id = client_id_of(request, response);
   if (!client_id) return;
+  const std::optional<std::string> record_id = request.query_parameter("id");
+  if (record_id && !is_uuid(*record_id)) {
+    response.send_error(400, "id must be a drawing's id, a UUID such as 3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d");
+    return;
+  }
   auto deleted = std::make_shared<DeletedDrawings>();
   app.reads.submit(
-      [deleted, client = *client_id](pqxx::connection& connection) {
-        *deleted = delete_client_drawings(connection, client);
+      [deleted, client = *client_id, record_id](pqxx::connection& connection) {
+        *deleted = delete_client_drawings(connection, client, record_id);
       },
-      [deleted, client = *client_id, response](const Status& status) {
+      [deleted, client = *client_id, record_id, response](const Status& status) {
         if (!status.ok()) return respond_database_unavailable(response, "nothing was deleted; try again shortly");
         rapidjson::StringBuffer buffer;
         JsonWriter json(buffer);
         json.StartObject();
         field(json, "client_id", client);
+        if (record_id) field(json, "id", *record_id);
         json.Key("deleted");
         json.StartObject();
         field(json, "predictions", deleted->predictions);

@@ -345,10 +345,15 @@ std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::s
   return items;
 }
 
-DeletedDrawings delete_client_drawings(pqxx::connection& connection, const std::string& client_id) {
+DeletedDrawings delete_client_drawings(pqxx::connection& connection, const std::string& client_id,
+                                       const std::optional<std::string>& record_id) {
   pqxx::work transaction(connection);
-  const pqxx::row row = transaction.exec_params1(
-      "SELECT predictions_deleted, feedback_deleted FROM delete_client_drawings($1)", client_id);
+  const pqxx::row row =
+      record_id ? transaction.exec_params1(
+                      "SELECT predictions_deleted, feedback_deleted FROM delete_client_drawings($1, $2::uuid)",
+                      client_id, *record_id)
+                : transaction.exec_params1(
+                      "SELECT predictions_deleted, feedback_deleted FROM delete_client_drawings($1)", client_id);
   transaction.commit();
   return {row[0].as<int64_t>(), row[1].as<int64_t>()};
 }

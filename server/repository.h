@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <pqxx/pqxx>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,13 +75,15 @@ struct HistoryItem {
 };
 std::vector<HistoryItem> read_history(pqxx::connection& connection, const std::string& client_id, int limit);
 
-// Deletes every prediction and piece of feedback of one client, and their counts in the
-// statistics, in one transaction (sql/006_delete_own_drawings.sql).
+// Deletes every prediction and piece of feedback of one client, or with a record id only
+// that prediction and the client's feedback on it, and their counts in the statistics, in
+// one transaction (sql/011_delete_one_drawing.sql).
 struct DeletedDrawings {
   int64_t predictions = 0;
   int64_t feedback = 0;
 };
-DeletedDrawings delete_client_drawings(pqxx::connection& connection, const std::string& client_id);
+DeletedDrawings delete_client_drawings(pqxx::connection& connection, const std::string& client_id,
+                                       const std::optional<std::string>& record_id = std::nullopt);
 
 // Clears image_data and strokes of up to `limit` predictions stored before `days` days
 // ago, oldest first, from `from` on (a timestamp; "-infinity" at first). Returns how many

@@ -72,6 +72,44 @@ TEST_CASE("DELETE /api/history deletes one client's predictions and feedback, an
   CHECK(http(server.port(), "DELETE", "/api/stats").headers.at("allow") == "GET, HEAD");
 }
 
+TEST_CASE("DELETE /api/history with id= deletes that one drawing and its answers, and only the client's own") {
+  LocalServer server;
+  const std::string client = "pruning-" + new_uuid().substr(0, 8);
+  const std::string gone = new_uuid(), kept = new_uuid(), early = new_uuid(), theirs = new_uuid();
+  REQUIRE(post_json(server.port(), batch({prediction_json(gone, client, 2), feedback_json(new_uuid(), gone, client, 8),
+                                          feedback_json(new_uuid(), gone, client, 5),  // a change of mind
+                                          prediction_json(kept, client, 3), feedback_json(new_uuid(), kept, client, 3),
+                                          feedback_json(new_uuid(), early, client, 4),  // its prediction never came
+                                          prediction_json(theirs, "other", 1)}))
+              .status == 200);
+  const auto one = [&](const std::string& who, const std::string& id) {
+    return http(server.port(), "DELETE", "/api/history?client_id=" + who + "&id=" + id);
+  };
+  const Response deleted = one(client, gone);
+  REQUIRE(deleted.status == 200);
+  CHECK(deleted.body == "{\"client_id\":\"" + client + "\",\"id\":\"" + gone +
+                            "\",\"deleted\":{\"predictions\":1,\"feedback\":2}}");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = '" + client + "'") == "1");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM feedback WHERE prediction_id = '" + gone + "'") == "0");
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM feedback WHERE client_id = '" + client + "'") == "2");
+  // Answers whose drawing never arrived go by the same id.
+  CHECK(one(client, early).body.find("\"predictions\":0,\"feedback\":1") != std::string::npos);
+  // Another client's drawing is not this client's to delete, by its id or by ours.
+  CHECK(one(client, theirs).body.find("\"predictions\":0,\"feedback\":0") != std::string::npos);
+  CHECK(one("other", kept).body.find("\"predictions\":0,\"feedback\":0") != std::string::npos);
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE record_id IN ('" + theirs + "', '" + kept +
+                                    "')") == "2");
+  // Again: nothing left, still an answer.
+  CHECK(one(client, gone).body.find("\"predictions\":0,\"feedback\":0") != std::string::npos);
+  for (const char* id : {"", "7", "not-a-uuid", "%27%20OR%201=1", "3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4"}) {
+    CAPTURE(id);
+    const Response refused = one(client, id);
+    CHECK(refused.status == 400);
+    CHECK(refused.body.find("id must be a drawing's id") != std::string::npos);
+  }
+  CHECK(Postgres::instance().scalar("SELECT count(*) FROM predictions WHERE client_id = '" + client + "'") == "1");
+}
+
 TEST_CASE("stats are aggregates: accuracy, per digit, confusion, per day, confidence") {
   empty_tables();
   LocalServer server;
