@@ -113,6 +113,65 @@ test('deleting my drawings removes them from the server and the page, and only m
   await other.close();
 });
 
+test('Remove on one drawing of the history: gone here, from the server and from what was learned, offline too', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
+  await drawAndLog(page, '2');
+  await page.click('[data-testid=feedback-correct]');
+  await drawAndLog(page, '7');
+  await drawAndLog(page, '4');
+  await page.click('[data-testid=clear]');  // cleared without a word: learned as read
+  await allSent(page, 3);
+  await waitFor(async () => (await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 3 '),
+    { message: 'three drawings learned' });
+  const said = () => page.$$eval('[data-testid=history] li .said', (items) => items.map((item) => item.textContent.trim()));
+  const removeListed = async (digit) => {
+    await page.locator('[data-testid=history] li').filter({ has: page.locator('.said', { hasText: digit }) })
+      .locator('[data-testid=history-correct]').click();
+    const remove = page.locator('[data-testid=correct-remove]');
+    const box = await remove.boundingBox();
+    assert.ok(box && box.width >= 44 && box.height >= 44 && box.x + box.width <= 1000, `Remove is drawn at ${JSON.stringify(box)}`);
+    await remove.click();
+  };
+
+  // Online: the 2 and its answer go from the list, the server and the memory at once.
+  await removeListed('2');
+  await waitFor(async () => (await page.textContent('#history-status')) === 'Removed the drawing read as 2.',
+    { message: 'the removal said' });
+  assert.deepEqual(await said(), ['4', '7']);
+  await waitFor(async () => countOf('predictions', client) === '2', { message: 'the server\'s copy removed' });
+  assert.equal(countOf('feedback', client), '0');
+  await waitFor(async () => (await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 2 '),
+    { message: 'its lesson withdrawn' });
+
+  // Offline: gone here at once, waiting to be sent; a reload (online, before it is sent)
+  // does not bring it back from the server's history.
+  await context.setOffline(true);
+  await removeListed('7');
+  await waitFor(async () => (await page.textContent('#history-status')) === 'Removed the drawing read as 7.',
+    { message: 'the offline removal said' });
+  assert.deepEqual(await said(), ['4']);
+  await waitFor(async () => (await outboxCount(page)) === 1, { message: 'the removal waiting' });
+  assert.equal(countOf('predictions', client), '2');
+  let holding = true;
+  await context.route('**/api/history?*', (route) => (holding && route.request().method() === 'DELETE'
+    ? route.fulfill({ status: 503, headers: { 'Retry-After': '1' }, contentType: 'application/json', body: '{"error":"busy"}' })
+    : route.continue()));
+  await context.setOffline(false);
+  await page.reload();
+  await engineReady(page);
+  await waitFor(async () => (await page.locator('[data-testid=history] li').count()) === 1, { message: 'the history after reload' });
+  await page.waitForTimeout(500);  // the server's history has been merged by now
+  assert.deepEqual(await said(), ['4']);
+  holding = false;
+  await allSent(page, 1);
+  assert.deepEqual(running.stack.sql(`SELECT predicted_digit FROM predictions WHERE client_id = '${client}'`), ['4']);
+  assert.ok((await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 1 '));
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('the deletion here takes everything listed and queued, and nothing logged after it', async () => {
   const context = await running.browser.newContext();
   const page = await modulesPage(context, running.stack.origin);
@@ -198,6 +257,52 @@ test('a waiting deletion goes before every record, is asked again after a failur
   assert.deepEqual(sent.outcomes[5].deleted, { predictions: 3, feedback: 1 });
   assert.deepEqual(sent.outcomes.slice(6), [{ done: true }, 'refused']);
   assert.equal(sent.left, 0);
+  await context.close();
+});
+
+test('a removal takes its drawing and answers out of what waits, goes first, and is asked again after a failure', async () => {
+  const context = await running.browser.newContext();
+  const page = await modulesPage(context, running.stack.origin);
+  const seen = await page.evaluate(async () => {
+    const { REMOVALS, enqueueFeedback, enqueuePrediction, flush, pendingCount, queueRemoval } = await import('/js/outbox.js');
+    const { openStore } = await import('/js/store.js');
+    const db = await openStore();
+    const client = '3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d';
+    const requests = [];
+    let answers = [];
+    const server = async (url, { method, body }) => {
+      const { pathname, search } = new URL(url);
+      requests.push(method === 'DELETE' ? `DELETE ${pathname}${search}` : `POST ${JSON.parse(body).records.map((r) => r.id).join(',')}`);
+      const status = answers.shift() ?? 200;
+      if (method === 'DELETE') return new Response(JSON.stringify({ deleted: { predictions: 1, feedback: 0 } }), { status, headers: { 'Retry-After': '2' } });
+      return Response.json({ results: JSON.parse(body).records.map((_, index) => ({ index, status: 'stored' })) });
+    };
+    const made = (id) => enqueuePrediction({ type: 'prediction', id }, { id, createdAt: new Date().toISOString(), trueDigit: null, synced: 'no' });
+    await db.put('history', { id: 'sent', createdAt: new Date().toISOString(), digit: 1, trueDigit: null, synced: 'yes' });
+    await made('queued');
+    await enqueueFeedback({ type: 'feedback', id: 'answer', prediction_id: 'queued', true_digit: 4 });
+    await made('kept');
+    const removed = [await queueRemoval(client, 'queued'), await queueRemoval(client, 'sent'), await queueRemoval(client, 'never-there')];
+    const waiting = [await pendingCount(), (await db.getAllKeys('outbox')).sort()];
+    answers = [503];
+    const outcomes = [await flush({ fetchImpl: server })];
+    outcomes.push(await flush({ fetchImpl: server }));
+    return {
+      removed, waiting, outcomes, requests, left: await pendingCount(),
+      history: (await db.getAll('history')).map((entry) => entry.id),
+      removals: (await db.get('meta', REMOVALS)).map(({ id, state }) => `${id}:${state}`),
+    };
+  });
+  const removal = (id) => `DELETE /api/history?client_id=3f2a7c10-8d1e-4b7a-9c55-0e6f1a2b3c4d&id=${id}`;
+  assert.deepEqual(seen, {
+    removed: [true, true, false],
+    waiting: [3, ['kept']],  // the kept drawing and two removals
+    outcomes: [{ done: false, retryAfterMs: 2000, why: 'unavailable' }, { done: true }],
+    requests: [removal('queued'), removal('queued'), removal('sent'), 'POST kept'],
+    left: 0,
+    history: ['kept'],
+    removals: ['queued:done', 'sent:done'],
+  });
   await context.close();
 });
 

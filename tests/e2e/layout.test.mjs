@@ -410,6 +410,13 @@ test('the feedback frame has no blank band, and its thanks overlaps neither the 
       assert.ok(digit.width >= 44 && digit.height >= 44 && digit.x + digit.width <= dialog.x + dialog.width,
         `${width} px: ${d} is ${digit.width}x${digit.height}`);
     }
+    // Remove and Cancel side by side, inside it, a finger high.
+    const [remove, cancel] = [await box(page, '[data-testid=correct-remove]'), await box(page, '[data-testid=correct-cancel]')];
+    for (const button of [remove, cancel]) {
+      assert.ok(button.height >= 44 && button.x >= dialog.x && button.x + button.width <= dialog.x + dialog.width &&
+        button.y + button.height <= dialog.y + dialog.height, `${width} px: a button of the dialog is ${JSON.stringify(button)}`);
+    }
+    assert.ok(!overlap(remove, cancel), `${width} px: Remove covers Cancel`);
     if (width === 320) await page.screenshot({ path: join(screenshots, 'history-correct-320.png'), animations: 'disabled' });
     await context.close();
   }

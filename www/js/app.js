@@ -21,6 +21,8 @@ import { clientId, describeStorageError, storeIsTemporary } from './store.js';
 import { registerServiceWorker } from './sw-register.js';
 import { Syncer } from './sync.js';
 
+const REMOVED = 'The drawing is removed. Draw a digit.';
+
 export class App {
   constructor(doc) {
     this.doc = doc;
@@ -46,12 +48,17 @@ export class App {
     try {
       this.clientId = await clientId();
       this.showTemporaryStore(await storeIsTemporary());
-      this.history = new HistoryView(this.doc, this.clientId, (entry, digit) => this.correctEarlier(entry, digit));
+      this.history = new HistoryView(this.doc, this.clientId, {
+        onCorrect: (entry, digit) => this.correctEarlier(entry, digit),
+        onRemove: (entry) => this.removeDrawing(entry),
+      });
       await this.history.render();
       this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.drawingsDeleted() });
       this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
       onOutboxChange(async (change) => {
-        if (change?.type === 'dropped' && await this.deletedSince(this.current)) this.forgetDrawing();
+        if (change?.type === 'dropped' && await this.deletedSince(this.current)) {
+          this.forgetDrawing(change.id ? REMOVED : undefined);  // one drawing removed, or all deleted
+        }
         await this.refreshFromStore();
       });
       this.syncer.start();
@@ -237,6 +244,18 @@ export class App {
     if (entry.image) await this.handwriting.learnFrom(entry.id, { image: learnableImage(entry.image) }, trueDigit);
   }
 
+  // One drawing of the history goes, here and then on the server, with what it taught
+  // the memory. Still on the pad, it goes from there too, so that no answer to it follows.
+  async removeDrawing(entry) {
+    const removed = await this.keep(() => this.history.remove(entry.id));
+    if (removed === undefined) return;  // the store refused: the problem is on the page
+    if (this.current?.record?.id === entry.id) this.forgetDrawing(REMOVED);
+    await this.refreshFromStore();
+    this.element('history-status').textContent = removed
+      ? `Removed the drawing read as ${entry.digit}.` : 'That drawing was already deleted.';
+    if (removed) await this.handwriting.unlearn(entry.id);
+  }
+
   // The pad is cleared at once, so a stroke that follows right away is kept; the
   // cleared drawing's answer is logged meanwhile and, if the person said nothing about
   // it, learned as it was read: they moved on from it. An answer to an earlier state
@@ -263,10 +282,10 @@ export class App {
     this.syncer.now();
   }
 
-  forgetDrawing() {
+  forgetDrawing(said = 'Your drawings are deleted. Draw a digit.') {
     this.current = null;
     this.pad.clear();
-    this.result.empty('Your drawings are deleted. Draw a digit.');
+    this.result.empty(said);
     this.setFeedbackEnabled(false);
     this.element('feedback-status').textContent = '';
   }

@@ -4,13 +4,15 @@
 import { paintDrawing, withArticle } from './result-view.js';
 
 export class CorrectionDialog {
-  // onChoose(entry, digit): the person chose a digit other than the one said before.
-  constructor(doc, onChoose) {
+  // onChoose(entry, digit): the person chose a digit other than the one said before;
+  // onRemove(entry): they chose to remove the drawing instead.
+  constructor(doc, { onChoose, onRemove }) {
     this.dialog = doc.getElementById('correct-dialog');
     this.image = doc.getElementById('correct-image').getContext('2d');
     this.read = doc.getElementById('correct-read');
     this.buttons = [...this.dialog.querySelectorAll('button[data-digit]')];
     this.onChoose = onChoose;
+    this.onRemove = onRemove;
     this.dialog.addEventListener('close', () => this.closed());
     // The page's own keys (a digit answers the pad, Escape clears it) stay out of here;
     // a digit key chooses that digit, as on the pad.
@@ -42,6 +44,7 @@ export class CorrectionDialog {
     this.entry = null;
     if (opener?.isConnected) opener.focus();
     const value = this.dialog.returnValue;
+    if (entry && value === 'remove') this.onRemove(entry);
     if (entry && /^[0-9]$/.test(value) && Number(value) !== entry.trueDigit) this.onChoose(entry, Number(value));
   }
 }

@@ -2,7 +2,7 @@
 // holds for this client (GET /api/history), newest first. Each one can still be corrected
 // there, after the pad has moved on: a drawing cleared with a wrong answer would otherwise
 // stay taught as that answer.
-import { DELETION, enqueueFeedback, enqueuePrediction, lastDeletion } from './outbox.js';
+import { DELETION, REMOVALS, enqueueFeedback, enqueuePrediction, lastDeletion, queueRemoval } from './outbox.js';
 import { fromBase64 } from './records.js';
 import { CorrectionDialog } from './correction-dialog.js';
 import { paintDrawing, percent } from './result-view.js';
@@ -11,13 +11,15 @@ import { openStore } from './store.js';
 const SHOWN = 60;
 
 export class HistoryView {
-  // onCorrect(entry, digit): the person said which digit a listed drawing was.
-  constructor(doc, clientId, onCorrect) {
+  // onCorrect(entry, digit): the person said which digit a listed drawing was;
+  // onRemove(entry): they asked for it to be removed.
+  constructor(doc, clientId, { onCorrect, onRemove } = {}) {
     this.doc = doc;
     this.list = doc.getElementById('history');
     this.emptyNote = doc.getElementById('history-empty');
     this.clientId = clientId;
     this.onCorrect = onCorrect;
+    this.onRemove = onRemove;
     this.shown = new Map();  // id -> { look, li }: what each listed entry's tile shows
   }
 
@@ -33,6 +35,14 @@ export class HistoryView {
     const kept = await enqueueFeedback(record);
     if (kept) await this.render();
     return kept;
+  }
+
+  // One drawing out of the list and the outbox, its removal queued for the server; false
+  // when it was gone already.
+  async remove(predictionId) {
+    const removed = await queueRemoval(this.clientId, predictionId);
+    await this.render();
+    return removed;
   }
 
   async has(predictionId) {
@@ -55,10 +65,13 @@ export class HistoryView {
     const tx = db.transaction(['history', 'meta'], 'readwrite');
     const history = tx.objectStore('history');
     // What was deleted here stays deleted: an answer asked for while a deletion waited (it
-    // may have left the server first), or before a deletion since, is not merged.
+    // may have left the server first), or before a deletion since, is not merged; nor a
+    // drawing removed here, whether its removal has reached the server or not.
     const now = await tx.objectStore('meta').get(DELETION);
     if (deletion?.state === 'waiting' || now?.askedAt !== deletion?.askedAt) return;
+    const removed = new Set(((await tx.objectStore('meta').get(REMOVALS)) ?? []).map((removal) => removal.id));
     for (const item of items) {
+      if (removed.has(item.id)) continue;
       const local = await history.get(item.id);
       if (local) {
         if (item.true_digit !== null && local.trueDigit == null) Object.assign(local, { trueDigit: item.true_digit, feedbackSynced: 'yes' });
@@ -152,7 +165,7 @@ export class HistoryView {
     context.textContent = ` the ${entry.digit} of ${when}`;
     button.append(entry.trueDigit == null ? 'Correct…' : 'Change…', context);
     button.addEventListener('click', () => {
-      this.dialog ??= new CorrectionDialog(this.doc, this.onCorrect);
+      this.dialog ??= new CorrectionDialog(this.doc, { onChoose: this.onCorrect, onRemove: this.onRemove });
       this.dialog.open(entry, when, button);
     });
     return button;

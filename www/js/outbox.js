@@ -9,6 +9,11 @@ export const MAX_BATCH = 100;
 export const HISTORY_KEPT = 500;
 const LOCK = 'digits-outbox';
 export const DELETION = 'deletion';  // the meta key of the last deletion asked for
+// The meta key of single drawings removed: [{ id, clientId, state: 'waiting' | 'done' |
+// 'refused' }]. Those sent are remembered a while, so that a history merged from the
+// server just before cannot bring one back.
+export const REMOVALS = 'removals';
+const REMOVALS_REMEMBERED = 200;
 const updates = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-outbox') : null;
 
 // A prediction and its history entry, in one transaction: a deletion finds both or neither.
@@ -40,8 +45,11 @@ function item(record) {
   return { id: record.id, record, queuedAt: Date.now() };
 }
 
+// Records and removals not sent yet.
 export async function pendingCount() {
-  return (await openStore()).count('outbox');
+  const db = await openStore();
+  const [records, removals] = await Promise.all([db.count('outbox'), db.get('meta', REMOVALS)]);
+  return records + (removals ?? []).filter((removal) => removal.state === 'waiting').length;
 }
 
 export function onOutboxChange(listener) {
@@ -76,9 +84,39 @@ export async function queueDeletion(clientId) {
   const tx = (await openStore()).transaction(['outbox', 'history', 'meta'], 'readwrite');
   await Promise.all([
     tx.objectStore('meta').put({ state: 'waiting', clientId, askedAt: Date.now() }, DELETION),
+    tx.objectStore('meta').delete(REMOVALS),  // every drawing goes, those removed one by one too
     tx.objectStore('outbox').clear(), tx.objectStore('history').clear(), tx.done,
   ]);
   updates?.postMessage({ type: 'dropped' });
+}
+
+// "Remove" on one drawing of the history: its entry, and whatever of it still waits in
+// the outbox (the prediction, answers on it), go at once, in the transaction that writes
+// the removal down for the server. The drawing may have been sent, or be on its way right
+// now: the removal is sent after that, since one sender at a time drains the outbox, and
+// a removal of a drawing the server never got deletes nothing. Resolves to false when the
+// entry was gone already (removed or deleted in another tab).
+export async function queueRemoval(clientId, predictionId) {
+  const tx = (await openStore()).transaction(['outbox', 'history', 'meta'], 'readwrite');
+  const [history, outbox, meta] = ['history', 'outbox', 'meta'].map((name) => tx.objectStore(name));
+  const entry = await history.get(predictionId);
+  if (entry) {
+    await history.delete(predictionId);
+    for (const item of await outbox.getAll()) {
+      if (item.record.id === predictionId || item.record.prediction_id === predictionId) await outbox.delete(item.id);
+    }
+    const removals = ((await meta.get(REMOVALS)) ?? []).filter((removal) => removal.id !== predictionId);
+    await meta.put(remembered([...removals, { id: predictionId, clientId, state: 'waiting' }]), REMOVALS);
+  }
+  await tx.done;
+  if (entry) updates?.postMessage({ type: 'dropped', id: predictionId });
+  return Boolean(entry);
+}
+
+// Every waiting removal, and the newest of those answered.
+function remembered(removals) {
+  let answered = removals.filter((removal) => removal.state !== 'waiting').length;
+  return removals.filter((removal) => removal.state === 'waiting' || answered-- <= REMOVALS_REMEMBERED);
 }
 
 // The last deletion: { state: 'waiting' | 'done' | 'refused', clientId, askedAt, deleted?,
@@ -131,13 +169,20 @@ async function drain(endpoint, deletionEndpoint, send) {
     // A waiting deletion and the batch are read in one transaction, so the batch holds only
     // records from before it (sent first, deleted by it) or, once it is sent, from after.
     const tx = db.transaction(['meta', 'outbox']);
-    const [deletion, items] = await Promise.all([
+    const [deletion, removals, items] = await Promise.all([
       tx.objectStore('meta').get(DELETION),
+      tx.objectStore('meta').get(REMOVALS),
       tx.objectStore('outbox').index('queuedAt').getAll(null, batchSize),  // oldest first
       tx.done,
     ]);
     if (deletion?.state === 'waiting') {
       const failed = await sendDeletion(db, deletion, deletionEndpoint, send);
+      if (failed) return failed;
+      continue;
+    }
+    const removal = removals?.find((one) => one.state === 'waiting');
+    if (removal) {
+      const failed = await sendRemoval(db, removal, deletionEndpoint, send);
       if (failed) return failed;
       continue;
     }
@@ -195,6 +240,23 @@ async function sendDeletion(db, deletion, endpoint, send) {
   await tx.store.put({ ...(await tx.store.get(DELETION)), ...outcome }, DELETION);
   await tx.done;
   updates?.postMessage({ type: 'deleted' });
+  return null;
+}
+
+// Sends one removal, as sendDeletion sends a deletion (again is harmless: it deletes nothing).
+async function sendRemoval(db, removal, endpoint, send) {
+  const { response, body, failed } = await send(
+    `${endpoint}?client_id=${encodeURIComponent(removal.clientId)}&id=${encodeURIComponent(removal.id)}`,
+    { method: 'DELETE' });
+  if (failed) return failed;
+  if (response.status >= 500 || response.status === 429 || response.status === 408) return later(response);
+  if (!response.ok) console.warn('the server refused to remove a drawing', removal.id, response.status, body);
+  const state = response.ok ? 'done' : 'refused';
+  const tx = db.transaction('meta', 'readwrite');
+  const removals = (await tx.store.get(REMOVALS)) ?? [];
+  await tx.store.put(remembered(removals.map((one) => (one.id === removal.id ? { ...one, state } : one))), REMOVALS);
+  await tx.done;
+  updates?.postMessage({ type: 'sent' });
   return null;
 }
 
