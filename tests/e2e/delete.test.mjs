@@ -140,6 +140,8 @@ test('Remove on one drawing of the history: gone here, from the server and from 
   await waitFor(async () => (await page.textContent('#history-status')) === 'Removed the drawing read as 2.',
     { message: 'the removal said' });
   assert.deepEqual(await said(), ['4', '7']);
+  // The focus, given back to the removed tile, moves on to its neighbour's.
+  assert.equal(await page.evaluate(() => document.activeElement.closest('li')?.querySelector('.said').textContent.trim()), '7');
   await waitFor(async () => countOf('predictions', client) === '2', { message: 'the server\'s copy removed' });
   assert.equal(countOf('feedback', client), '0');
   await waitFor(async () => (await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 2 '),

@@ -38,10 +38,15 @@ export class HistoryView {
   }
 
   // One drawing out of the list and the outbox, its removal queued for the server; false
-  // when it was gone already.
+  // when it was gone already. The focus, on its tile (the dialog gives it back there),
+  // moves to a neighbour's, or to the list's heading when none is left.
   async remove(predictionId) {
+    const tile = this.shown.get(predictionId)?.li;
+    const focused = tile?.contains(this.doc.activeElement);
+    const neighbour = (tile?.nextElementSibling ?? tile?.previousElementSibling)?.dataset.id;
     const removed = await queueRemoval(this.clientId, predictionId);
     await this.render();
+    if (focused) (this.shown.get(neighbour)?.li.querySelector('.correct') ?? this.doc.getElementById('history-title')).focus();
     return removed;
   }
 
