@@ -250,7 +250,6 @@ export class App {
     const removed = await this.keep(() => this.history.remove(entry.id));
     if (removed === undefined) return;  // the store refused: the problem is on the page
     if (this.current?.record?.id === entry.id) this.forgetDrawing(REMOVED);
-    await this.refreshFromStore();
     this.element('history-status').textContent = removed
       ? `Removed the drawing read as ${entry.digit}.` : 'That drawing was already deleted.';
     if (removed) await this.handwriting.unlearn(entry.id);

@@ -226,13 +226,11 @@ function later(response) {
 // flush()'s "try again later" answer. The server deletes every row of the client, so
 // sending it again (a reply lost) is harmless.
 async function sendDeletion(db, deletion, endpoint, send) {
-  const { response, body, failed } = await send(`${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`,
-    { method: 'DELETE' });
+  const { response, body, failed } = await deleteOnServer(send,
+    `${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`, 'delete this browser\'s drawings');
   if (failed) return failed;
-  if (response.status >= 500 || response.status === 429 || response.status === 408) return later(response);
   const outcome = response.ok ? { state: 'done', deleted: body.deleted }
     : { state: 'refused', error: body.error ?? `HTTP ${response.status}` };
-  if (!response.ok) console.warn('the server refused to delete this browser\'s drawings', response.status, body);
   // A deletion asked for again while this one travelled is answered by it too: nothing
   // was sent meanwhile (this sender holds the outbox). Its time is kept, for the history's
   // merge to see that one came.
@@ -245,12 +243,10 @@ async function sendDeletion(db, deletion, endpoint, send) {
 
 // Sends one removal, as sendDeletion sends a deletion (again is harmless: it deletes nothing).
 async function sendRemoval(db, removal, endpoint, send) {
-  const { response, body, failed } = await send(
+  const { response, failed } = await deleteOnServer(send,
     `${endpoint}?client_id=${encodeURIComponent(removal.clientId)}&id=${encodeURIComponent(removal.id)}`,
-    { method: 'DELETE' });
+    `remove the drawing ${removal.id}`);
   if (failed) return failed;
-  if (response.status >= 500 || response.status === 429 || response.status === 408) return later(response);
-  if (!response.ok) console.warn('the server refused to remove a drawing', removal.id, response.status, body);
   const state = response.ok ? 'done' : 'refused';
   const tx = db.transaction('meta', 'readwrite');
   const removals = (await tx.store.get(REMOVALS)) ?? [];
@@ -258,6 +254,18 @@ async function sendRemoval(db, removal, endpoint, send) {
   await tx.done;
   updates?.postMessage({ type: 'sent' });
   return null;
+}
+
+// A DELETE of the history's: { failed } (flush()'s "try again later": offline, no answer,
+// busy, unavailable) or the server's answer for good, { response, body }, a refusal
+// reported in the console.
+async function deleteOnServer(send, url, what) {
+  const answer = await send(url, { method: 'DELETE' });
+  if (answer.failed) return answer;
+  const { response, body } = answer;
+  if (response.status >= 500 || response.status === 429 || response.status === 408) return { failed: later(response) };
+  if (!response.ok) console.warn(`the server refused to ${what}`, response.status, body);
+  return answer;
 }
 
 async function settle(db, items, results) {
