@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  allSent, drawStrokes, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, tapFeedback, useStack, waitFor,
+  allSent, drawStrokes, drawTouchStrokes, drawWithMouse, drawWithTouch, openApp, predicted, screenshots, tapFeedback,
+  useStack, waitFor,
 } from './harness.mjs';
 import { shapes } from './shapes.mjs';
 
@@ -154,6 +155,40 @@ test('a digit drawn small in a corner reaches the model as it does drawn large',
     assert.ok(difference < 8, `the ${digits[i / 2]} drawn small reaches the model ${difference.toFixed(1)} grey levels ` +
       'per pixel away from the one drawn large');
   }
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('a stray tap far from a small digit is shown faded and not read', async () => {
+  const context = await running.browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true,
+  });
+  const page = await openApp(context, running.stack.origin);
+  const seven = shapes['7'].map((stroke) => stroke.map(([x, y]) => [0.4 + x * 0.25, 0.35 + y * 0.25]));
+  const tap = [[0.92, 0.93]];
+  for (const strokes of [seven, [...seven, tap]]) {
+    await page.click('[data-testid=clear]');
+    await drawTouchStrokes(page, strokes, 6);
+    await page.click('[data-testid=predict]');
+    assert.equal((await predicted(page)).digit, '7');
+  }
+  // On the pad: the digit in ink, the tap faded (www/js/pad.js STRAY_INK).
+  const [tapColour, inkColour] = await page.evaluate(([tapPoint, inkPoint]) => {
+    const canvas = document.querySelector('[data-testid=pad]');
+    const context = canvas.getContext('2d');
+    const colour = ([x, y]) => [...context.getImageData(Math.round(x * canvas.width), Math.round(y * canvas.height), 1, 1).data];
+    return [colour(tapPoint), colour(inkPoint)];
+  }, [tap[0], seven[0][1]]);
+  const luma = ([r, g, b]) => 0.299 * r + 0.587 * g + 0.114 * b;
+  assert.ok(luma(inkColour) < 60 && inkColour[3] === 255, `the digit is painted ${inkColour}`);
+  assert.ok(luma(tapColour) > 140 && luma(tapColour) < 220 && tapColour[3] === 255, `the tap is painted ${tapColour}`);
+  await page.screenshot({ path: join(screenshots, 'phone-stray-tap.png'), animations: 'disabled' });
+  // What the model read, as the server stored it: the same 28x28 image with the tap as without.
+  await allSent(page, 2);
+  const images = running.stack.sql(`SELECT encode(image_data, 'hex') FROM predictions WHERE client_id = (
+      SELECT client_id FROM predictions ORDER BY client_created_at DESC LIMIT 1) ORDER BY client_created_at`);
+  assert.equal(images.length, 2);
+  assert.equal(images[1], images[0], 'the tap changed what the model read');
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -88,9 +88,11 @@ test('the Python renderer places the drawing for the model where the pad does', 
   execFileSync(python, [helper, 'make', casesPath]);
   const cases = JSON.parse(readFileSync(casesPath, 'utf8'));
   const page = await padPage();
-  const placed = await page.evaluate(async (cases) => {
-    const { strokesForModel } = await import('/js/pad.js');
-    return cases.map(({ strokes }) => strokesForModel(strokes));
+  const { placed, read, dotsAlone } = await page.evaluate(async (cases) => {
+    const { strokesForModel, withoutStrayTaps } = await import('/js/pad.js');
+    return { placed: cases.map(({ strokes }) => strokesForModel(strokes)),
+      read: cases.map(({ strokes }) => withoutStrayTaps(strokes)),
+      dotsAlone: withoutStrayTaps([[[0.2, 0.2]], [[0.8, 0.8]]]).length };
   }, cases);
   await page.close();
   let largest = 0;
@@ -101,8 +103,11 @@ test('the Python renderer places the drawing for the model where the pad does', 
     }));
   });
   assert.ok(largest < 1e-12, `pad.js and render.py place points ${largest} of the side apart`);
+  // The stray taps of the cases made for it are left out, on both sides alike.
+  assert.deepEqual(cases.map((c) => c.strokes.length - c.model.length).filter((n) => n > 0), [3]);
+  assert.equal(dotsAlone, 2, 'a drawing of dots alone is read whole');
   // Whatever its size and place on the pad, the drawing reaches the model centred, its
-  // longer side 60% of the canvas (a speck: zoomed ten times, no more).
+  // longer side 60% of the canvas (a speck: zoomed ten times, no more), stray taps aside.
   const bounds = (strokes) => {
     const points = strokes.flat();
     const [xs, ys] = [points.map((p) => p[0]), points.map((p) => p[1])];
@@ -111,7 +116,7 @@ test('the Python renderer places the drawing for the model where the pad does', 
   };
   placed.forEach((strokes, i) => {
     const { extent, middle } = bounds(strokes);
-    const expected = Math.min(0.6, bounds(cases[i].strokes).extent * 10);
+    const expected = Math.min(0.6, bounds(read[i]).extent * 10);
     assert.ok(Math.abs(extent - expected) < 1e-9, `case ${i}: drawn for the model at ${extent}, not ${expected}`);
     assert.ok(Math.hypot(middle[0] - 0.5, middle[1] - 0.5) < 1e-9, `case ${i}: centred at ${middle}`);
   });

@@ -41,6 +41,10 @@ def make(out_path):
         cases.append({"label": drawing["label"], "strokes": [s.tolist() for s in pad]})
     cases.append({"label": 1, "strokes": [[[0.5, 0.2]], [[0.5, 0.3], [0.52, 0.8]]]})  # a dot and a line
     cases.append({"label": 1, "strokes": [[[0.9, 0.1], [0.9, 0.12]]]})  # a speck: zoomed MAX_ZOOM times only
+    # Stray taps (render.without_stray_taps): far ones in corners, left out; near ones, read.
+    one = [[0.45, 0.4], [0.46, 0.5], [0.47, 0.6]]
+    cases.append({"label": 1, "strokes": [[[0.95, 0.95]], one, [[0.05, 0.9], [0.08, 0.91]], [[0.03, 0.03]]]})
+    cases.append({"label": 1, "strokes": [one, [[0.46, 0.66]], [[0.46, 0.72]], [[0.1, 0.1], [0.16, 0.1]]]})
     for case in cases:
         placed = model_strokes([np.array(s) for s in case["strokes"]])
         case["model"] = [s.tolist() for s in placed]

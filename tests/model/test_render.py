@@ -10,9 +10,9 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "model"))
-from drawings import _INK_DARKNESS, as_written, canvas_image, pad_strokes  # noqa: E402
+from drawings import _INK_DARKNESS, as_written, canvas_image, load_drawings, pad_strokes  # noqa: E402
 from preprocess import preprocess_darkness  # noqa: E402
-from render import MAX_ZOOM, MODEL_FILL, model_strokes, render_alpha  # noqa: E402
+from render import MAX_ZOOM, MODEL_FILL, model_strokes, render_alpha, without_stray_taps  # noqa: E402
 
 # A 2 in tablet units, as a writer's box holds it (500 units square).
 TWO = [[[180, 150], [220, 120], [280, 125], [300, 170], [270, 230], [190, 320], [310, 320]]]
@@ -51,6 +51,43 @@ class ModelStrokesTest(unittest.TestCase):
         extent, middle = bounds(as_written(TWO))
         self.assertAlmostEqual(extent, 200 / 500)
         np.testing.assert_allclose(middle, [245 / 500, 220 / 500])
+
+
+class StrayTapsTest(unittest.TestCase):
+    ONE = np.array([[0.45, 0.4], [0.47, 0.6]])  # a 1 drawn at a fifth of the pad
+
+    def kept(self, strokes):
+        kept = without_stray_taps(strokes)
+        return [next(i for i, s in enumerate(strokes) if s is k) for k in kept]
+
+    def test_a_tap_far_from_the_digit_is_not_read(self):
+        tap = np.array([[0.95, 0.95]])
+        self.assertEqual(self.kept([self.ONE, tap]), [0])
+        self.assertEqual(self.kept([tap, self.ONE]), [1])
+        smear = np.array([[0.05, 0.9], [0.08, 0.91]])
+        self.assertEqual(self.kept([np.array([[0.03, 0.03]]), self.ONE, smear]), [1])
+        # The digit reaches the model as if the taps were never made.
+        np.testing.assert_array_equal(canvas_image([self.ONE, tap]), canvas_image([self.ONE]))
+
+    def test_small_strokes_near_the_digit_and_long_ones_anywhere_are_read(self):
+        dot_above = np.array([[0.46, 0.35]])        # 0.05 away: an i-like 1
+        self.assertEqual(self.kept([self.ONE, dot_above]), [0, 1])
+        bar = np.array([[0.1, 0.1], [0.16, 0.1]])    # far, but longer than STRAY_SIZE of the 1
+        self.assertEqual(self.kept([self.ONE, bar]), [0, 1])
+        # A chain: each tap within reach of what joined before it.
+        chain = [self.ONE, np.array([[0.46, 0.66]]), np.array([[0.46, 0.72]])]
+        self.assertEqual(self.kept(chain), [0, 1, 2])
+
+    def test_dots_alone_and_single_strokes_are_kept(self):
+        dots = [np.array([[0.2, 0.2]]), np.array([[0.8, 0.8]])]
+        self.assertEqual(self.kept(dots), [0, 1])
+        self.assertEqual(self.kept([self.ONE]), [0])
+        self.assertEqual(without_stray_taps([]), [])
+
+    def test_of_the_training_drawings_only_a_mark_far_from_a_0_is_left_out(self):
+        changed = [(d["writer"], d["sample"], len(d["strokes"]) - len(without_stray_taps(d["strokes"])))
+                   for d in load_drawings() if len(without_stray_taps(d["strokes"])) != len(d["strokes"])]
+        self.assertEqual(changed, [(29, 30, 1)])
 
 
 if __name__ == "__main__":

@@ -17,8 +17,13 @@ const MODEL_SIZE = 0.9;
 const MODEL_FILL = 0.6;
 export const MODEL_LINE_WIDTH = (LINE_WIDTH * MODEL_FILL) / MODEL_SIZE;
 const MAX_ZOOM = 10;
+// A stroke shorter than STRAY_SIZE of the digit's longest, and STRAY_GAP of it away from
+// the rest, is a stray tap the model does not read (withoutStrayTaps).
+const STRAY_SIZE = 0.25;
+const STRAY_GAP = 0.35;
 const KEY_STEP = 0.04;         // arrow keys move the pen this far (Shift: three times)
 const INK = '#1a1a2e';
+const STRAY_INK = '#a9a9bd';  // a stray tap, which the model does not read: faded
 // What POST /log takes of the strokes (docs/API.md): more points are thinned out, evenly.
 const LOG_MAX_STROKES = 200;
 const LOG_MAX_POINTS = 2000;   // per stroke
@@ -223,7 +228,10 @@ export class DrawingPad {
     const side = this.canvas.width;
     if (!this.finished || this.finished.width !== side) {
       this.finished = new OffscreenCanvas(side, side);
-      this.paint(this.finished.getContext('2d'), side, this.strokes);
+      const context = this.finished.getContext('2d');
+      const read = withoutStrayTaps(this.strokes);
+      this.paint(context, side, this.strokes.filter((stroke) => !read.includes(stroke)), LINE_WIDTH, STRAY_INK);
+      this.paint(context, side, read);
     }
     this.context.clearRect(0, 0, side, side);
     this.context.drawImage(this.finished, 0, 0);
@@ -238,11 +246,11 @@ export class DrawingPad {
     }
   }
 
-  paint(context, side, strokes, lineWidth = LINE_WIDTH) {
+  paint(context, side, strokes, lineWidth = LINE_WIDTH, ink = INK) {
     context.lineCap = 'round';
     context.lineJoin = 'round';
-    context.strokeStyle = INK;
-    context.fillStyle = INK;
+    context.strokeStyle = ink;
+    context.fillStyle = ink;
     context.lineWidth = side * lineWidth;
     for (const stroke of strokes) {
       const [x0, y0] = stroke[0];
@@ -267,24 +275,68 @@ export class DrawingPad {
   }
 }
 
-// The strokes moved and scaled so that the drawing's bounding box is centred and its
-// longer side is MODEL_FILL of the side (at most MAX_ZOOM times larger).
+// The strokes the model reads (stray taps left out), moved and scaled so that the
+// drawing's bounding box is centred and its longer side is MODEL_FILL of the side (at
+// most MAX_ZOOM times larger).
 // ref: model/render.py model_strokes()
 export function strokesForModel(strokes) {
+  return placeForModel(withoutStrayTaps(strokes));
+}
+
+// ref: model/render.py place_for_model()
+function placeForModel(strokes) {
   if (strokes.length === 0) return strokes;
-  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const stroke of strokes) {
-    for (const [x, y] of stroke) {
-      left = Math.min(left, x);
-      right = Math.max(right, x);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y);
-    }
-  }
+  const { left, top, right, bottom } = strokes.map(strokeBox).reduce(union);
   const extent = Math.max(right - left, bottom - top);
   const zoom = extent * MAX_ZOOM > MODEL_FILL ? MODEL_FILL / extent : MAX_ZOOM;
   const [middleX, middleY] = [(left + right) / 2, (top + bottom) / 2];
   return strokes.map((stroke) => stroke.map(([x, y]) => [(x - middleX) * zoom + 0.5, (y - middleY) * zoom + 0.5]));
+}
+
+// The strokes without the small ones far from the digit (a finger resting on a phone, a
+// tap in a corner), which would widen the box the drawing is zoomed by and shrink the
+// digit to a corner of the model's picture. The digit grows from its longest stroke: a
+// stroke joins it when it is longer than STRAY_SIZE of that one, or within STRAY_GAP of it
+// from what has joined so far, until none joins. Dots alone are kept. Returns the same
+// stroke objects, in order.
+// ref: model/render.py without_stray_taps(), where the measurements are
+export function withoutStrayTaps(strokes) {
+  const boxes = strokes.map(strokeBox);
+  const sizes = boxes.map(({ left, top, right, bottom }) => Math.max(right - left, bottom - top));
+  const scale = Math.max(0, ...sizes);
+  if (strokes.length < 2 || scale === 0) return strokes.slice();
+  const joined = sizes.map(() => false);
+  const seed = sizes.indexOf(scale);
+  joined[seed] = true;
+  let body = boxes[seed];
+  for (let grew = true; grew;) {
+    grew = false;
+    boxes.forEach((box, i) => {
+      if (joined[i]) return;
+      const gap = Math.max(0, body.left - box.right, box.left - body.right, body.top - box.bottom, box.top - body.bottom);
+      if (sizes[i] > STRAY_SIZE * scale || gap < STRAY_GAP * scale) {
+        joined[i] = grew = true;
+        body = union(body, box);
+      }
+    });
+  }
+  return strokes.filter((_, i) => joined[i]);
+}
+
+function strokeBox(stroke) {
+  const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+  for (const [x, y] of stroke) {
+    box.left = Math.min(box.left, x);
+    box.right = Math.max(box.right, x);
+    box.top = Math.min(box.top, y);
+    box.bottom = Math.max(box.bottom, y);
+  }
+  return box;
+}
+
+function union(a, b) {
+  return { left: Math.min(a.left, b.left), top: Math.min(a.top, b.top),
+    right: Math.max(a.right, b.right), bottom: Math.max(a.bottom, b.bottom) };
 }
 
 function inside([x, y]) {
