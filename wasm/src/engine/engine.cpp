@@ -1,5 +1,5 @@
 // Engine: load checks, the public accessors, and run.
-#include <unordered_set>
+#include <set>
 
 #include "engine/engine_impl.h"
 
@@ -56,7 +56,7 @@ Result<std::unique_ptr<Engine>> Engine::load(onnx::Model model) {
   model.graph.initializers.clear();
   model.graph.nodes.clear();  // kept, fused, in impl->nodes
 
-  std::unordered_set<std::string> initializer_names;
+  std::set<std::string> initializer_names;
   for (const onnx::Tensor& tensor : impl->initializers) initializer_names.insert(tensor.name);
   for (size_t i = 0; i < model.graph.inputs.size(); ++i) {
     if (initializer_names.count(model.graph.inputs[i].name) == 0) impl->runtime_inputs.push_back(i);

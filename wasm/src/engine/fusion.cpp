@@ -1,5 +1,5 @@
-#include <unordered_map>
-#include <unordered_set>
+#include <map>
+#include <set>
 
 #include "engine/engine_impl.h"
 
@@ -43,13 +43,13 @@ bool constant_activation(const onnx::Model& model, const onnx::Node& node, kerne
 
 std::vector<PlannedNode> fuse_activations(const onnx::Model& model) {
   const std::vector<onnx::Node>& nodes = model.graph.nodes;
-  std::unordered_map<std::string, std::vector<size_t>> consumers;
+  std::map<std::string, std::vector<size_t>> consumers;
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const std::string& input : nodes[i].inputs) {
       if (!input.empty()) consumers[input].push_back(i);
     }
   }
-  std::unordered_set<std::string> graph_outputs;
+  std::set<std::string> graph_outputs;
   for (const onnx::ValueInfo& output : model.graph.outputs) graph_outputs.insert(output.name);
 
   std::vector<PlannedNode> planned(nodes.size());
