@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  allSent, drawWithMouse, engineReady, modulesPage, openApp, outboxCount, predicted, screenshots, useStack, waitFor,
+  allSent, countRebuilds, drawWithMouse, engineReady, modulesPage, openApp, outboxCount, predicted, screenshots, useStack,
+  waitFor,
 } from './harness.mjs';
 
 const running = useStack();
@@ -115,6 +116,7 @@ test('deleting my drawings removes them from the server and the page, and only m
 
 test('Remove on one drawing of the history: gone here, from the server and from what was learned, offline too', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 } });
+  await context.addInitScript(countRebuilds);
   const page = await openApp(context, running.stack.origin);
   const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
   await drawAndLog(page, '2');
@@ -135,7 +137,9 @@ test('Remove on one drawing of the history: gone here, from the server and from 
     await remove.click();
   };
 
-  // Online: the 2 and its answer go from the list, the server and the memory at once.
+  // Online: the 2 and its answer go from the list, the server and the memory at once
+  // (the memory withdraws that drawing alone: it is not rebuilt whole).
+  const rebuilds = await page.evaluate(() => window.rebuilds);
   await removeListed('2');
   await waitFor(async () => (await page.textContent('#history-status')) === 'Removed the drawing read as 2.',
     { message: 'the removal said' });
@@ -146,6 +150,7 @@ test('Remove on one drawing of the history: gone here, from the server and from 
   assert.equal(countOf('feedback', client), '0');
   await waitFor(async () => (await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 2 '),
     { message: 'its lesson withdrawn' });
+  assert.equal(await page.evaluate(() => window.rebuilds), rebuilds);
 
   // Offline: gone here at once, waiting to be sent; a reload (online, before it is sent)
   // does not bring it back from the server's history.

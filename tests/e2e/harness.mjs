@@ -228,3 +228,14 @@ export async function waitFor(check, { timeout = 20000, message = 'condition' } 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// An init script (context.addInitScript): counts in window.rebuilds the times the page
+// asks its classification worker to rebuild the personal memory whole.
+export function countRebuilds() {
+  window.rebuilds = 0;
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function countingPost(message, ...rest) {
+    if (message?.action === 'restore') window.rebuilds += 1;
+    return post.call(this, message, ...rest);
+  };
+}

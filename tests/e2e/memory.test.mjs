@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { allSent, drawStrokes, drawWithMouse, engineReady, openApp, predicted, root, screenshots, useStack, waitFor } from './harness.mjs';
+import {
+  allSent, countRebuilds, drawStrokes, drawWithMouse, engineReady, openApp, predicted, root, screenshots, useStack, waitFor,
+} from './harness.mjs';
 
 const running = useStack();
 // Pairs of drawings of one digit by one writer, both misread by the shipped model
@@ -214,6 +216,7 @@ test('a drawing on the pad when the page is hidden is learned as read; changing 
 
 test('what one tab learns, changes, switches or forgets acts in the other tabs at once', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(countRebuilds);
   const first = await openApp(context, running.stack.origin);
   await drawWithMouse(first, 3);
   await predicted(first);
@@ -245,14 +248,18 @@ test('what one tab learns, changes, switches or forgets acts in the other tabs a
     { message: 'the second tab learned the correction' });
   assert.deepEqual(await peek(second, misread.strokes), { digit: misread.digit, personal: true });
   assert.equal(await learnedCount(second), await learnedCount(first));
-  // The first tab changes its answer back to what the model read: the second tab's
-  // memory is rebuilt without the correction.
+  // The first tab changes its answer back to what the model read: both tabs withdraw the
+  // correction and learn the drawing as read, without rebuilding their memories whole.
+  const rebuilds = async () => [await first.evaluate(() => window.rebuilds), await second.evaluate(() => window.rebuilds)];
+  const rebuildsBefore = await rebuilds();
   await first.bringToFront();
   await tell(first, misread.alone);
   await second.bringToFront();
   await waitFor(async () => !(await peek(second, misread.strokes)).personal,
-    { message: 'the second tab rebuilt without the withdrawn correction' });
+    { message: 'the second tab withdrew the correction' });
   assert.equal(await learnedCount(second), await learnedCount(first));
+  assert.deepEqual(await remembered(second), await remembered(first));
+  assert.deepEqual(await rebuilds(), rebuildsBefore, 'a changed answer rebuilt a memory whole');
 
   await second.click('[data-testid=memory-switch]');
   await waitFor(async () => /\(switched off\)/.test(await countText(first)), { message: 'switched off in the first tab' });

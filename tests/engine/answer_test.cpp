@@ -194,6 +194,53 @@ TEST_CASE("the memory keeps at most 200 drawings of a digit, dropping the oldest
   CHECK(answerer.learned_count() == PersonalMemory::kMaxPerDigit + 1);
 }
 
+TEST_CASE("unlearning withdraws that drawing alone, and refuses what was not learned") {
+  Answerer answerer(contract(true));
+  REQUIRE(answerer.learn(direction(0).data(), kDimensions, 8).ok());         // a 3 taught as 8 by mistake
+  REQUIRE(answerer.learn(direction(0, 0.2f).data(), kDimensions, 8).ok());   // an 8 like it (similarity 0.98)
+  REQUIRE(answerer.learn(direction(1).data(), kDimensions, 2).ok());
+  // The same features as another digit, or a drawing not quite the same: nothing goes.
+  CHECK(answerer.unlearn(direction(0).data(), kDimensions, 3).status().message() ==
+        "no drawing remembered as 3 is this one");
+  CHECK(answerer.unlearn(direction(0, 0.1f).data(), kDimensions, 2).status().message() ==
+        "no drawing remembered as 2 is this one");
+  CHECK(answerer.unlearn(direction(0).data(), kDimensions, 10).status().message() ==
+        "a digit to unlearn must be 0 to 9");
+  CHECK(answerer.unlearn(direction(0).data(), 3, 8).status().message() == "the model's embedding has 8 values, got 3");
+  CHECK(answerer.learned_count() == 3);
+  // The mistaken lesson goes; its neighbour, learned as 8 too, stays.
+  const Result<size_t> left = answerer.unlearn(direction(0).data(), kDimensions, 8);
+  REQUIRE_MESSAGE(left.ok(), left.status().message());
+  CHECK(left.value() == 2);
+  CHECK(answerer.unlearn(direction(0).data(), kDimensions, 8).status().message() ==
+        "no drawing remembered as 8 is this one");
+  const Result<size_t> neighbour = answerer.unlearn(direction(0, 0.2f).data(), kDimensions, 8);
+  CHECK(neighbour.ok());
+  CHECK(answer(answerer, sure_of(3, 0.5f), direction(0)).digit == 3);
+  CHECK(answerer.learned_count() == 1);
+
+  Answerer without(contract(true, 0));
+  CHECK(without.unlearn(nullptr, 0, 1).status().message() ==
+        "this model has no embedding output, so it cannot learn a person's handwriting");
+}
+
+TEST_CASE("unlearning then learning as another digit leaves the memory as learning that digit alone") {
+  Answerer changed(contract(true)), direct(contract(true));
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(changed.learn(direction(i).data(), kDimensions, i % 3).ok());
+    REQUIRE(direct.learn(direction(i).data(), kDimensions, i == 2 ? 7 : i % 3).ok());
+  }
+  REQUIRE(changed.unlearn(direction(2).data(), kDimensions, 2).ok());
+  REQUIRE(changed.learn(direction(2).data(), kDimensions, 7).ok());
+  CHECK(changed.learned_count() == direct.learned_count());
+  for (int i = 0; i < 6; ++i) {
+    const Classification a = answer(changed, sure_of(1, 0.4f), direction(i, 0.05f));
+    const Classification b = answer(direct, sure_of(1, 0.4f), direction(i, 0.05f));
+    CHECK(a.digit == b.digit);
+    CHECK(a.probabilities == b.probabilities);
+  }
+}
+
 TEST_CASE("the model contract: an embedding output is used, other outputs are refused") {
   test::ModelBuilder good = linear_model();
   good.output("scores", {-1, 10}).output("embedding", {-1, kDimensions});
@@ -209,6 +256,10 @@ TEST_CASE("the model contract: an embedding output is used, other outputs are re
   REQUIRE(classifier.value()->learn(image.data(), 7).ok());
   CHECK(classifier.value()->answerer().learned_count() == 1);
   CHECK(classifier.value()->learn(image.data(), 11).status().message() == "a digit to learn must be 0 to 9");
+  CHECK(classifier.value()->unlearn(image.data(), 11).status().message() == "a digit to unlearn must be 0 to 9");
+  CHECK_FALSE(classifier.value()->unlearn(image.data(), 6).ok());
+  REQUIRE(classifier.value()->unlearn(image.data(), 7).ok());
+  CHECK(classifier.value()->answerer().learned_count() == 0);
 
   test::ModelBuilder wrong_rank = linear_model();
   wrong_rank.output("scores", {-1, 10}).output("embedding", {-1, 2, 4});

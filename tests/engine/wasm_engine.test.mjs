@@ -110,6 +110,19 @@ test('learning, forgetting and switching the memory off, with either engine', as
     await assert.rejects(learner.learn(image.subarray(0, 783), 1), { message: 'learn needs a 784-byte 28x28 image' });
     assert.equal(learner.learnedCount, 1, 'refused lessons change nothing');
 
+    // Taken back: that drawing alone goes, with one inference.
+    const second = images.subarray(784, 1568);
+    assert.equal(await learner.learn(second, 4), 2);
+    await assert.rejects(learner.unlearn(image, before.digit), { message: `no drawing remembered as ${before.digit} is this one` });
+    await assert.rejects(learner.unlearn(image, -1), { message: 'a digit to unlearn must be 0 to 9' });
+    await assert.rejects(learner.unlearn(image.subarray(1), other), { message: 'unlearn needs a 784-byte 28x28 image' });
+    assert.equal(learner.learnedCount, 2, 'refused withdrawals change nothing');
+    assert.equal(await learner.unlearn(image, other), 1);
+    const withdrawn = await learner.classifyImage(image);
+    assert.equal(withdrawn.digit, before.digit);
+    assert.deepEqual(withdrawn.probabilities, before.probabilities);
+    assert.equal(await learner.learn(image, other), 2);
+
     learner.forget();
     assert.equal(learner.learnedCount, 0);
     const forgotten = await learner.classifyImage(image);
@@ -117,9 +130,12 @@ test('learning, forgetting and switching the memory off, with either engine', as
     assert.equal(forgotten.personal, undefined);
     learner.dispose();
     await assert.rejects(learner.learn(image, 1), { message: 'this classifier has been disposed' });
+    await assert.rejects(learner.unlearn(image, other), { message: 'this classifier has been disposed' });
   }
   const plain = await engine.loadModel(await fixtureModel('logits'));
   await assert.rejects(plain.learn(images.subarray(0, 784), 3),
+    { message: "this model has no embedding output, so it cannot learn a person's handwriting" });
+  await assert.rejects(plain.unlearn(images.subarray(0, 784), 3),
     { message: "this model has no embedding output, so it cannot learn a person's handwriting" });
   plain.dispose();
 });

@@ -119,9 +119,10 @@ EMSCRIPTEN_KEEPALIVE int digits_classify_image(digits::Classifier* classifier, c
   return write_answer(classifier->classify_image(pixels), out, message, capacity);
 }
 
-EMSCRIPTEN_KEEPALIVE int digits_classifier_learn(digits::Classifier* classifier, const uint8_t* image, int digit,
-                                                 char* message, size_t capacity) {
-  return write_count(classifier->learn(image, digit), message, capacity);
+// Learns the image as digit, or with unlearn set withdraws it.
+EMSCRIPTEN_KEEPALIVE int digits_classifier_lesson(digits::Classifier* classifier, const uint8_t* image, int digit,
+                                                  int unlearn, char* message, size_t capacity) {
+  return write_count(unlearn ? classifier->unlearn(image, digit) : classifier->learn(image, digit), message, capacity);
 }
 
 // ---- the answer path alone, for a runtime that runs the graph itself
@@ -156,9 +157,12 @@ EMSCRIPTEN_KEEPALIVE int digits_answer(const digits::Answerer* answerer, const f
                       capacity);
 }
 
-EMSCRIPTEN_KEEPALIVE int digits_answerer_learn(digits::Answerer* answerer, const float* embedding,
-                                               size_t embedding_count, int digit, char* message, size_t capacity) {
-  return write_count(answerer->learn(embedding, embedding_count, digit), message, capacity);
+EMSCRIPTEN_KEEPALIVE int digits_answerer_lesson(digits::Answerer* answerer, const float* embedding,
+                                                size_t embedding_count, int digit, int unlearn, char* message,
+                                                size_t capacity) {
+  return write_count(unlearn ? answerer->unlearn(embedding, embedding_count, digit)
+                             : answerer->learn(embedding, embedding_count, digit),
+                     message, capacity);
 }
 
 EMSCRIPTEN_KEEPALIVE void digits_answerer_forget(digits::Answerer* answerer) { answerer->forget(); }

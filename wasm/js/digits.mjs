@@ -9,6 +9,7 @@
 //   // modelConfidence are the model's own answer, before the person's drawings had their
 //   // say; or { nothingDrawn: true, reason, ms }
 //   await classifier.learn(answer.image, 9);                 // they said it was a 9: resolves to the count kept
+//   await classifier.unlearn(answer.image, 9);               // they took it back: that drawing alone goes
 //   classifier.learnedCount;                                 // drawings remembered
 //   classifier.memoryEnabled = false;                        // answers from the model alone
 //   classifier.forget();                                     // the memory emptied
@@ -235,19 +236,32 @@ class Classifier {
   // Remembers a preprocessed image (an answer's image) as the digit the person gave.
   // Resolves to the number of drawings remembered; rejects, changing nothing, on a digit
   // outside 0-9, an image that is not 784 bytes, or after dispose().
-  async learn(image, digit) {
-    if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new Error('a digit to learn must be 0 to 9');
-    const staged = this.stage(checkedImage(image, 'learn'));
+  learn(image, digit) {
+    return this.lesson('learn', image, digit);
+  }
+
+  // Withdraws an image learned as `digit` (an answer changed or taken back): one
+  // inference, where forget() and learning the rest again would take one per drawing.
+  // Resolves to the number of drawings remembered; rejects, changing nothing, on bad
+  // input as learn() does, and when no remembered drawing of that digit is this image.
+  unlearn(image, digit) {
+    return this.lesson('unlearn', image, digit);
+  }
+
+  async lesson(verb, image, digit) {
+    if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new Error(`a digit to ${verb} must be 0 to 9`);
+    const staged = this.stage(checkedImage(image, verb));
     const m = this.module;
     const { message } = this.scratch;
     let count;
     if (this.handle) {
-      count = m._digits_classifier_learn(this.handle, staged, digit, message, MESSAGE_BYTES);
+      count = m._digits_classifier_lesson(this.handle, staged, digit, verb === 'unlearn' ? 1 : 0, message, MESSAGE_BYTES);
     } else {
       m._digits_normalise(staged, this.info.normMean, this.info.normStd, this.scratch.input);
       const { embedding } = await this.runOutputs();
       const pointer = embedding ? this.scratch.stageFloats(embedding) : 0;
-      count = m._digits_answerer_learn(this.answerer, pointer, embedding?.length ?? 0, digit, message, MESSAGE_BYTES);
+      count = m._digits_answerer_lesson(this.answerer, pointer, embedding?.length ?? 0, digit, verb === 'unlearn' ? 1 : 0,
+        message, MESSAGE_BYTES);
     }
     if (count < 0) throw new Error(this.scratch.messageText);
     return count;

@@ -60,13 +60,24 @@ Result<Classification> Answerer::answer(const float* scores, size_t score_count,
   return answer;
 }
 
-Result<size_t> Answerer::learn(const float* embedding, size_t embedding_count, int digit) {
-  if (digit < 0 || digit >= kDigits) return Status::error("a digit to learn must be 0 to 9");
+Status Answerer::check_lesson(const float* embedding, size_t embedding_count, int digit, bool unlearning) const {
+  if (digit < 0 || digit >= kDigits) {
+    return Status::error(unlearning ? "a digit to unlearn must be 0 to 9" : "a digit to learn must be 0 to 9");
+  }
   if (contract_.embedding_size == 0) {
     return Status::error("this model has no embedding output, so it cannot learn a person's handwriting");
   }
-  DIGITS_TRY(check_embedding_count(contract_, embedding, embedding_count));
+  return check_embedding_count(contract_, embedding, embedding_count);
+}
+
+Result<size_t> Answerer::learn(const float* embedding, size_t embedding_count, int digit) {
+  DIGITS_TRY(check_lesson(embedding, embedding_count, digit, false));
   return memory_.learn(embedding, digit);
+}
+
+Result<size_t> Answerer::unlearn(const float* embedding, size_t embedding_count, int digit) {
+  DIGITS_TRY(check_lesson(embedding, embedding_count, digit, true));
+  return memory_.unlearn(embedding, digit);
 }
 
 }  // namespace digits

@@ -58,11 +58,15 @@ Result<Classification> Classifier::classify_image(const uint8_t* image) {
                           static_cast<size_t>(contract().embedding_size), image);
 }
 
+// The answerer checks the digit and the embedding (and fails for a model without one).
 Result<size_t> Classifier::learn(const uint8_t* image, int digit) {
-  if (digit < 0 || digit >= kDigits) return Status::error("a digit to learn must be 0 to 9");
-  if (contract().embedding_size == 0) return answerer_.learn(nullptr, 0, digit);  // fails, saying why
   DIGITS_TRY(run(image));
   return answerer_.learn(embedding(), static_cast<size_t>(contract().embedding_size), digit);
+}
+
+Result<size_t> Classifier::unlearn(const uint8_t* image, int digit) {
+  DIGITS_TRY(run(image));
+  return answerer_.unlearn(embedding(), static_cast<size_t>(contract().embedding_size), digit);
 }
 
 }  // namespace digits

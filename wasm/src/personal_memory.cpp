@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
 
 #include "kernels/similarity.h"
 
@@ -20,6 +21,9 @@ constexpr float kVoteWeight = 2.0f;      // votes against the model's probabilit
 // 0.9999 and more, into the corrected digit; 84-92% of all drawings are read that sure.
 constexpr float kSure = 0.9999f;
 constexpr int kSureVoters = 2;
+// The same image through the same model gives the same features; stored as int8 at unit
+// length, its similarity to itself comes out within about 0.002 of 1.
+constexpr float kSameDrawing = 0.99f;
 
 // exp((s - 1) / kFalloff) for s in [kMinSimilarity, 1], tabulated: a remembered drawing
 // alike enough costs a multiply-add instead of an exp() (interpolated, within 1e-4).
@@ -69,27 +73,64 @@ constexpr size_t kBlock = 256;
 
 }  // namespace
 
-Result<size_t> PersonalMemory::learn(const float* features, int digit) {
-  if (digit < 0 || digit >= kDigits) return Status::error("a digit to learn must be 0 to 9");
-  if (dimensions_ <= 0 || features == nullptr) return Status::error("there are no features to learn from");
-  std::vector<int8_t> row(static_cast<size_t>(dimensions_));
-  float scale = 0.0f;
+Status PersonalMemory::quantized(const float* features, int digit, bool unlearning, Row& row, float& scale) const {
+  if (digit < 0 || digit >= kDigits) {
+    return Status::error(unlearning ? "a digit to unlearn must be 0 to 9" : "a digit to learn must be 0 to 9");
+  }
+  if (dimensions_ <= 0 || dimensions_ > kMaxEmbeddingSize || features == nullptr) {
+    return Status::error("there are no features to compare");
+  }
   if (!quantize(features, dimensions_, row.data(), scale)) {
     return Status::error("the drawing's features are empty or not finite");
   }
+  return Status::success();
+}
 
+template <typename Visit>
+void PersonalMemory::compare(const int8_t* query, float query_scale, Visit visit) const {
+  std::array<int32_t, kBlock> dots;
+  for (size_t first = 0; first < digits_.size(); first += kBlock) {
+    const size_t count = std::min(kBlock, digits_.size() - first);
+    kernels::dot_rows_i8(examples_.data() + first * dimensions_, count, static_cast<size_t>(dimensions_), query,
+                         dots.data());
+    for (size_t k = 0; k < count; ++k) visit(first + k, static_cast<float>(dots[k]) * scales_[first + k] * query_scale);
+  }
+}
+
+void PersonalMemory::erase(size_t row) {
+  examples_.erase(examples_.begin() + row * dimensions_, examples_.begin() + (row + 1) * dimensions_);
+  scales_.erase(scales_.begin() + row);
+  digits_.erase(digits_.begin() + row);
+}
+
+Result<size_t> PersonalMemory::learn(const float* features, int digit) {
+  Row row;
+  float scale = 0.0f;
+  DIGITS_TRY(quantized(features, digit, false, row, scale));
   size_t of_digit = 0, oldest = digits_.size();
   for (size_t i = digits_.size(); i-- > 0;) {
     if (digits_[i] == digit) ++of_digit, oldest = i;
   }
-  if (of_digit >= kMaxPerDigit) {  // make room: the digit's oldest example goes
-    examples_.erase(examples_.begin() + oldest * dimensions_, examples_.begin() + (oldest + 1) * dimensions_);
-    scales_.erase(scales_.begin() + oldest);
-    digits_.erase(digits_.begin() + oldest);
-  }
-  examples_.insert(examples_.end(), row.begin(), row.end());
+  if (of_digit >= kMaxPerDigit) erase(oldest);  // make room: the digit's oldest example goes
+  examples_.insert(examples_.end(), row.begin(), row.begin() + dimensions_);
   scales_.push_back(scale);
   digits_.push_back(static_cast<uint8_t>(digit));
+  return digits_.size();
+}
+
+Result<size_t> PersonalMemory::unlearn(const float* features, int digit) {
+  Row query;
+  float query_scale = 0.0f;
+  DIGITS_TRY(quantized(features, digit, true, query, query_scale));
+  size_t found = digits_.size();
+  float best = kSameDrawing;
+  compare(query.data(), query_scale, [&](size_t row, float similarity) {
+    if (digits_[row] == digit && similarity >= best) found = row, best = similarity;
+  });
+  if (found == digits_.size()) {
+    return Status::error("no drawing remembered as " + std::to_string(digit) + " is this one");
+  }
+  erase(found);
   return digits_.size();
 }
 
@@ -100,27 +141,19 @@ void PersonalMemory::forget() {
 }
 
 void PersonalMemory::apply(const float* features, std::array<float, kDigits>& probabilities) const {
-  if (digits_.empty() || features == nullptr) return;
-  std::vector<int8_t> query(static_cast<size_t>(dimensions_));
+  Row query;
   float query_scale = 0.0f;
-  if (!quantize(features, dimensions_, query.data(), query_scale)) return;
+  if (digits_.empty() || !quantized(features, 0, false, query, query_scale).ok()) return;
   std::array<float, kDigits> votes{};
   std::array<int, kDigits> voters{};
   float total = 0.0f;
-  std::array<int32_t, kBlock> dots;
-  for (size_t first = 0; first < digits_.size(); first += kBlock) {
-    const size_t count = std::min(kBlock, digits_.size() - first);
-    kernels::dot_rows_i8(examples_.data() + first * dimensions_, count, static_cast<size_t>(dimensions_), query.data(),
-                         dots.data());
-    for (size_t k = 0; k < count; ++k) {
-      const float s = static_cast<float>(dots[k]) * scales_[first + k] * query_scale;
-      if (s < kMinSimilarity) continue;
-      const float vote = vote_for(s);
-      votes[digits_[first + k]] += vote;
-      ++voters[digits_[first + k]];
-      total += vote;
-    }
-  }
+  compare(query.data(), query_scale, [&](size_t row, float similarity) {
+    if (similarity < kMinSimilarity) return;
+    const float vote = vote_for(similarity);
+    votes[digits_[row]] += vote;
+    ++voters[digits_[row]];
+    total += vote;
+  });
   if (total == 0.0f) return;
   const auto top = [](const std::array<float, kDigits>& p) {
     return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());

@@ -77,6 +77,11 @@ export class ClassifierClient {
     return this.call('learn', { image, digit });
   }
 
+  // Rejects when the memory has no drawing of that digit with this image's features.
+  unlearn(image, digit) {
+    return this.call('unlearn', { image, digit });
+  }
+
   forget() {
     return this.call('forget');
   }

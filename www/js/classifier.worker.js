@@ -38,6 +38,9 @@ const actions = {
   async learn({ image, digit }) {
     return { learned: await loaded().learn(image, digit) };
   },
+  async unlearn({ image, digit }) {
+    return { learned: await loaded().unlearn(image, digit) };
+  },
   async forget() {
     loaded().forget();
     return { learned: 0 };

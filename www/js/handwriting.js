@@ -9,8 +9,8 @@
 // correction of their digit; the drawings left as read show the memory the person's
 // other digits, and with them it mends half, or two fifths when the person never
 // corrects anything. They are also what outvotes a correction given by mistake.
-import { forgetDrawing, forgetDrawings, forgottenElsewhere, memorySwitchedOn, rememberDrawing, rememberedDigit,
-  rememberedDrawings, rememberedElsewhere, switchMemory } from './memory.js';
+import { forgetDrawing, forgetDrawings, forgottenElsewhere, forgottenOneElsewhere, memorySwitchedOn, rememberDrawing,
+  rememberedDrawings, rememberedElsewhere, rememberedExample, switchMemory } from './memory.js';
 
 export class Handwriting {
   constructor(doc, classifier) {
@@ -75,14 +75,15 @@ export class Handwriting {
     return era === this.era ? this.learnFrom(id, answer, answer.digit) : undefined;
   }
 
-  // Withdraws what the drawing `id` taught, if anything: the memory is rebuilt without it.
+  // Withdraws what the drawing `id` taught, if anything.
   unlearn(id) {
     return this.inTurn(async () => {
       if (!this.available) return;
       try {
-        if (!(await forgetDrawing(id))) return;
-        await this.restore();
-        this.tabs?.postMessage({ type: 'rebuilt' });
+        const withdrawn = await forgetDrawing(id);
+        if (!withdrawn) return;
+        this.tellTabs({ id, withdrawn });
+        await this.withdraw(withdrawn);
       } catch (error) {
         console.warn(`Could not withdraw what a drawing taught: ${error.message}`);
       }
@@ -92,18 +93,39 @@ export class Handwriting {
   async learnOne(id, answer, trueDigit) {
     if (!this.available) return;
     try {
-      const before = await rememberedDigit(id);
+      const before = await rememberedExample(id);
       await rememberDrawing({ id, image: answer.image, digit: trueDigit });
+      const lesson = { image: answer.image, digit: trueDigit };
       if (before === null) {
-        this.tabs?.postMessage({ type: 'learned', id, image: answer.image, digit: trueDigit });
+        this.tabs?.postMessage({ type: 'learned', id, ...lesson });
         this.show((await this.classifier.learn(answer.image, trueDigit)).learned);
-      } else if (before !== trueDigit) {
-        await this.restore();  // they changed their mind: the earlier lesson must go
-        this.tabs?.postMessage({ type: 'rebuilt' });
+      } else if (before.digit !== trueDigit) {  // they changed their mind: the earlier lesson goes
+        this.tellTabs({ id, withdrawn: before, lesson });
+        if (await this.withdraw(before)) this.show((await this.classifier.learn(answer.image, trueDigit)).learned);
       }
     } catch (error) {
       console.warn(`Could not learn from this drawing: ${error.message}`);
     }
+  }
+
+  // One lesson out of the classifier's memory, at the cost of one inference. Should the
+  // memory not find it (features that changed with the engine's arithmetic), it is
+  // rebuilt from the store instead, which already holds the change: resolves to whether
+  // the caller still has its own change to make.
+  async withdraw({ image, digit }) {
+    try {
+      this.show((await this.classifier.unlearn(image, digit)).learned);
+      return true;
+    } catch {
+      await this.restore();
+      return false;
+    }
+  }
+
+  // A lesson withdrawn, and maybe the same drawing's new one: sent as 'rebuilt', which a
+  // tab of the version before withdrawals understands as "rebuild from the store".
+  tellTabs(change) {
+    this.tabs?.postMessage({ type: 'rebuilt', ...change });
   }
 
   async switch(on) {
@@ -124,7 +146,7 @@ export class Handwriting {
   // Another tab learned a drawing, changed or withdrew a lesson, used the switch, or said
   // Forget my handwriting; the store already shows it. An engine still loading needs
   // nothing: it restores from the store and the switch.
-  changedElsewhere({ type, on, id, image, digit }) {
+  changedElsewhere({ type, on, id, image, digit, withdrawn, lesson }) {
     const unlessLoading = (error) => {
       if (this.engine) console.warn(`Your handwriting could not follow another tab: ${error.message}`);
     };
@@ -137,12 +159,22 @@ export class Handwriting {
         this.show((await this.classifier.learn(image, digit)).learned);
       }).catch(unlessLoading);
     } else if (type === 'rebuilt') {
-      this.inTurn(() => this.available && this.restore());
+      this.inTurn(() => this.available && this.followChange(id, withdrawn, lesson)).catch(unlessLoading);
     } else if (type === 'forgotten') {
       this.era += 1;  // an answer given here before it is not learned when cleared
       forgottenElsewhere();
       this.inTurn(async () => this.show((await this.classifier.forget()).learned)).catch(unlessLoading);
     }
+  }
+
+  // Another tab withdrew the drawing `id` (withdrawn: what it had taught) and maybe
+  // taught it again as another digit (lesson). This tab's classifier follows if it had
+  // learned the drawing; one that read the store after the change has it already.
+  async followChange(id, withdrawn, lesson) {
+    if (!withdrawn) return this.restore();  // from a tab of the version before withdrawals
+    if (forgottenOneElsewhere(id) !== withdrawn.digit) return;
+    if (!(await this.withdraw(withdrawn)) || !lesson) return;
+    if (rememberedElsewhere(id, lesson.digit)) this.show((await this.classifier.learn(lesson.image, lesson.digit)).learned);
   }
 
   show(learned) {

@@ -102,20 +102,30 @@ export function rememberedElsewhere(id, digit) {
   return true;
 }
 
-// Whether a drawing is already remembered, and as which digit.
-export async function rememberedDigit(id) {
+// The drawing `id` as remembered ({ image, digit }), or null.
+export async function rememberedExample(id) {
   const example = await (await openStore()).get('memory', id);
-  return valid(example) ? example.digit : null;
+  return valid(example) ? { image: example.image, digit: example.digit } : null;
 }
 
-// Drops one drawing; resolves to whether it was remembered.
+// Drops one drawing; resolves to what was remembered of it ({ image, digit }), or null.
 export async function forgetDrawing(id) {
   const tx = (await openStore()).transaction('memory', 'readwrite');
-  const known = (await tx.store.count(id)) > 0;
-  if (known) await tx.store.delete(id);
+  const example = await tx.store.get(id);
+  if (example !== undefined) await tx.store.delete(id);
   await tx.done;
   if (idsByDigit) unlisted(id);
-  return known;
+  return valid(example) ? { image: example.image, digit: example.digit } : null;
+}
+
+// Another tab withdrew the drawing `id`, or changed its digit: the digit this tab's
+// classifier learned it as, so that it withdraws it too, or null when this tab never
+// learned it (it read the store after the change). This tab's list follows.
+export function forgottenOneElsewhere(id) {
+  const digit = idsByDigit?.findIndex((ids) => ids.includes(id)) ?? -1;
+  if (digit < 0) return null;
+  unlisted(id);
+  return digit;
 }
 
 export async function forgetDrawings() {

@@ -49,6 +49,9 @@ class Answerer {
   // digit outside 0-9, a model without an embedding, or a wrong embedding_count, and
   // then changes nothing. Returns the number of drawings remembered.
   Result<size_t> learn(const float* embedding, size_t embedding_count, int digit);
+  // Withdraws that drawing, learned as `digit` (PersonalMemory::unlearn); fails as learn()
+  // does, and when no drawing of that digit is this one.
+  Result<size_t> unlearn(const float* embedding, size_t embedding_count, int digit);
   void forget() { memory_.forget(); }
   size_t learned_count() const { return memory_.size(); }
   // Off: answers are the model's alone; what was learned is kept for when it is on again.
@@ -56,6 +59,8 @@ class Answerer {
   bool memory_enabled() const { return memory_enabled_; }
 
  private:
+  Status check_lesson(const float* embedding, size_t embedding_count, int digit, bool unlearning) const;
+
   ModelContract contract_;
   PersonalMemory memory_;
   bool memory_enabled_ = true;

@@ -35,6 +35,8 @@ class Classifier {
   Result<Classification> classify_image(const uint8_t* image);
   // Remembers a preprocessed 28x28 image as the given digit; fails as Answerer::learn.
   Result<size_t> learn(const uint8_t* image, int digit);
+  // Withdraws that image, learned as `digit`; fails as Answerer::unlearn.
+  Result<size_t> unlearn(const uint8_t* image, int digit);
 
  private:
   Classifier(std::unique_ptr<Engine> engine, ModelContract contract);

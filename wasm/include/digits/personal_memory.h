@@ -38,6 +38,12 @@ class PersonalMemory {
   // zero dimensions, and features that are not finite or all zero. Returns the number
   // of drawings remembered.
   Result<size_t> learn(const float* features, int digit);
+  // Withdraws the remembered drawing of `digit` these features are (the same drawing
+  // through the same model: cosine similarity at least kSameDrawing; of several, the most
+  // alike), so that a changed or withdrawn answer costs one inference, not a rebuild of
+  // the whole memory. Fails, changing nothing, on bad input as learn() and when no
+  // drawing of that digit is this one. Returns the number of drawings remembered.
+  Result<size_t> unlearn(const float* features, int digit);
   void forget();
   size_t size() const { return digits_.size(); }
 
@@ -46,6 +52,15 @@ class PersonalMemory {
   void apply(const float* features, std::array<float, kDigits>& probabilities) const;
 
  private:
+  // A drawing's features as int8 (its first dimensions_ values), on the stack.
+  using Row = std::array<int8_t, kMaxEmbeddingSize>;
+  // Quantises features into a row, or says why it cannot (the digit named for the lesson).
+  Status quantized(const float* features, int digit, bool unlearning, Row& row, float& scale) const;
+  // visit(row, cosine similarity to the quantised query) for each remembered drawing.
+  template <typename Visit>
+  void compare(const int8_t* query, float query_scale, Visit visit) const;
+  void erase(size_t row);
+
   int dimensions_;
   // size() rows of dimensions_ values: each remembered drawing's unit-length features as
   // int8, row r standing for examples_[r] * scales_[r] (a quarter of float32's memory
