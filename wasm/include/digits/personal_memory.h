@@ -4,6 +4,7 @@
 //   digits::PersonalMemory memory(128);
 //   memory.learn(embedding_of_their_nine, 9);                 // after a correction
 //   memory.apply(embedding_of_new_drawing, probabilities);    // nearby 9s now count
+//   memory.unlearn(embedding_of_their_nine, 9);               // they took the correction back
 //
 // The rule (the constants in personal_memory.cpp were chosen on writers the model never
 // saw, bench/personal.mjs): embeddings are compared by cosine similarity (in int8); each
@@ -35,8 +36,8 @@ class PersonalMemory {
   explicit PersonalMemory(int dimensions) : dimensions_(dimensions) {}
 
   // Remembers one drawing. Fails, changing nothing, on a digit outside 0-9, a memory of
-  // zero dimensions, and features that are not finite or all zero. Returns the number
-  // of drawings remembered.
+  // no dimensions or more than kMaxEmbeddingSize, and features that are not finite or
+  // all zero. Returns the number of drawings remembered.
   Result<size_t> learn(const float* features, int digit);
   // Withdraws the remembered drawing of `digit` these features are (the same drawing
   // through the same model: cosine similarity at least kSameDrawing; of several, the most
