@@ -102,10 +102,15 @@ export function rememberedElsewhere(id, digit) {
   return true;
 }
 
+// What a stored drawing teaches ({ image, digit }), or null for a record this version
+// cannot read.
+function lesson(example) {
+  return valid(example) ? { image: example.image, digit: example.digit } : null;
+}
+
 // The drawing `id` as remembered ({ image, digit }), or null.
 export async function rememberedExample(id) {
-  const example = await (await openStore()).get('memory', id);
-  return valid(example) ? { image: example.image, digit: example.digit } : null;
+  return lesson(await (await openStore()).get('memory', id));
 }
 
 // Drops one drawing; resolves to what was remembered of it ({ image, digit }), or null.
@@ -115,7 +120,7 @@ export async function forgetDrawing(id) {
   if (example !== undefined) await tx.store.delete(id);
   await tx.done;
   if (idsByDigit) unlisted(id);
-  return valid(example) ? { image: example.image, digit: example.digit } : null;
+  return lesson(example);
 }
 
 // Another tab withdrew the drawing `id`, or changed its digit: the digit this tab's
