@@ -21,6 +21,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { describeCost, memoryCost } from './memory_cost.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const argument = (name, fallback) => {
@@ -168,24 +169,7 @@ for (const [writer, indices] of byWriter) {
 console.log(`\nOne wrong correction (a 3 taught as 8): ${misled} of ${threes} of the writers' other 3s read as 8 ` +
   'before their own corrections outvoted it.');
 
-// Cost: classification with 2,000 remembered drawings against none, alternating blocks.
-classifier.forget();
-const timeBlock = async (count) => {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await classifier.classifyImage(image(i % labels.length));
-  return (performance.now() - start) / count;
-};
-await timeBlock(500);
-const empty = [], full = [];
-for (let block = 0; block < 10; block++) {
-  classifier.forget();
-  empty.push(await timeBlock(200));
-  for (let i = 0; classifier.learnedCount < 2000; i++) await classifier.learn(image(i % labels.length), i % 10);
-  full.push(await timeBlock(200));
-}
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-console.log(`Classification (WebAssembly, one thread): ${median(empty).toFixed(4)} ms with an empty memory, ` +
-  `${median(full).toFixed(4)} ms with ${classifier.learnedCount} drawings remembered ` +
-  `(+${(median(full) - median(empty)).toFixed(4)} ms).`);
+// Cost: classification with 2,000 remembered drawings against none, a rebuild, unlearn().
+console.log(describeCost(await memoryCost(classifier, (i) => image(i % labels.length))));
 classifier.dispose();
 engine.dispose();
