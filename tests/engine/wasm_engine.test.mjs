@@ -175,6 +175,17 @@ test('a blank canvas is "nothing drawn", not a guess', async () => {
   assert.equal(answer.digit, undefined);
 });
 
+test('the page\'s warm-up at load is a drawing both engines read, not a blank they skip', async () => {
+  const { warmUp } = await import(join(root, 'www/js/engines.js'));
+  const other = await engine.loadModel(modelBytes, await ortRunner(modelBytes));
+  for (const [name, reader] of [['built-in', classifier], ['ONNX Runtime Web', other]]) {
+    const answer = await warmUp(reader);
+    assert.equal(answer.nothingDrawn, undefined, name);
+    assert.equal(answer.digit, 1, `${name} reads the warm-up's bar as a 1`);
+  }
+  other.dispose();
+});
+
 test('preprocessing in WebAssembly matches the Python reference fixtures', async () => {
   const fixtures = join(root, 'model/fixtures/preprocess');
   const { cases } = JSON.parse(await readFile(join(fixtures, 'cases.json'), 'utf8'));

@@ -78,13 +78,35 @@ export async function loadEngine(choice, onProgress = () => {}) {
   let fallback = null;
   if (choice !== 'ort') {
     try {
-      return describe(await digits.loadModel(bytes), 'native', started);
+      return describe(await warmedUp(await digits.loadModel(bytes)), 'native', started);
     } catch (error) {
       if (choice === 'native') throw new Error(`the built-in engine cannot run this model: ${error.message}`);
       fallback = error.message;
     }
   }
-  return describe(await ortClassifier(digits, bytes), 'ort', started, fallback);
+  return describe(await warmedUp(await ortClassifier(digits, bytes)), 'ort', started, fallback);
+}
+
+// A classifier's first answer runs code the browser has only just compiled, with its
+// quick baseline compiler, on memory touched for the first time. One answer at load, to
+// a bar nobody sees, pays for that while the person is still drawing: the first stroke's
+// answer on a first visit came 26 ms after the stroke ended (37 with ONNX Runtime Web),
+// now 16 (18), as the answers after it (bench/web.mjs; docs/BENCHMARKS.md).
+export async function warmUp(classifier) {
+  const side = 32;
+  const data = new Uint8ClampedArray(side * side * 4);
+  for (let y = 4; y < side - 4; y++) data.set([0, 0, 0, 255], (y * side + side / 2) * 4);
+  return classifier.classify({ data, width: side, height: side });
+}
+
+async function warmedUp(classifier) {
+  try {
+    await warmUp(classifier);
+  } catch (error) {
+    classifier.dispose();
+    throw error;
+  }
+  return classifier;
 }
 
 // The classifier with what the page shows about it; both engines answer through the
