@@ -3,6 +3,8 @@
 //   'native'  the project's own engine runs the model
 //   'ort'     ONNX Runtime Web runs it (loaded from this site, only when chosen)
 //   'auto'    native where it can run the model, else ONNX Runtime Web
+import { MODEL_CANVAS, MODEL_LINE_WIDTH } from './pad.js';
+
 const ASSETS = new URL('../assets.json', import.meta.url);
 
 let assetsPromise = null;
@@ -89,13 +91,17 @@ export async function loadEngine(choice, onProgress = () => {}) {
 
 // A classifier's first answer runs code the browser has only just compiled, with its
 // quick baseline compiler, on memory touched for the first time. One answer at load, to
-// a bar nobody sees, pays for that while the person is still drawing: the first stroke's
-// answer on a first visit came 26 ms after the stroke ended (37 with ONNX Runtime Web),
-// now 16 (18), as the answers after it (bench/web.mjs; docs/BENCHMARKS.md).
+// a bar nobody sees on a canvas of the pad's size, pays for that while the person is
+// still drawing: the first stroke's answer on a first visit came 23 ms after the stroke
+// ended (30 with ONNX Runtime Web), now 14 (15), as the answers after it (bench/web.mjs;
+// docs/BENCHMARKS.md).
 export async function warmUp(classifier) {
-  const side = 32;
+  const side = MODEL_CANVAS;
   const data = new Uint8ClampedArray(side * side * 4);
-  for (let y = 4; y < side - 4; y++) data.set([0, 0, 0, 255], (y * side + side / 2) * 4);
+  const ink = Math.round(MODEL_LINE_WIDTH * side);
+  for (let y = side / 8; y < side - side / 8; y++) {
+    for (let x = (side - ink) / 2; x < (side + ink) / 2; x++) data.set([0, 0, 0, 255], (y * side + x) * 4);
+  }
   return classifier.classify({ data, width: side, height: side });
 }
 

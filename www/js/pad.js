@@ -3,7 +3,7 @@
 // square, so the pad can be redrawn at any size and rendered for the model at a fixed one.
 
 const LINE_WIDTH = 0.075;      // of the pad's side: like MNIST's pen once scaled to 20 px
-const MODEL_CANVAS = 280;      // side of the canvas the classifier reads
+export const MODEL_CANVAS = 280;  // side of the canvas the classifier reads
 const MIN_STEP = 0.004;        // points closer than this (of the side) add nothing
 // The model reads every drawing at one size: as if drawn across MODEL_SIZE of the pad.
 // Drawn small, a digit would otherwise reach the model as a thick blob (the line is the
