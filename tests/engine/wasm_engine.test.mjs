@@ -46,6 +46,13 @@ function largestDifference(a, b) {
   return largest;
 }
 
+// The page downloads the engine on a first visit: its size is a budget, and the link
+// settings that hold it there (wasm/js/CMakeLists.txt) are easy to lose.
+test('the engine\'s .wasm stays under 150 KB', async () => {
+  const bytes = (await readFile(join(wasmDir, 'digits_engine.wasm'))).length;
+  assert.ok(bytes < 150 * 1024, `digits_engine.wasm is ${bytes} bytes`);
+});
+
 test('model metadata reaches JavaScript', () => {
   assert.match(classifier.info.version, /^digitnet-/);
   assert.ok(Math.abs(classifier.info.normMean - 0.1307) < 0.01);
