@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as ort from 'onnxruntime-web';
+import { percentile, range, spread } from './figures.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const option = (name) => Number(process.argv[process.argv.indexOf(name) + 1]);
@@ -22,8 +23,6 @@ const imagesPath = join(root, 'tests/fixtures/mnist/t10k-images-idx3-ubyte.gz');
 const model = readFileSync(modelPath);
 const images = gunzipSync(readFileSync(imagesPath)).subarray(16);
 const image = (i) => images.subarray((i % 10000) * 784, (i % 10000 + 1) * 784);
-
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.round(p * (values.length - 1)))];
 
 // Times both engines in alternating blocks of 100 runs, so that whatever else the
 // machine is doing weighs on both alike.
@@ -92,13 +91,9 @@ function coldStarts(info) {
       times[which].push(JSON.parse(output.toString()));
     }
   }
-  const summary = (list, pick) => {
-    const values = list.map(pick);
-    return { median: percentile(values, 0.5), low: Math.min(...values), high: Math.max(...values) };
-  };
   return Object.fromEntries(Object.entries(times).map(([which, list]) => [which, {
-    load: summary(list, (t) => t.loadMs), first: summary(list, (t) => t.firstMs),
-    total: summary(list, (t) => t.loadMs + t.firstMs),
+    load: spread(list.map((t) => t.loadMs)), first: spread(list.map((t) => t.firstMs)),
+    total: spread(list.map((t) => t.loadMs + t.firstMs)),
   }]));
 }
 
@@ -121,7 +116,6 @@ console.log(`| this engine, WebAssembly (Node) | ${wasm.loadMs.toFixed(1)} | ${m
 console.log(`| ONNX Runtime Web, wasm (Node) | ${reference.loadMs.toFixed(1)} | ${ms(reference.firstMs)} | ${ms(reference.median)} | ${ms(reference.p99)} | ${kb(reference.wasm.length)} / ${kb(gzipSync(reference.wasm).length)} |`);
 console.log(`| this engine, native | ${native.load_ms.toFixed(1)} | ${ms(native.first_inference_ms)} | ${ms(native.median_ms)} | ${ms(native.p99_ms)} | — |`);
 console.log(`\nWebAssembly latency / ONNX Runtime Web latency (median): ${(wasm.median / reference.median).toFixed(2)} (target at most 0.5)`);
-const range = ({ median, low, high }) => `${median.toFixed(1)} (${low.toFixed(1)}-${high.toFixed(1)})`;
 console.log(`\nLoad (import, instantiate, model) and first inference in ${starts} fresh processes each, alternating,`);
 console.log('median (lowest-highest), ms:\n');
 console.log('| engine | load | first inference | load plus first inference |');

@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { launch } from '../tests/e2e/harness.mjs';
+import { median, range, spread } from './figures.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const starts = Number(process.argv[process.argv.indexOf('--starts') + 1]) || 9;
@@ -95,7 +96,6 @@ async function onnxRuntime() {
   return { start: t1 - t0, load: t2 - t1, first: t3 - t2, after };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const browser = await launch();
 const runs = { ours: [], ort: [] };
 for (let i = 0; i < starts; i++) {
@@ -111,15 +111,10 @@ for (let i = 0; i < starts; i++) {
 await browser.close();
 server.close();
 
-const summary = (list, pick) => {
-  const values = list.map(pick);
-  return { median: median(values), low: Math.min(...values), high: Math.max(...values) };
-};
 const figures = Object.fromEntries(Object.entries(runs).map(([which, list]) => [which, {
-  start: summary(list, (r) => r.start), load: summary(list, (r) => r.load), first: summary(list, (r) => r.first),
-  total: summary(list, (r) => r.start + r.load + r.first), after: summary(list, (r) => r.after),
+  start: spread(list.map((r) => r.start)), load: spread(list.map((r) => r.load)), first: spread(list.map((r) => r.first)),
+  total: spread(list.map((r) => r.start + r.load + r.first)), after: spread(list.map((r) => r.after)),
 }]));
-const range = ({ median: m, low, high }, digits = 1) => `${m.toFixed(digits)} (${low.toFixed(digits)}-${high.toFixed(digits)})`;
 console.log(`Engine start in Chromium ${browser.version()}, headless: ${starts} new browser contexts per engine, alternating;`);
 console.log('model/mnist.onnx, batch 1, one thread; median (lowest-highest), ms\n');
 console.log('| engine | import (and instantiate) | load the model | first inference | together | inference after (median of 200) |');

@@ -7,6 +7,7 @@
 //   node bench/web.mjs [http://localhost:8080]
 import { chromium } from 'playwright-core';
 import { shapes } from '../tests/e2e/shapes.mjs';
+import { median, percentile } from './figures.mjs';
 
 const origin = process.argv[2] ?? 'http://localhost:8080';
 const browser = await chromium.launch({
@@ -15,8 +16,6 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync'],
 });
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const p95 = (values) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.round(0.95 * (values.length - 1)))];
 
 async function draw(page, digit) {
   const box = await page.locator('[data-testid=pad]').boundingBox();
@@ -104,5 +103,5 @@ for (const { engine, cold, warm } of rows) {
 console.log('\n| engine | stroke end to answer, median (ms) | p95 (ms) | answers |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const { engine, latencies } of rows) {
-  console.log(`| ${engine} | ${median(latencies).toFixed(1)} | ${p95(latencies).toFixed(1)} | ${latencies.length} |`);
+  console.log(`| ${engine} | ${median(latencies).toFixed(1)} | ${percentile(latencies, 0.95).toFixed(1)} | ${latencies.length} |`);
 }
