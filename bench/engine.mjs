@@ -2,7 +2,8 @@
 // Engine benchmark, one run, same model and same inputs (MNIST test images):
 // per-inference latency (median and p99, batch 1, one thread) of this engine in
 // WebAssembly under Node, of ONNX Runtime Web (wasm backend, numThreads = 1), and of
-// this engine natively (`digits bench`); model-load times; each .wasm's size. The load
+// this engine natively (`digits bench`); model-load times; each .wasm's size; the
+// preprocessing of a canvas the pad's size, which both engines share. The load
 // and first inference are also timed in fresh processes (--starts of each engine,
 // alternating), since one process's figure moves by half with V8's background work.
 //   node bench/engine.mjs [--runs 2000] [--starts 9]
@@ -53,7 +54,7 @@ async function ours() {
   const firstStart = performance.now();
   await classifier.classifyImage(image(0));
   const firstMs = performance.now() - firstStart;
-  return { loadMs, firstMs, run: (i) => classifier.classifyImage(image(i)), info: classifier.info,
+  return { loadMs, firstMs, run: (i) => classifier.classifyImage(image(i)), info: classifier.info, engine,
     wasm: readFileSync(join(wasmDir, 'digits_engine.wasm')) };
 }
 
@@ -97,6 +98,33 @@ function coldStarts(info) {
   }]));
 }
 
+// The pad's canvas as the classifier gets it: 280x280 RGBA, dark ink on transparent, a
+// digit (MNIST test image i, scaled up) across the middle 60% of it.
+function padCanvas(i) {
+  const side = 280, digit = 168, offset = (side - digit) / 2;
+  const data = new Uint8ClampedArray(side * side * 4);
+  for (let y = 0; y < digit; y++) {
+    for (let x = 0; x < digit; x++) {
+      const at = ((y + offset) * side + x + offset) * 4;
+      data.set([26, 26, 46, image(i)[Math.floor(y / 6) * 28 + Math.floor(x / 6)]], at);
+    }
+  }
+  return { data, width: side, height: side };
+}
+
+// Preprocessing alone (both engines share it): the time an answer to the pad takes
+// before the model runs.
+async function preprocessing({ engine, info }) {
+  const canvases = Array.from({ length: 100 }, (_, i) => padCanvas(i));
+  const times = [];
+  for (let i = 0; i < runs / 2; i++) {
+    const start = performance.now();
+    await engine.preprocess(canvases[i % 100], info);
+    if (i >= 100) times.push(performance.now() - start);  // the first 100 warm V8 up
+  }
+  return { median: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
 const native = JSON.parse(execFileSync(join(root, 'build/native/wasm/cli/digits'),
   ['bench', '--json', '--runs', String(runs), '--model', modelPath, '--images', imagesPath]).toString());
 const wasm = await ours();
@@ -104,6 +132,7 @@ const reference = await onnxRuntime(wasm.info.normMean, wasm.info.normStd);
 const [ourLatency, theirLatency] = await timeBoth(wasm.run, reference.run);
 Object.assign(wasm, ourLatency);
 Object.assign(reference, theirLatency);
+const preprocessed = await preprocessing(wasm);
 const starting = coldStarts(wasm.info);
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -116,6 +145,8 @@ console.log(`| this engine, WebAssembly (Node) | ${wasm.loadMs.toFixed(1)} | ${m
 console.log(`| ONNX Runtime Web, wasm (Node) | ${reference.loadMs.toFixed(1)} | ${ms(reference.firstMs)} | ${ms(reference.median)} | ${ms(reference.p99)} | ${kb(reference.wasm.length)} / ${kb(gzipSync(reference.wasm).length)} |`);
 console.log(`| this engine, native | ${native.load_ms.toFixed(1)} | ${ms(native.first_inference_ms)} | ${ms(native.median_ms)} | ${ms(native.p99_ms)} | — |`);
 console.log(`\nWebAssembly latency / ONNX Runtime Web latency (median): ${(wasm.median / reference.median).toFixed(2)} (target at most 0.5)`);
+console.log(`\nPreprocessing the pad's 280x280 canvas (both engines), WebAssembly: median ${ms(preprocessed.median)} ms, ` +
+  `p99 ${ms(preprocessed.p99)} ms`);
 console.log(`\nLoad (import, instantiate, model) and first inference in ${starts} fresh processes each, alternating,`);
 console.log('median (lowest-highest), ms:\n');
 console.log('| engine | load | first inference | load plus first inference |');

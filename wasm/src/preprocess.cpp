@@ -23,10 +23,8 @@ inline int darkness(const uint8_t* pixel) {
   return static_cast<int>((255000u - over_white + 500u) / 1000u);
 }
 
-// ref: model/preprocess.py background_level()
-int background_level(const uint8_t* rgba, size_t pixels) {
-  std::array<size_t, 256> histogram{};
-  for (size_t i = 0; i < pixels; ++i) ++histogram[darkness(rgba + 4 * i)];
+// ref: model/preprocess.py background_level(), from the histogram of darkness
+int background_level(const std::array<size_t, 256>& histogram, size_t pixels) {
   const size_t half = (pixels + 1) / 2;
   size_t seen = 0;
   for (int level = 0; level < 256; ++level) {
@@ -62,16 +60,34 @@ std::vector<Coverage> area_weights(int source, double scale, double start) {
   return coverage;
 }
 
-// The ink of a canvas: each pixel's darkness above the background.
+// The ink of a canvas: each pixel's darkness above the background, worked out once
+// (the steps after read it several times; working out darkness on every read made the
+// preprocessing of the pad's 280x280 canvas take ten times as long as the model).
 // ref: model/preprocess.py ink_map()
 struct InkMap {
-  const uint8_t* rgba;
-  int width, height;
-  int background;
-  int at(int y, int x) const {
-    return std::max(0, darkness(rgba + 4 * (static_cast<size_t>(y) * width + x)) - background);
-  }
+  int width = 0, height = 0;
+  std::vector<uint8_t> values;
+  int strongest = 0;
+  uint64_t total = 0;
+  int at(int y, int x) const { return values[static_cast<size_t>(y) * width + x]; }
 };
+
+InkMap ink_map(const uint8_t* rgba, int width, int height) {
+  InkMap ink{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height)};
+  std::array<size_t, 256> histogram{};
+  for (size_t i = 0; i < ink.values.size(); ++i) {
+    const int dark = darkness(rgba + 4 * i);
+    ink.values[i] = static_cast<uint8_t>(dark);
+    ++histogram[dark];
+  }
+  const int background = background_level(histogram, ink.values.size());
+  for (uint8_t& value : ink.values) {
+    value = static_cast<uint8_t>(std::max(0, value - background));
+    ink.strongest = std::max<int>(ink.strongest, value);
+    ink.total += value;
+  }
+  return ink;
+}
 
 // ref: model/preprocess.py bounding_box(): the pixels with at least a fifth of the strongest ink.
 Box ink_box(const InkMap& ink, int strongest) {
@@ -153,22 +169,14 @@ Status check_canvas(const uint8_t* rgba, size_t length, int width, int height) {
 Result<Preprocessed> preprocess_canvas(const uint8_t* rgba, size_t length, int width, int height) {
   DIGITS_TRY(check_canvas(rgba, length, width, height));
   Preprocessed out;
-  const InkMap ink{rgba, width, height, background_level(rgba, static_cast<size_t>(width) * height)};
-  int strongest = 0;
-  uint64_t total = 0;
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      const int value = ink.at(y, x);
-      strongest = std::max(strongest, value);
-      total += static_cast<uint64_t>(value);
-    }
-  }
+  const InkMap ink = ink_map(rgba, width, height);
+  const int strongest = ink.strongest;
   if (strongest < kMinContrast) {
     out.nothing_drawn = true;
     out.reason = "the canvas is blank or the ink too faint";
     return out;
   }
-  if (total < static_cast<uint64_t>(kMinInkPixels) * strongest) {
+  if (ink.total < static_cast<uint64_t>(kMinInkPixels) * strongest) {
     out.nothing_drawn = true;
     out.reason = "too little ink to be a digit";
     return out;
