@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 namespace digits {
@@ -60,31 +61,37 @@ std::vector<Coverage> area_weights(int source, double scale, double start) {
   return coverage;
 }
 
-// The ink of a canvas: each pixel's darkness above the background, worked out once
-// (the steps after read it several times; working out darkness on every read made the
-// preprocessing of the pad's 280x280 canvas take ten times as long as the model).
+// The ink of a canvas: each pixel's darkness above the background, worked out once:
+// the steps after read it several times, and each darkness costs two divisions. The
+// loops over pixels read rows through plain pointers and compare without std::min and
+// std::max: this file is compiled for size, where those calls (and a std::vector's
+// construction and destruction, element by element) are not inlined, and the pad's
+// 280x280 canvas took 3.1 ms to preprocess instead of 0.4 (docs/BENCHMARKS.md, "Engine").
 // ref: model/preprocess.py ink_map()
 struct InkMap {
   int width = 0, height = 0;
-  std::vector<uint8_t> values;
+  std::unique_ptr<uint8_t[]> values;
   int strongest = 0;
   uint64_t total = 0;
-  int at(int y, int x) const { return values[static_cast<size_t>(y) * width + x]; }
+  const uint8_t* row(int y) const { return values.get() + static_cast<size_t>(y) * width; }
 };
 
 InkMap ink_map(const uint8_t* rgba, int width, int height) {
-  InkMap ink{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height)};
+  const size_t pixels = static_cast<size_t>(width) * height;
+  InkMap ink{width, height, std::unique_ptr<uint8_t[]>(new uint8_t[pixels])};
+  uint8_t* values = ink.values.get();
   std::array<size_t, 256> histogram{};
-  for (size_t i = 0; i < ink.values.size(); ++i) {
+  for (size_t i = 0; i < pixels; ++i) {
     const int dark = darkness(rgba + 4 * i);
-    ink.values[i] = static_cast<uint8_t>(dark);
+    values[i] = static_cast<uint8_t>(dark);
     ++histogram[dark];
   }
-  const int background = background_level(histogram, ink.values.size());
-  for (uint8_t& value : ink.values) {
-    value = static_cast<uint8_t>(std::max(0, value - background));
-    ink.strongest = std::max<int>(ink.strongest, value);
-    ink.total += value;
+  const int background = background_level(histogram, pixels);
+  for (size_t i = 0; i < pixels; ++i) {
+    const int value = values[i] > background ? values[i] - background : 0;
+    values[i] = static_cast<uint8_t>(value);
+    if (value > ink.strongest) ink.strongest = value;
+    ink.total += static_cast<uint64_t>(value);
   }
   return ink;
 }
@@ -93,12 +100,13 @@ InkMap ink_map(const uint8_t* rgba, int width, int height) {
 Box ink_box(const InkMap& ink, int strongest) {
   Box box{ink.height, 0, ink.width, 0};
   for (int y = 0; y < ink.height; ++y) {
+    const uint8_t* row = ink.row(y);
     for (int x = 0; x < ink.width; ++x) {
-      if (ink.at(y, x) * 5 < strongest) continue;
-      box.top = std::min(box.top, y);
-      box.bottom = std::max(box.bottom, y + 1);
-      box.left = std::min(box.left, x);
-      box.right = std::max(box.right, x + 1);
+      if (row[x] * 5 < strongest) continue;
+      if (y < box.top) box.top = y;
+      box.bottom = y + 1;
+      if (x < box.left) box.left = x;
+      if (x >= box.right) box.right = x + 1;
     }
   }
   return box;
@@ -109,8 +117,9 @@ Box ink_box(const InkMap& ink, int strongest) {
 std::pair<double, double> centre_of_mass(const InkMap& ink, const Box& box, int strongest) {
   double mass = 0.0, moment_y = 0.0, moment_x = 0.0;
   for (int y = 0; y < box.bottom - box.top; ++y) {
+    const uint8_t* row = ink.row(box.top + y) + box.left;
     for (int x = 0; x < box.right - box.left; ++x) {
-      const double value = static_cast<double>(ink.at(box.top + y, box.left + x)) / strongest;
+      const double value = static_cast<double>(row[x]) / strongest;
       mass += value;
       moment_y += (y + 0.5) * value;
       moment_x += (x + 0.5) * value;
@@ -129,8 +138,9 @@ void resample(const InkMap& ink, const Box& box, int strongest, double scale, do
   std::vector<double> partial(static_cast<size_t>(box_height) * kFieldSize, 0.0);
   for (int y = 0; y < box_height; ++y) {
     double* partial_row = &partial[static_cast<size_t>(y) * kFieldSize];
+    const uint8_t* row = ink.row(box.top + y) + box.left;
     for (int x = 0; x < box_width; ++x) {
-      const int value_ink = ink.at(box.top + y, box.left + x);
+      const int value_ink = row[x];
       if (value_ink == 0) continue;
       const double value = static_cast<double>(value_ink) / strongest;
       const Coverage& c = cols[x];
