@@ -50,6 +50,20 @@ def cases(images):
     yield "one_on_transparent", stamp(canvas(300, 300, clear), one, 200, 40, 70, black)
     yield "zero_red_on_transparent", stamp(canvas(256, 512, clear), zero, 180, 30, 300, (220, 20, 20, 255))
     yield "seven_at_mnist_scale", stamp(canvas(28, 28, white), seven, 28, 0, 0, black)
+    # A tap far from the digit is left out (the image is seven_large_middle's); one near it
+    # is read as part of it.
+    far_tap = stamp(canvas(600, 600, white), seven, 300, 50, 50, black)
+    far_tap[560:570, 565:575] = black
+    yield "seven_far_tap", far_tap
+    near_mark = stamp(canvas(600, 600, white), seven, 300, 50, 50, black)
+    near_mark[200:210, 320:330] = black
+    yield "seven_near_mark", near_mark
+    # Specks all over: some near enough to join the digit (and then others near them), the
+    # rest left out; the two implementations must sort them alike.
+    specks = stamp(canvas(600, 600, white), seven, 300, 50, 50, black)
+    for y, x, size in zip(*np.random.default_rng(20261208).integers((0, 0, 1), (598, 598, 4), (20, 3)).T):
+        specks[y:y + size, x:x + size] = black
+    yield "seven_among_specks", specks
     bar = canvas(300, 300, white)
     bar[40:260, 140:152] = black
     yield "vertical_bar", bar
@@ -73,7 +87,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     images = read_idx(os.path.join(args.data, "t10k-images-idx3-ubyte.gz"))
     manifest = {"cases": [], "same_digit": [["seven_large_middle", "seven_small_corner"],
-                                           ["seven_large_middle", "seven_at_mnist_scale"]]}
+                                           ["seven_large_middle", "seven_at_mnist_scale"]],
+                "identical": [["seven_large_middle", "seven_far_tap"]]}
     for name, rgba in cases(images):
         Image.fromarray(rgba, "RGBA").save(os.path.join(args.out, name + ".png"), optimize=True)
         try:

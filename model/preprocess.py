@@ -23,6 +23,13 @@ MIN_INK_PIXELS = 2  # less ink than this many fully inked pixels is a speck, not
 # at 0.8 marks every drawing as a drawing: the network learns the pad's conventions for
 # it and MNIST's for full-strength scans (MODEL.md, "Drawings and scans").
 INK_PEAK = 0.8
+# ref: model/render.py STRAY_SIZE, STRAY_GAP: the pad's rule for stray taps, applied to
+# the canvas's marks (digit_box), so that a canvas from anywhere gets it too
+STRAY_SIZE = 0.25
+STRAY_GAP = 0.35
+# More runs of ink or separate marks than this is speckle, read whole (mark_boxes)
+MAX_RUNS = 1 << 16
+MAX_MARKS = 256
 
 
 class NothingDrawn(Exception):
@@ -64,6 +71,75 @@ def bounding_box(ink, strongest):
     mask = ink * 5 >= strongest
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
+def mark_boxes(ink, strongest):
+    """step marks: the (top, bottom, left, right) boxes of the separate marks of
+    bounding_box()'s ink (its pixels touching, diagonals included), found row by row as
+    runs joined to the runs they touch in the row above; None past MAX_RUNS runs or
+    MAX_MARKS marks (speckle, read whole).
+    """
+    edges = np.diff(np.pad(ink * 5 >= strongest, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    rows, lefts = np.nonzero(edges == 1)
+    rights = np.nonzero(edges == -1)[1]  # row by row, as the starts: each run's end
+    if len(rows) > MAX_RUNS:
+        return None
+    runs = list(zip(rows.tolist(), lefts.tolist(), rights.tolist()))  # (y, left, right), right exclusive
+    parent = list(range(len(runs)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    above = row = first = 0  # where the row above and this row start in runs
+    for i, (y, left, right) in enumerate(runs):
+        if y != runs[row][0]:  # a new row: the last one is above it only if next to it
+            above = row if y == runs[row][0] + 1 else i
+            row, first = i, above
+        while first < row and runs[first][2] < left:
+            first += 1
+        j = first
+        while j < row and runs[j][1] <= right:
+            parent[root(i)] = root(j)
+            j += 1
+    boxes = {}
+    for i, (y, left, right) in enumerate(runs):
+        top, bottom, low, high = boxes.get(root(i), (y, y + 1, left, right))
+        boxes[root(i)] = (top, y + 1, min(low, left), max(high, right))
+        if len(boxes) > MAX_MARKS:
+            return None
+    return list(boxes.values())
+
+
+def digit_box(ink, strongest):
+    """step digit: the box of the marks that make the digit, stray taps far from it left
+    out, by render.without_stray_taps()'s rule with marks for strokes: the digit grows from
+    its largest mark; a mark joins it when its longer side is more than STRAY_SIZE of that
+    one's, or it lies within STRAY_GAP of it from the box of what has joined so far. A mark
+    left out lies outside the box, so the steps after it never see it.
+    """
+    marks = mark_boxes(ink, strongest)
+    if marks is None:
+        return bounding_box(ink, strongest)
+    sizes = [max(bottom - top, right - left) for top, bottom, left, right in marks]
+    seed = sizes.index(max(sizes))
+    scale = sizes[seed]
+    joined = [i == seed for i in range(len(marks))]
+    top, bottom, left, right = marks[seed]
+    grew = True
+    while grew:
+        grew = False
+        for i, (m_top, m_bottom, m_left, m_right) in enumerate(marks):
+            if joined[i]:
+                continue
+            gap = max(0, left - m_right, m_left - right, top - m_bottom, m_top - bottom)
+            if sizes[i] > STRAY_SIZE * scale or gap < STRAY_GAP * scale:
+                joined[i] = grew = True
+                top, bottom = min(top, m_top), max(bottom, m_bottom)
+                left, right = min(left, m_left), max(right, m_right)
+    return top, bottom, left, right
 
 
 def box_scale(height, width):
@@ -109,11 +185,15 @@ def preprocess(rgba):
     return preprocess_darkness(darkness(rgba))
 
 
-def preprocess_darkness(dark):
-    """The steps after darkness: for a canvas already reduced to 0..255 darkness values."""
+def preprocess_darkness(dark, leave_out_strays=True):
+    """The steps after darkness: for a canvas already reduced to 0..255 darkness values.
+    leave_out_strays=False reads every mark, as the app did before digit_box (for
+    stray_taps.py's comparison).
+    """
     ink, strongest = ink_map(dark)
-    top, bottom, left, right = bounding_box(ink, strongest)
-    crop = ink[top:bottom, left:right].astype(np.float64) / strongest
+    top, bottom, left, right = (digit_box if leave_out_strays else bounding_box)(ink, strongest)
+    crop = ink[top:bottom, left:right].astype(np.float64)
+    crop /= crop.max()  # the digit's own strongest ink, so that a darker tap left out does not dim it
     scale = box_scale(bottom - top, right - left)
     com_y, com_x = centre_of_mass(crop)
     rows = area_weights(bottom - top, scale, placement(com_y, scale))

@@ -91,6 +91,10 @@ def without_stray_taps(strokes):
     in the 7,494 training drawings is left out but one mark a writer made far from a 0
     (MODEL.md, "Stray taps"); a drawing of dots alone is kept whole.
 
+    preprocess.digit_box applies the same rule to the marks of any canvas; the pad applies
+    it to strokes first because its zoom needs the digit's box before it paints, and the
+    digit is then painted at the size the model expects with the line that goes with it.
+
     ref: www/js/pad.js withoutStrayTaps()
     """
     boxes = [(s.min(axis=0), s.max(axis=0)) for s in (np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes)]

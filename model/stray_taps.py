@@ -5,11 +5,13 @@
     python3 model/stray_taps.py --record     # also into fixtures/stray_taps.json, for card.py
 
 Each drawing of split 0's held-out writers (drawings.VALIDATION_WRITERS) is centred on the
-pad at 40 and 70% of its side, and read by the shipped model through the C++ engine three
+pad at 40 and 70% of its side, and read by the shipped model through the C++ engine four
 ways: as drawn; with a tap (a dot) near one of the pad's corners, read as the pad did
-before render.without_stray_taps; and with the tap left out, as the pad reads it now. The
-shipped file learned from these writers too: the figures compare the three placements of
-the same drawings, not the model on new people (crossval.py does that).
+before render.without_stray_taps; the same canvas, the tap left out by the preprocessing
+alone (preprocess.digit_box, what the module's classify() does with any canvas); and
+with the tap left out by the pad, as the pad reads it now. The shipped file learned from
+these writers too: the figures compare the placements of the same drawings, not the model
+on new people (crossval.py does that).
 """
 import argparse
 import json
@@ -27,12 +29,13 @@ from preprocess import preprocess_darkness  # noqa: E402
 from render import model_line_width, model_strokes, pad_strokes, place_for_model, render_alpha  # noqa: E402
 
 
-def image(strokes, placement):
-    return preprocess_darkness(_INK_DARKNESS[render_alpha(placement(strokes), line_width=model_line_width())])
+def image(strokes, placement, leave_out_strays=True):
+    return preprocess_darkness(_INK_DARKNESS[render_alpha(placement(strokes), line_width=model_line_width())],
+                               leave_out_strays)
 
 
 RECORD = os.path.join(HERE, "fixtures", "stray_taps.json")
-WAYS = ("as drawn", "a tap, read", "a tap, left out")
+WAYS = ("as drawn", "a tap, read", "a tap, left out by the preprocessing", "a tap, left out")
 
 
 def main():
@@ -60,7 +63,8 @@ def main():
                 y = offset[1] if corner < 2 else 1 - offset[1]
                 tapped = pad + [np.array([[x, y]])]
                 ways["as drawn"].append(image(pad, model_strokes))
-                ways["a tap, read"].append(image(tapped, place_for_model))
+                ways["a tap, read"].append(image(tapped, place_for_model, leave_out_strays=False))
+                ways["a tap, left out by the preprocessing"].append(image(tapped, place_for_model))
                 ways["a tap, left out"].append(image(tapped, model_strokes))
             wrong = {way: int((read_digits(model, np.stack(images), labels, work) != labels).sum())
                      for way, images in ways.items()}

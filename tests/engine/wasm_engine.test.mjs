@@ -208,6 +208,16 @@ test('preprocessing in WebAssembly matches the Python reference fixtures', async
   }
 });
 
+test('classify() of any canvas leaves out a tap far from the digit, as the pad does', async () => {
+  const fixtures = join(root, 'model/fixtures/preprocess');
+  const read = async (name) => classifier.classify(decodePng(await readFile(join(fixtures, `${name}.png`))));
+  const alone = await read('seven_large_middle');
+  const tapped = await read('seven_far_tap');
+  assert.equal(alone.digit, 7);
+  assert.deepEqual(tapped.image, alone.image);
+  assert.deepEqual(tapped.probabilities, alone.probabilities);
+});
+
 test('the 10,000 MNIST test images: accuracy, native agreement and ONNX Runtime agreement', async () => {
   const ours = new Float32Array(count * 10);
   let correct = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -112,6 +113,121 @@ Box ink_box(const InkMap& ink, int strongest) {
   return box;
 }
 
+// ref: model/preprocess.py MAX_RUNS, MAX_MARKS
+constexpr size_t kMaxRuns = 1u << 16;
+constexpr size_t kMaxMarks = 256;
+
+// A row's stretch of ink, [left, right), and the run it is joined to (union-find).
+struct Run {
+  int y, left, right;
+  uint32_t parent;
+};
+
+uint32_t root(std::vector<Run>& runs, uint32_t i) {
+  while (runs[i].parent != i) i = runs[i].parent = runs[runs[i].parent].parent;
+  return i;
+}
+
+// ref: model/preprocess.py mark_boxes(): the boxes of the ink's separate marks (pixels of
+// bounding_box()'s ink touching, diagonals included), found row by row as runs joined to
+// the runs they touch in the row above. Empty past kMaxRuns runs or kMaxMarks marks:
+// speckle, read whole, with no cost that grows with the square of the marks.
+std::vector<Box> mark_boxes(const InkMap& ink, int strongest) {
+  std::vector<Run> runs;
+  size_t above = 0;  // where the row above starts in runs
+  for (int y = 0; y < ink.height; ++y) {
+    const uint8_t* pixels = ink.row(y);
+    const size_t row = runs.size();
+    for (int x = 0; x < ink.width;) {
+      if (pixels[x] * 5 < strongest) {
+        ++x;
+        continue;
+      }
+      const int left = x;
+      while (x < ink.width && pixels[x] * 5 >= strongest) ++x;
+      if (runs.size() == kMaxRuns) return {};
+      runs.push_back({y, left, x, static_cast<uint32_t>(runs.size())});
+    }
+    size_t first = above;  // the row above's first run that can still touch this row's
+    for (size_t i = row; i < runs.size(); ++i) {
+      while (first < row && runs[first].right < runs[i].left) ++first;
+      for (size_t j = first; j < row && runs[j].left <= runs[i].right; ++j) {
+        runs[root(runs, static_cast<uint32_t>(i))].parent = root(runs, static_cast<uint32_t>(j));
+      }
+    }
+    above = row;
+  }
+  std::vector<Box> marks;
+  std::vector<uint32_t> mark_of(runs.size(), UINT32_MAX);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const Run& run = runs[i];
+    uint32_t& mark = mark_of[root(runs, static_cast<uint32_t>(i))];
+    if (mark == UINT32_MAX) {
+      if (marks.size() == kMaxMarks) return {};
+      mark = static_cast<uint32_t>(marks.size());
+      marks.push_back({run.y, run.y + 1, run.left, run.right});
+    }
+    Box& box = marks[mark];
+    box.bottom = std::max(box.bottom, run.y + 1);
+    box.left = std::min(box.left, run.left);
+    box.right = std::max(box.right, run.right);
+  }
+  return marks;
+}
+
+// ref: model/render.py STRAY_SIZE, STRAY_GAP
+constexpr double kStraySize = 0.25;
+constexpr double kStrayGap = 0.35;
+
+inline int longer_side(const Box& box) { return std::max(box.bottom - box.top, box.right - box.left); }
+
+// ref: model/preprocess.py digit_box(): the box of the marks that make the digit, stray
+// taps far from it left out, by the rule of model/render.py without_stray_taps() with
+// marks for strokes: the digit grows from its largest mark; a mark joins it when its
+// longer side is more than kStraySize of that one's, or it lies within kStrayGap of it
+// from the box of what has joined so far. A mark left out lies outside the box returned,
+// so the steps after it never see it.
+Box digit_box(const InkMap& ink, int strongest) {
+  const std::vector<Box> marks = mark_boxes(ink, strongest);
+  if (marks.empty()) return ink_box(ink, strongest);
+  size_t seed = 0;
+  for (size_t i = 1; i < marks.size(); ++i) {
+    if (longer_side(marks[i]) > longer_side(marks[seed])) seed = i;
+  }
+  const double scale = longer_side(marks[seed]);
+  std::vector<bool> joined(marks.size(), false);
+  joined[seed] = true;
+  Box body = marks[seed];
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < marks.size(); ++i) {
+      if (joined[i]) continue;
+      const Box& mark = marks[i];
+      const int gap = std::max({0, body.left - mark.right, mark.left - body.right, body.top - mark.bottom,
+                                mark.top - body.bottom});
+      if (longer_side(mark) > kStraySize * scale || gap < kStrayGap * scale) {
+        joined[i] = grew = true;
+        body = {std::min(body.top, mark.top), std::max(body.bottom, mark.bottom), std::min(body.left, mark.left),
+                std::max(body.right, mark.right)};
+      }
+    }
+  }
+  return body;
+}
+
+// ref: model/preprocess.py preprocess_darkness() "crop.max()": the digit's own strongest
+// ink, so that a darker tap left out does not make the digit fainter.
+int strongest_in(const InkMap& ink, const Box& box) {
+  int strongest = 0;
+  for (int y = box.top; y < box.bottom; ++y) {
+    const uint8_t* row = ink.row(y);
+    for (int x = box.left; x < box.right; ++x) {
+      if (row[x] > strongest) strongest = row[x];
+    }
+  }
+  return strongest;
+}
+
 // ref: model/preprocess.py centre_of_mass(), on the crop scaled by 1/strongest; (y, x)
 // from the box's corner.
 std::pair<double, double> centre_of_mass(const InkMap& ink, const Box& box, int strongest) {
@@ -191,13 +307,14 @@ Result<Preprocessed> preprocess_canvas(const uint8_t* rgba, size_t length, int w
     out.reason = "too little ink to be a digit";
     return out;
   }
-  const Box box = ink_box(ink, strongest);
+  const Box box = digit_box(ink, strongest);
+  const int digit_strongest = strongest_in(ink, box);
   // ref: model/preprocess.py box_scale() and placement()
-  const double scale = static_cast<double>(kBox) / std::max(box.bottom - box.top, box.right - box.left);
-  const auto [centre_y, centre_x] = centre_of_mass(ink, box, strongest);
+  const double scale = static_cast<double>(kBox) / longer_side(box);
+  const auto [centre_y, centre_x] = centre_of_mass(ink, box, digit_strongest);
   const double start_y = kFieldSize / 2.0 + 0.5 - centre_y * scale;
   const double start_x = kFieldSize / 2.0 + 0.5 - centre_x * scale;
-  resample(ink, box, strongest, scale, start_y, start_x, out.image.data());
+  resample(ink, box, digit_strongest, scale, start_y, start_x, out.image.data());
   return out;
 }
 
