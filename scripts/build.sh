@@ -32,7 +32,7 @@ case "$mode" in
   "" | --tests)
     build_preset native "server, command line tool, tests"
     build_preset wasm "WebAssembly engine"
-    if [ "$mode" = --tests ]; then build_preset fuzz "libFuzzer target"; fi
+    if [ "$mode" = --tests ]; then build_preset fuzz "libFuzzer targets"; fi
     build_web
     ;;
   *) die "unknown option $mode (use --tests, --image or --web)" ;;
