@@ -67,7 +67,7 @@ std::vector<Coverage> area_weights(int source, double scale, double start) {
 // loops over pixels read rows through plain pointers and compare without std::min and
 // std::max: this file is compiled for size, where those calls (and a std::vector's
 // construction and destruction, element by element) are not inlined, and the pad's
-// 280x280 canvas took 3.1 ms to preprocess instead of 0.4 (docs/BENCHMARKS.md, "Engine").
+// 280x280 canvas took 3.1 ms to preprocess instead of 0.6 (docs/BENCHMARKS.md, "Engine").
 // ref: model/preprocess.py ink_map()
 struct InkMap {
   int width = 0, height = 0;
