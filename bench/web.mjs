@@ -3,7 +3,7 @@
 //   - bytes downloaded and milliseconds from navigation to the first prediction, on a
 //     cold load (empty cache) and on a warm load (service worker), for each engine
 //   - time from the end of a stroke to its answer on the page, for the visit's first
-//     answer and over 30 drawings after it
+//     answer and over 30 drawings after it, on a desktop's window and on a phone's
 //   node bench/web.mjs [http://localhost:8080]
 import { chromium } from 'playwright-core';
 import { shapes } from '../tests/e2e/shapes.mjs';
@@ -88,6 +88,13 @@ for (const engine of ['native', 'ort']) {
   rows.push({ engine, cold, warm, latencies });
   await context.close();
 }
+// A phone's screen: three device pixels to the CSS pixel make the pad's canvas nine times
+// as large, and what the page paints after a stroke weighs more.
+const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true,
+  hasTouch: true });
+const onPhone = await visit(phone, 'native');
+const phoneLatencies = await strokeToAnswer(onPhone.page);
+await phone.close();
 await browser.close();
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -102,6 +109,7 @@ for (const { engine, cold, warm } of rows) {
 }
 console.log('\n| engine | stroke end to answer, median (ms) | p95 (ms) | answers |');
 console.log('| --- | ---: | ---: | ---: |');
-for (const { engine, latencies } of rows) {
+for (const { engine, latencies } of [...rows, { engine: 'native, phone (390x844, 3 device pixels per CSS pixel)',
+  latencies: phoneLatencies }]) {
   console.log(`| ${engine} | ${median(latencies).toFixed(1)} | ${percentile(latencies, 0.95).toFixed(1)} | ${latencies.length} |`);
 }
