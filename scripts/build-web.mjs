@@ -3,12 +3,12 @@
 // engine, the model, and the npm packages the app serves itself (idb, Chart.js, ONNX
 // Runtime Web). Large files that never change under a name get a content hash in it
 // (the server caches those for a year); the service worker gets the list of files to
-// precache and a version; text and wasm files get a .gz beside them.
+// precache and a version; text and wasm files get a .gz and a .br beside them.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'www');
@@ -129,7 +129,15 @@ for (const path of files(staging)) {
   total += bytes.length;
   if (!compressible.test(path) || bytes.length < 1024) continue;
   const gz = gzipSync(bytes, { level: 9 });
-  if (gz.length < bytes.length * 0.97) writeFileSync(join(staging, `${path}.gz`), gz);
+  if (gz.length >= bytes.length * 0.97) continue;
+  writeFileSync(join(staging, `${path}.gz`), gz);
+  // Brotli for browsers that take it: the engine's .wasm 17% smaller than gzipped, ONNX
+  // Runtime Web's 27%. Its best quality takes 29 s on ONNX Runtime Web's 14 MB: quality 9
+  // there, 1.5 s.
+  const quality = bytes.length > 1e6 ? 9 : constants.BROTLI_MAX_QUALITY;
+  const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: quality,
+    [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+  if (br.length < gz.length) writeFileSync(join(staging, `${path}.br`), br);
 }
 
 rmSync(out, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 
 namespace digits::server {
@@ -60,6 +61,30 @@ bool has_token(std::string_view value, std::string_view token) {
     value.remove_prefix(comma + 1);
   }
   return false;
+}
+
+// Whether an Accept-Encoding value takes one of the codings: named with a weight above
+// zero ("gzip;q=0" refuses gzip), or left to "*" when none of them is named (RFC 9110,
+// 12.5.3).
+bool accepts_encoding(const std::string* accept, std::initializer_list<std::string_view> codings) {
+  if (accept == nullptr) return false;
+  bool any = false;  // what "*" says
+  for (std::string_view rest = *accept; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const size_t semicolon = item.find(';');
+    const std::string name = lower(trim(item.substr(0, semicolon)));
+    const bool named = std::find(codings.begin(), codings.end(), name) != codings.end();
+    if (!named && name != "*") continue;
+    const std::string parameter =
+        semicolon == std::string_view::npos ? "" : lower(trim(item.substr(semicolon + 1)));
+    // A weight is 0 to 1 with up to three decimals; only an all-zero one refuses.
+    const bool weighted = parameter.rfind("q=", 0) != 0 || parameter.find_first_not_of("0.", 2) != std::string::npos;
+    if (named) return weighted;
+    any = weighted;
+  }
+  return any;
 }
 
 // The request line as far as it has arrived: refused at the first byte that cannot
@@ -271,9 +296,8 @@ bool HttpRequest::is_json() const {
   return type != nullptr && lower(trim(std::string_view(*type).substr(0, type->find(';')))) == "application/json";
 }
 
-bool HttpRequest::accepts_gzip() const {
-  const std::string* accept = header("accept-encoding");
-  return accept != nullptr && lower(*accept).find("gzip") != std::string::npos;
-}
+bool HttpRequest::accepts_gzip() const { return accepts_encoding(header("accept-encoding"), {"gzip", "x-gzip"}); }
+
+bool HttpRequest::accepts_brotli() const { return accepts_encoding(header("accept-encoding"), {"br"}); }
 
 }  // namespace digits::server

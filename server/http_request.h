@@ -28,7 +28,9 @@ struct HttpRequest {
   std::optional<std::string> query_parameter(std::string_view name) const;
   // Whether the body is declared as JSON (application/json, any parameters).
   bool is_json() const;
+  // Whether Accept-Encoding takes gzip, or Brotli ("gzip;q=0" refuses it).
   bool accepts_gzip() const;
+  bool accepts_brotli() const;
 };
 
 }  // namespace digits::server

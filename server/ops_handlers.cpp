@@ -42,12 +42,13 @@ void handle_static(App& app, const HttpRequest& request, Responder response) {
     return;
   }
   const std::string* if_none_match = request.header("if-none-match");
-  const StaticResponse file = app.files.get(request.path, request.accepts_gzip(), if_none_match ? *if_none_match : "");
+  const StaticResponse file = app.files.get(request.path, {request.accepts_gzip(), request.accepts_brotli()},
+                                            if_none_match ? *if_none_match : "");
   Headers headers;
   if (file.status != 304) headers.emplace_back("Content-Type", file.content_type);
   if (!file.cache_control.empty()) headers.emplace_back("Cache-Control", file.cache_control);
   if (!file.etag.empty()) headers.emplace_back("ETag", file.etag);
-  if (file.gzip) headers.emplace_back("Content-Encoding", "gzip");
+  if (!file.encoding.empty()) headers.emplace_back("Content-Encoding", std::string(file.encoding));
   if (file.varies_by_encoding) headers.emplace_back("Vary", "Accept-Encoding");
   static const std::string kEmpty;
   const std::string& body = file.body ? *file.body : kEmpty;

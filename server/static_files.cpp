@@ -78,6 +78,14 @@ std::shared_ptr<const std::string> read_whole(const std::string& path) {
   return std::make_shared<const std::string>(content.str());
 }
 
+// A precompressed variant, unless it is missing or older than the file it stands for
+// (left from an earlier build).
+std::shared_ptr<const std::string> read_if_as_new(const std::string& path, std::time_t modified) {
+  struct stat info{};
+  if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_mtime < modified) return nullptr;
+  return read_whole(path);
+}
+
 std::string etag_of(const std::string& content) {
   uint64_t hash = 1469598103934665603ull;  // FNV-1a: identity, not security
   for (unsigned char c : content) hash = (hash ^ c) * 1099511628211ull;
@@ -175,11 +183,9 @@ std::optional<StaticFiles::File> StaticFiles::load(const std::string& real_path)
   } else {
     file.body = read_whole(real_path);
     if (!file.body) return std::nullopt;
-    struct stat gz_info{};
-    if (stat(gz_path.c_str(), &gz_info) == 0 && S_ISREG(gz_info.st_mode) && gz_info.st_mtime >= info.st_mtime) {
-      file.gzipped = read_whole(gz_path);
-    }
+    file.gzipped = read_if_as_new(gz_path, info.st_mtime);
   }
+  file.brotli = read_if_as_new(real_path + ".br", info.st_mtime);
   file.etag = etag_of(*file.body);
   files_[real_path] = file;
   return file;
@@ -197,7 +203,7 @@ std::string StaticFiles::resolve(const std::string& decoded) {
   std::string real_path;
   if (realpath(candidate.c_str(), resolved) != nullptr) {
     real_path = resolved;
-    if (ends_with(real_path, ".gz")) return "";
+    if (ends_with(real_path, ".gz") || ends_with(real_path, ".br")) return "";
   } else if (realpath((candidate + ".gz").c_str(), resolved) != nullptr && ends_with(resolved, ".gz")) {
     real_path = resolved;
     real_path.resize(real_path.size() - 3);
@@ -210,7 +216,7 @@ std::string StaticFiles::resolve(const std::string& decoded) {
   return real_path;
 }
 
-StaticResponse StaticFiles::get(std::string_view path, bool accepts_gzip, std::string_view if_none_match) {
+StaticResponse StaticFiles::get(std::string_view path, AcceptedEncodings accepted, std::string_view if_none_match) {
   std::string decoded;
   if (!decode_path(path, decoded) || !safe_segments(decoded)) return not_found(path);
   if (decoded.back() == '/') decoded += "index.html";
@@ -230,11 +236,20 @@ StaticResponse StaticFiles::get(std::string_view path, bool accepts_gzip, std::s
   response.status = 200;
   response.content_type = content_type_for(real_path);
   response.cache_control = is_fingerprinted(real_path) ? "public, max-age=31536000, immutable" : "no-cache";
-  response.varies_by_encoding = file->gzipped != nullptr;
-  response.gzip = accepts_gzip && file->gzipped != nullptr;
+  response.varies_by_encoding = file->gzipped != nullptr || file->brotli != nullptr;
+  response.body = file->body;
+  response.etag = file->etag;
   // Each encoding is its own representation, with its own validator.
-  response.etag = response.gzip ? file->etag.substr(0, file->etag.size() - 1) + "-gz\"" : file->etag;
-  response.body = response.gzip ? file->gzipped : file->body;
+  const auto variant = [&](std::string_view encoding, std::string_view tag, std::shared_ptr<const std::string> body) {
+    response.encoding = encoding;
+    response.body = std::move(body);
+    response.etag = file->etag.substr(0, file->etag.size() - 1) + std::string(tag) + "\"";
+  };
+  if (accepted.brotli && file->brotli) {
+    variant("br", "-br", file->brotli);
+  } else if (accepted.gzip && file->gzipped) {
+    variant("gzip", "-gz", file->gzipped);
+  }
   if (!if_none_match.empty() &&
       (if_none_match == "*" || if_none_match.find(response.etag) != std::string_view::npos)) {
     response.status = 304;

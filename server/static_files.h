@@ -1,5 +1,5 @@
 // The built web app, served from memory: content types, ETags and 304s, cache policy,
-// precompressed .gz variants, and no path that leaves the web root.
+// precompressed .br and .gz variants, and no path that leaves the web root.
 #pragma once
 
 #include <ctime>
@@ -20,8 +20,14 @@ struct StaticResponse {
   std::shared_ptr<const std::string> body;  // null for 304
   std::string etag;
   std::string cache_control;
-  bool gzip = false;          // body is the .gz variant
+  std::string_view encoding;  // "br" or "gzip" when body is that variant, else empty
   bool varies_by_encoding = false;
+};
+
+// The precompressed variants a request takes (its Accept-Encoding).
+struct AcceptedEncodings {
+  bool gzip = false;
+  bool brotli = false;
 };
 
 class StaticFiles {
@@ -29,10 +35,13 @@ class StaticFiles {
   // root: the web root; files are read when first asked for and again when they change.
   // A file may be there only as NAME.gz (the container image ships text and wasm only
   // compressed): clients that do not accept gzip get it decompressed once, in memory.
+  // NAME.br beside it, when there, goes to clients that take Brotli: smaller than the .gz
+  // (by 17% for the engine's .wasm, 27% for ONNX Runtime Web's). This server does not
+  // decode Brotli; it serves the build's files as they are.
   explicit StaticFiles(const std::string& root);
 
   // path: the request path as received (percent-encoded, without the query).
-  StaticResponse get(std::string_view path, bool accepts_gzip, std::string_view if_none_match);
+  StaticResponse get(std::string_view path, AcceptedEncodings accepted, std::string_view if_none_match);
 
   static std::string content_type_for(std::string_view path);
 
@@ -42,6 +51,7 @@ class StaticFiles {
     off_t stored_bytes = 0;  // of the file on disk: NAME, or NAME.gz when only that exists
     std::shared_ptr<const std::string> body;
     std::shared_ptr<const std::string> gzipped;  // null when there is no .gz beside it
+    std::shared_ptr<const std::string> brotli;   // null when there is no .br beside it
     std::string etag;
   };
 

@@ -32,7 +32,7 @@ test('a new deployment is offered as "Reload", and reloading runs it', async () 
   const next = sw.replace(/const VERSION = '([0-9a-f]+)';/, "const VERSION = '$1-next';");
   assert.notEqual(next, sw);
   writeFileSync(join(www, 'sw.js'), next);
-  rmSync(join(www, 'sw.js.gz'), { force: true });
+  for (const variant of ['sw.js.gz', 'sw.js.br']) rmSync(join(www, variant), { force: true });
 
   await page.reload();
   await engineReady(page);

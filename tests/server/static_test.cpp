@@ -43,11 +43,43 @@ TEST_CASE("precompressed variants go to clients that accept gzip") {
   CHECK(plain.body.size() == 20000);
   CHECK(plain.headers["vary"] == "Accept-Encoding");
   CHECK(plain.headers.count("content-encoding") == 0);
-  Response gz = http(server.port(), "GET", "/big.js", "", {{"Accept-Encoding", "gzip, br"}});
+  Response gz = http(server.port(), "GET", "/big.js", "", {{"Accept-Encoding", "deflate, gzip"}});
   CHECK(gz.headers["content-encoding"] == "gzip");
   CHECK(gz.body.size() < 200);
   CHECK(gz.headers["etag"] != plain.headers["etag"]);
   CHECK(gz.headers["content-type"] == "text/javascript; charset=utf-8");
+}
+
+TEST_CASE("Brotli variants go to clients that take br, gzip to those that take only gzip") {
+  LocalServer server;
+  const int port = server.port();
+  Response plain = http(port, "GET", "/big.js");
+  Response gz = http(port, "GET", "/big.js", "", {{"Accept-Encoding", "gzip"}});
+  Response br = http(port, "GET", "/big.js", "", {{"Accept-Encoding", "gzip, deflate, br, zstd"}});
+  CHECK(br.headers["content-encoding"] == "br");
+  CHECK(br.body == kBrotliVariant);
+  CHECK(br.headers["vary"] == "Accept-Encoding");
+  CHECK(br.headers["content-type"] == "text/javascript; charset=utf-8");
+  // Three representations, three validators, each answered by its own 304.
+  CHECK(br.headers["etag"] != gz.headers["etag"]);
+  CHECK(br.headers["etag"] != plain.headers["etag"]);
+  CHECK(http(port, "GET", "/big.js", "", {{"Accept-Encoding", "br"}, {"If-None-Match", br.headers["etag"]}}).status ==
+        304);
+  // A weight of zero refuses a coding; "*" stands for those not named.
+  const auto encoding = [&](const std::string& accept) {
+    return http(port, "GET", "/big.js", "", {{"Accept-Encoding", accept}}).headers["content-encoding"];
+  };
+  CHECK(encoding("br;q=0, gzip") == "gzip");
+  CHECK(encoding("gzip;q=0.5, br;q=0.000") == "gzip");
+  CHECK(encoding("gzip;q=0") == "");
+  CHECK(encoding("BR;Q=1") == "br");
+  CHECK(encoding("*") == "br");
+  CHECK(encoding("*;q=0, gzip") == "gzip");
+  CHECK(encoding("gzip;q=0, *") == "br");
+  CHECK(encoding("brotli, x-gzip") == "gzip");
+  CHECK(encoding("identity") == "");
+  // The .br itself is never a path.
+  CHECK(http(port, "GET", "/big.js.br").status == 404);
 }
 
 TEST_CASE("a file there only as NAME.gz is served compressed, or decompressed to clients without gzip") {
@@ -63,6 +95,10 @@ TEST_CASE("a file there only as NAME.gz is served compressed, or decompressed to
   CHECK(gz.body.size() < 200);
   CHECK(gz.headers["etag"] != plain.headers["etag"]);
   CHECK(http(server.port(), "GET", "/packed.js", "", {{"If-None-Match", plain.headers["etag"]}}).status == 304);
+  // Its .br beside it goes to clients that take Brotli, as beside any file.
+  Response br = http(server.port(), "GET", "/packed.js", "", {{"Accept-Encoding", "gzip, br"}});
+  CHECK(br.headers["content-encoding"] == "br");
+  CHECK(br.body == kBrotliVariant);
   // The .gz itself is never a path, and a .gz that does not decompress is not served.
   CHECK(http(server.port(), "GET", "/packed.js.gz").status == 404);
   CHECK(http(server.port(), "GET", "/broken.js").status == 404);

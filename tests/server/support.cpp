@@ -415,9 +415,12 @@ std::string www_dir() {
     std::ofstream(root / "assets" / "large.wasm") << large_file();
     // A precompressed variant, written by gzip so it is real.
     run("gzip -k -9 " + (root / "big.js").string());
+    // And a Brotli one, which the server serves as it is without decoding it.
+    std::ofstream(root / "big.js.br") << kBrotliVariant;
     // Shipped only compressed, as in the container image; and a .gz that is not gzip.
     std::ofstream(root / "packed.js") << "export const packed = '" << std::string(3000, 'p') << "';\n";
     run("gzip -f -9 " + (root / "packed.js").string());
+    std::ofstream(root / "packed.js.br") << kBrotliVariant;
     std::ofstream(root / "broken.js.gz") << "not gzip at all";
     std::ofstream(fs::temp_directory_path() / "digits-test-secret.txt") << "secret\n";
     fs::remove(root / "leak.txt");

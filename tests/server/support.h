@@ -111,6 +111,9 @@ std::string feedback_json(const std::string& id, const std::string& prediction_i
                           int true_digit, const std::string& created_at = "2026-11-23T10:00:05Z");
 std::string batch(const std::vector<std::string>& records);
 std::string www_dir();  // the test web root, built on first use
+// big.js.br and packed.js.br in it: the server serves a Brotli variant as the build wrote
+// it, undecoded.
+inline const std::string kBrotliVariant = "brotli bytes of big.js";
 std::string large_file();  // the bytes of assets/large.wasm in it
 
 }  // namespace digits::test
