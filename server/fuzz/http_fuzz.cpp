@@ -37,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     (void)outcome.request.query_parameter("client_id");
     (void)outcome.request.is_json();
+    // Any Accept-Encoding is read without fault; without one, no coding is taken.
+    if (outcome.request.accepts_brotli() && !outcome.request.header("accept-encoding")) __builtin_trap();
+    (void)outcome.request.accepts_gzip();
     bytes.remove_prefix(outcome.consumed);
   }
   return 0;
