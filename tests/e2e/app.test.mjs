@@ -189,6 +189,17 @@ test('a stray tap far from a small digit is shown faded and not read', async () 
       SELECT client_id FROM predictions ORDER BY client_created_at DESC LIMIT 1) ORDER BY client_created_at`);
   assert.equal(images.length, 2);
   assert.equal(images[1], images[0], 'the tap changed what the model read');
+  // Undo takes the tap off the pad and Clear the digit: the pad's canvas of finished
+  // strokes is painted again, not drawn over.
+  const alphasAfter = (button, points) => page.evaluate(async ([id, at]) => {
+    document.querySelector(`[data-testid=${id}]`).click();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const canvas = document.querySelector('[data-testid=pad]');
+    const context = canvas.getContext('2d');
+    return at.map(([x, y]) => context.getImageData(Math.round(x * canvas.width), Math.round(y * canvas.height), 1, 1).data[3]);
+  }, [button, points]);
+  assert.deepEqual(await alphasAfter('undo', [tap[0], seven[0][1]]), [0, 255], 'Undo: the tap gone, the digit kept');
+  assert.deepEqual(await alphasAfter('clear', [seven[0][1]]), [0], 'Clear: the digit gone');
   assert.deepEqual(page.errors, []);
   await context.close();
 });
