@@ -23,8 +23,9 @@ MIN_INK_PIXELS = 2  # less ink than this many fully inked pixels is a speck, not
 # at 0.8 marks every drawing as a drawing: the network learns the pad's conventions for
 # it and MNIST's for full-strength scans (MODEL.md, "Drawings and scans").
 INK_PEAK = 0.8
-# ref: model/render.py STRAY_SIZE, STRAY_GAP: the pad's rule for stray taps, applied to
-# the canvas's marks (digit_box), so that a canvas from anywhere gets it too
+# ref: www/js/pad.js STRAY_SIZE, STRAY_GAP: the pad's rule for stray taps
+# (joined_to_largest), applied to its strokes (render.without_stray_taps) and to a canvas's
+# marks (digit_box), so that a canvas from anywhere gets it too
 STRAY_SIZE = 0.25
 STRAY_GAP = 0.35
 # More runs of ink or separate marks than this is speckle, read whole (mark_boxes)
@@ -113,33 +114,46 @@ def mark_boxes(ink, strongest):
     return list(boxes.values())
 
 
+def joined_to_largest(boxes):
+    """The stray-tap rule on (top, bottom, left, right) boxes, of strokes or of marks:
+    which of them make the digit. The digit grows from the box with the longest side (the
+    scale): a box joins it when its longer side is more than STRAY_SIZE of that, or it lies
+    within STRAY_GAP of it from the box of what has joined so far, until none joins. With
+    fewer than two boxes, or none with any size (dots alone), all are kept.
+
+    ref: www/js/pad.js withoutStrayTaps(), wasm/src/preprocess.cpp digit_box()
+    """
+    sizes = [max(bottom - top, right - left) for top, bottom, left, right in boxes]
+    if len(boxes) < 2 or max(sizes) == 0:
+        return [True] * len(boxes)
+    seed = sizes.index(max(sizes))
+    scale = sizes[seed]
+    joined = [i == seed for i in range(len(boxes))]
+    top, bottom, left, right = boxes[seed]
+    grew = True
+    while grew:
+        grew = False
+        for i, (b_top, b_bottom, b_left, b_right) in enumerate(boxes):
+            if joined[i]:
+                continue
+            gap = max(0, left - b_right, b_left - right, top - b_bottom, b_top - bottom)
+            if sizes[i] > STRAY_SIZE * scale or gap < STRAY_GAP * scale:
+                joined[i] = grew = True
+                top, bottom = min(top, b_top), max(bottom, b_bottom)
+                left, right = min(left, b_left), max(right, b_right)
+    return joined
+
+
 def digit_box(ink, strongest):
-    """step digit: the box of the marks that make the digit, stray taps far from it left
-    out, by render.without_stray_taps()'s rule with marks for strokes: the digit grows from
-    its largest mark; a mark joins it when its longer side is more than STRAY_SIZE of that
-    one's, or it lies within STRAY_GAP of it from the box of what has joined so far. A mark
-    left out lies outside the box, so the steps after it never see it.
+    """step digit: the box of the marks that make the digit (joined_to_largest), stray
+    taps far from it left out. A mark left out lies outside the box, so the steps after it
+    never see it.
     """
     marks = mark_boxes(ink, strongest)
     if marks is None:
         return bounding_box(ink, strongest)
-    sizes = [max(bottom - top, right - left) for top, bottom, left, right in marks]
-    seed = sizes.index(max(sizes))
-    scale = sizes[seed]
-    joined = [i == seed for i in range(len(marks))]
-    top, bottom, left, right = marks[seed]
-    grew = True
-    while grew:
-        grew = False
-        for i, (m_top, m_bottom, m_left, m_right) in enumerate(marks):
-            if joined[i]:
-                continue
-            gap = max(0, left - m_right, m_left - right, top - m_bottom, m_top - bottom)
-            if sizes[i] > STRAY_SIZE * scale or gap < STRAY_GAP * scale:
-                joined[i] = grew = True
-                top, bottom = min(top, m_top), max(bottom, m_bottom)
-                left, right = min(left, m_left), max(right, m_right)
-    return top, bottom, left, right
+    kept = [mark for mark, joined in zip(marks, joined_to_largest(marks)) if joined]
+    return (min(m[0] for m in kept), max(m[1] for m in kept), min(m[2] for m in kept), max(m[3] for m in kept))
 
 
 def box_scale(height, width):

@@ -20,6 +20,8 @@ import math
 import cairo
 import numpy as np
 
+from preprocess import joined_to_largest
+
 # ref: www/js/pad.js LINE_WIDTH, MODEL_CANVAS, MIN_STEP, INK, MODEL_SIZE, MODEL_FILL, MAX_ZOOM
 LINE_WIDTH = 0.075
 MODEL_CANVAS = 280
@@ -28,9 +30,6 @@ INK = (0x1a, 0x1a, 0x2e)
 MODEL_SIZE = 0.9
 MODEL_FILL = 0.6
 MAX_ZOOM = 10.0
-# ref: www/js/pad.js STRAY_SIZE, STRAY_GAP
-STRAY_SIZE = 0.25
-STRAY_GAP = 0.35
 
 
 def pad_strokes(strokes, fill=0.7, centre=(0.5, 0.5)):
@@ -85,9 +84,9 @@ def without_stray_taps(strokes):
     pad, a tap in a corner. Kept, such a mark would widen the bounding box the drawing is
     zoomed by, and the digit would reach the model shrunk to a corner of its picture.
 
-    The digit grows from its longest stroke (its box's longer side is the scale): a stroke
-    joins it when it is more than STRAY_SIZE of that scale long, or lies within STRAY_GAP
-    of it from the box of what has joined so far, until none joins. No stroke people drew
+    The digit grows from its longest stroke by preprocess.joined_to_largest (a stroke joins
+    it when it is more than STRAY_SIZE of that one long, or lies within STRAY_GAP of what
+    has joined so far). No stroke people drew
     in the 7,494 training drawings is left out but one mark a writer made far from a 0
     (MODEL.md, "Stray taps"); a drawing of dots alone is kept whole.
 
@@ -97,25 +96,9 @@ def without_stray_taps(strokes):
 
     ref: www/js/pad.js withoutStrayTaps()
     """
-    boxes = [(s.min(axis=0), s.max(axis=0)) for s in (np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes)]
-    sizes = [float((high - low).max()) for low, high in boxes]
-    if len(strokes) < 2 or max(sizes) == 0:
-        return list(strokes)
-    seed = sizes.index(max(sizes))
-    low, high = boxes[seed]
-    joined = [i == seed for i in range(len(strokes))]
-    scale = sizes[seed]
-    grew = True
-    while grew:
-        grew = False
-        for i, (s_low, s_high) in enumerate(boxes):
-            if joined[i]:
-                continue
-            gap = float(np.maximum(np.maximum(low - s_high, s_low - high), 0).max())
-            if sizes[i] > STRAY_SIZE * scale or gap < STRAY_GAP * scale:
-                joined[i] = grew = True
-                low, high = np.minimum(low, s_low), np.maximum(high, s_high)
-    return [s for s, keep in zip(strokes, joined) if keep]
+    points = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    boxes = [(float(p[:, 1].min()), float(p[:, 1].max()), float(p[:, 0].min()), float(p[:, 0].max())) for p in points]
+    return [s for s, keep in zip(strokes, joined_to_largest(boxes)) if keep]
 
 
 def keep_pad_points(points):

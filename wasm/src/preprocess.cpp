@@ -175,18 +175,18 @@ std::vector<Box> mark_boxes(const InkMap& ink, int strongest) {
   return marks;
 }
 
-// ref: model/render.py STRAY_SIZE, STRAY_GAP
+// ref: model/preprocess.py STRAY_SIZE, STRAY_GAP
 constexpr double kStraySize = 0.25;
 constexpr double kStrayGap = 0.35;
 
 inline int longer_side(const Box& box) { return std::max(box.bottom - box.top, box.right - box.left); }
 
-// ref: model/preprocess.py digit_box(): the box of the marks that make the digit, stray
-// taps far from it left out, by the rule of model/render.py without_stray_taps() with
-// marks for strokes: the digit grows from its largest mark; a mark joins it when its
-// longer side is more than kStraySize of that one's, or it lies within kStrayGap of it
-// from the box of what has joined so far. A mark left out lies outside the box returned,
-// so the steps after it never see it.
+// ref: model/preprocess.py digit_box() and joined_to_largest(): the box of the marks that
+// make the digit, stray taps far from it left out, by the pad's rule for strokes: the
+// digit grows from its largest mark; a mark joins it when its longer side is more than
+// kStraySize of that one's, or it lies within kStrayGap of it from the box of what has
+// joined so far. A mark left out lies outside the box returned, so the steps after it
+// never see it.
 Box digit_box(const InkMap& ink, int strongest) {
   const std::vector<Box> marks = mark_boxes(ink, strongest);
   if (marks.empty()) return ink_box(ink, strongest);
