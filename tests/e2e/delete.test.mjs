@@ -17,6 +17,17 @@ async function drawAndLog(page, digit) {
   assert.equal((await predicted(page)).digit, digit);
 }
 
+// Remove on the listed drawing read as `digit`, through its correction dialog; resolves to
+// where the Remove button was drawn.
+async function removeListed(page, digit) {
+  await page.locator('[data-testid=history] li').filter({ has: page.locator('.said', { hasText: digit }) })
+    .locator('[data-testid=history-correct]').click();
+  const remove = page.locator('[data-testid=correct-remove]');
+  const box = await remove.boundingBox();
+  await remove.click();
+  return box;
+}
+
 const countOf = (table, client) => running.stack.sql(`SELECT count(*) FROM ${table} WHERE client_id = '${client}'`)[0];
 
 test('deleting my drawings removes them from the server and the page, and only mine', async () => {
@@ -128,19 +139,15 @@ test('Remove on one drawing of the history: gone here, from the server and from 
   await waitFor(async () => (await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 3 '),
     { message: 'three drawings learned' });
   const said = () => page.$$eval('[data-testid=history] li .said', (items) => items.map((item) => item.textContent.trim()));
-  const removeListed = async (digit) => {
-    await page.locator('[data-testid=history] li').filter({ has: page.locator('.said', { hasText: digit }) })
-      .locator('[data-testid=history-correct]').click();
-    const remove = page.locator('[data-testid=correct-remove]');
-    const box = await remove.boundingBox();
+  const remove = async (digit) => {
+    const box = await removeListed(page, digit);
     assert.ok(box && box.width >= 44 && box.height >= 44 && box.x + box.width <= 1000, `Remove is drawn at ${JSON.stringify(box)}`);
-    await remove.click();
   };
 
   // Online: the 2 and its answer go from the list, the server and the memory at once
   // (the memory withdraws that drawing alone: it is not rebuilt whole).
   const rebuilds = await page.evaluate(() => window.rebuilds);
-  await removeListed('2');
+  await remove('2');
   await waitFor(async () => (await page.textContent('#history-status')) === 'Removed the drawing read as 2.',
     { message: 'the removal said' });
   assert.deepEqual(await said(), ['4', '7']);
@@ -155,7 +162,7 @@ test('Remove on one drawing of the history: gone here, from the server and from 
   // Offline: gone here at once, waiting to be sent; a reload (online, before it is sent)
   // does not bring it back from the server's history.
   await context.setOffline(true);
-  await removeListed('7');
+  await remove('7');
   await waitFor(async () => (await page.textContent('#history-status')) === 'Removed the drawing read as 7.',
     { message: 'the offline removal said' });
   assert.deepEqual(await said(), ['4']);
@@ -178,6 +185,52 @@ test('Remove on one drawing of the history: gone here, from the server and from 
   assert.deepEqual(running.stack.sql(`SELECT predicted_digit FROM predictions WHERE client_id = '${client}'`), ['4']);
   assert.ok((await page.textContent('[data-testid=memory-count]')).startsWith('Learned from 1 '));
   assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('a removal the server refuses for good is said in the list, in every tab, until the person has seen it', async () => {
+  // No service worker: routes do not see what a service worker fetches.
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 }, serviceWorkers: 'block' });
+  // A proxy in the way that forbids DELETE, with a page of its own instead of the server's answer.
+  await context.route('**/api/history?*', (route) => (route.request().method() === 'DELETE'
+    ? route.fulfill({ status: 403, contentType: 'text/html', body: '<h1>Forbidden</h1>' }) : route.continue()));
+  const page = await openApp(context, running.stack.origin);
+  const client = await page.evaluate(async () => (await import('./js/store.js')).clientId());
+  await drawAndLog(page, '2');
+  await drawAndLog(page, '7');
+  await allSent(page, 2);
+  const other = await openApp(context, running.stack.origin);
+  const notice = (tab) => tab.locator('[data-testid=removal-refused]');
+  assert.equal(await notice(page).isVisible(), false);
+
+  await removeListed(page, '2');
+  const said = 'The server refused to remove the drawing read as 2 (HTTP 403). It is gone from this browser, but ' +
+    'the server keeps it: Delete my drawings, in the settings, asks it to delete every drawing of yours.';
+  for (const tab of [page, other]) {
+    await waitFor(async () => (await notice(tab).isVisible()) && (await notice(tab).textContent()).trim().startsWith(said),
+      { message: 'the refusal said' });
+  }
+  assert.equal(countOf('predictions', client), '2');
+  assert.equal(await outboxCount(page), 0, 'a refusal for good is not asked again');
+  // Drawn in the list, above the drawings, the whole reason readable and OK a finger high.
+  const [box, list, ok] = await Promise.all([notice(page).boundingBox(),
+    page.locator('[data-testid=history]').boundingBox(), page.locator('[data-testid=removal-refused-ok]').boundingBox()]);
+  assert.ok(box.y + box.height <= list.y && box.x >= list.x - 1 && box.x + box.width <= list.x + list.width + 1,
+    `the notice at ${JSON.stringify(box)}, the list at ${JSON.stringify(list)}`);
+  assert.ok(ok.height >= 44 && ok.x + ok.width <= box.x + box.width, `OK at ${JSON.stringify(ok)}`);
+  assert.equal(await notice(page).evaluate((element) => element.scrollWidth <= element.clientWidth), true);
+  await page.locator('.history').screenshot({ path: join(screenshots, 'removal-refused.png') });
+
+  // Seen in one tab, gone from both, and after a reload.
+  await page.click('[data-testid=removal-refused-ok]');
+  for (const tab of [page, other]) await waitFor(async () => !(await notice(tab).isVisible()), { message: 'the notice gone' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'history-title');
+  await page.reload();
+  await engineReady(page);
+  await page.waitForTimeout(300);
+  assert.equal(await notice(page).isVisible(), false);
+  assert.deepEqual(await page.$$eval('[data-testid=history] li .said', (items) => items.map((item) => item.textContent.trim())), ['7']);
+  assert.deepEqual([...page.errors, ...other.errors], []);
   await context.close();
 });
 

@@ -15,6 +15,7 @@ import { learnableImage } from './memory.js';
 import { onOutboxChange, pendingCount } from './outbox.js';
 import { DrawingPad } from './pad.js';
 import { feedbackRecord, predictionRecord } from './records.js';
+import { RemovalNotice } from './removal-notice.js';
 import { ResultView, withArticle } from './result-view.js';
 import { engineChoice, engineNames, saveEngineChoice } from './settings.js';
 import { clientId, describeStorageError, storeIsTemporary } from './store.js';
@@ -53,6 +54,7 @@ export class App {
         onRemove: (entry) => this.removeDrawing(entry),
       });
       await this.history.render();
+      this.removalNotice = new RemovalNotice(this.doc);
       this.deleteDrawings = new DeleteDrawings(this.doc, { clientId: this.clientId, onDeleted: () => this.drawingsDeleted() });
       this.syncer = new Syncer({ onStatus: (status) => this.showOutbox(status) });
       onOutboxChange(async (change) => {
@@ -378,6 +380,7 @@ export class App {
     this.element('outbox').parentElement.title = explanation || 'Everything is sent.';
     this.history?.render();
     this.deleteDrawings?.render(why);
+    this.removalNotice?.render();
   }
 
   // The browser refused the store (its reason is in the console): said once, on top.

@@ -9,9 +9,10 @@ export const MAX_BATCH = 100;
 export const HISTORY_KEPT = 500;
 const LOCK = 'digits-outbox';
 export const DELETION = 'deletion';  // the meta key of the last deletion asked for
-// The meta key of single drawings removed: [{ id, clientId, state: 'waiting' | 'done' |
-// 'refused' }]. Those sent are remembered a while, so that a history merged from the
-// server just before cannot bring one back.
+// The meta key of single drawings removed: [{ id, clientId, digit, state: 'waiting' |
+// 'done' | 'refused', error?, seen? }]. Those sent are remembered a while, so that a
+// history merged from the server just before cannot bring one back; a refusal keeps the
+// server's reason until the person has seen it (seen).
 export const REMOVALS = 'removals';
 const REMOVALS_REMEMBERED = 200;
 const updates = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-outbox') : null;
@@ -106,7 +107,8 @@ export async function queueRemoval(clientId, predictionId) {
       if (item.record.id === predictionId || item.record.prediction_id === predictionId) await outbox.delete(item.id);
     }
     const removals = ((await meta.get(REMOVALS)) ?? []).filter((removal) => removal.id !== predictionId);
-    await meta.put(remembered([...removals, { id: predictionId, clientId, state: 'waiting' }]), REMOVALS);
+    await meta.put(remembered([...removals, { id: predictionId, clientId, digit: entry.digit, state: 'waiting' }]),
+      REMOVALS);
   }
   await tx.done;
   if (entry) updates?.postMessage({ type: 'dropped', id: predictionId });
@@ -117,6 +119,22 @@ export async function queueRemoval(clientId, predictionId) {
 function remembered(removals) {
   let answered = removals.filter((removal) => removal.state !== 'waiting').length;
   return removals.filter((removal) => removal.state === 'waiting' || answered-- <= REMOVALS_REMEMBERED);
+}
+
+// The removals the server refused for good that the person has not acknowledged yet,
+// oldest first: the drawing is gone from this browser but not from the server.
+export async function refusedRemovals() {
+  const removals = (await (await openStore()).get('meta', REMOVALS)) ?? [];
+  return removals.filter((removal) => removal.state === 'refused' && !removal.seen);
+}
+
+// The person saw the refusals `ids` (in every tab: they are told once).
+export async function acknowledgeRefusals(ids) {
+  const tx = (await openStore()).transaction('meta', 'readwrite');
+  const removals = (await tx.store.get(REMOVALS)) ?? [];
+  await tx.store.put(removals.map((one) => (ids.includes(one.id) ? { ...one, seen: true } : one)), REMOVALS);
+  await tx.done;
+  updates?.postMessage({ type: 'seen' });
 }
 
 // The last deletion: { state: 'waiting' | 'done' | 'refused', clientId, askedAt, deleted?,
@@ -229,8 +247,7 @@ async function sendDeletion(db, deletion, endpoint, send) {
   const { response, body, failed } = await deleteOnServer(send,
     `${endpoint}?client_id=${encodeURIComponent(deletion.clientId)}`, 'delete this browser\'s drawings');
   if (failed) return failed;
-  const outcome = response.ok ? { state: 'done', deleted: body.deleted }
-    : { state: 'refused', error: body.error ?? `HTTP ${response.status}` };
+  const outcome = response.ok ? { state: 'done', deleted: body.deleted } : refusal(response, body);
   // A deletion asked for again while this one travelled is answered by it too: nothing
   // was sent meanwhile (this sender holds the outbox). Its time is kept, for the history's
   // merge to see that one came.
@@ -243,17 +260,22 @@ async function sendDeletion(db, deletion, endpoint, send) {
 
 // Sends one removal, as sendDeletion sends a deletion (again is harmless: it deletes nothing).
 async function sendRemoval(db, removal, endpoint, send) {
-  const { response, failed } = await deleteOnServer(send,
+  const { response, body, failed } = await deleteOnServer(send,
     `${endpoint}?client_id=${encodeURIComponent(removal.clientId)}&id=${encodeURIComponent(removal.id)}`,
     `remove the drawing ${removal.id}`);
   if (failed) return failed;
-  const state = response.ok ? 'done' : 'refused';
+  const outcome = response.ok ? { state: 'done' } : refusal(response, body);
   const tx = db.transaction('meta', 'readwrite');
   const removals = (await tx.store.get(REMOVALS)) ?? [];
-  await tx.store.put(remembered(removals.map((one) => (one.id === removal.id ? { ...one, state } : one))), REMOVALS);
+  await tx.store.put(remembered(removals.map((one) => (one.id === removal.id ? { ...one, ...outcome } : one))), REMOVALS);
   await tx.done;
   updates?.postMessage({ type: 'sent' });
   return null;
+}
+
+// The server's reason, or the status when the answer is not the server's own (a proxy's page).
+function refusal(response, body) {
+  return { state: 'refused', error: typeof body.error === 'string' ? body.error : `HTTP ${response.status}` };
 }
 
 // A DELETE of the history's: { failed } (flush()'s "try again later": offline, no answer,
