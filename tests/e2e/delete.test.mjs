@@ -322,7 +322,7 @@ test('a waiting deletion goes before every record, is asked again after a failur
   await context.close();
 });
 
-test('a removal takes its drawing and answers out of what waits, goes first, and is asked again after a failure', async () => {
+test('a removal takes its drawing and answers out of what waits, goes first, lets the records by while the server cannot take it, and is asked again', async () => {
   const context = await running.browser.newContext();
   const page = await modulesPage(context, running.stack.origin);
   const seen = await page.evaluate(async () => {
@@ -360,7 +360,7 @@ test('a removal takes its drawing and answers out of what waits, goes first, and
     removed: [true, true, false],
     waiting: [3, ['kept']],  // the kept drawing and two removals
     outcomes: [{ done: false, retryAfterMs: 2000, why: 'unavailable' }, { done: true }],
-    requests: [removal('queued'), removal('queued'), removal('sent'), 'POST kept'],
+    requests: [removal('queued'), 'POST kept', removal('queued'), removal('sent')],
     left: 0,
     history: ['kept'],
     removals: ['queued:done', 'sent:done'],

@@ -183,6 +183,9 @@ async function ask(fetchImpl, url, init, answerWithinMs) {
 async function drain(endpoint, deletionEndpoint, send) {
   const db = await openStore();
   let batchSize = MAX_BATCH;
+  // A removal the server cannot take now: the records go meanwhile (none of them is the
+  // removed drawing's, dropped with it), and this answer is flush()'s once they are sent.
+  let removalsHeld = null;
   for (;;) {
     // A waiting deletion and the batch are read in one transaction, so the batch holds only
     // records from before it (sent first, deleted by it) or, once it is sent, from after.
@@ -198,13 +201,12 @@ async function drain(endpoint, deletionEndpoint, send) {
       if (failed) return failed;
       continue;
     }
-    const removal = removals?.find((one) => one.state === 'waiting');
+    const removal = removalsHeld ? null : removals?.find((one) => one.state === 'waiting');
     if (removal) {
-      const failed = await sendRemoval(db, removal, deletionEndpoint, send);
-      if (failed) return failed;
+      removalsHeld = await sendRemoval(db, removal, deletionEndpoint, send);
       continue;
     }
-    if (items.length === 0) return { done: true };
+    if (items.length === 0) return removalsHeld ?? { done: true };
     const { response, body, failed } = await send(endpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
