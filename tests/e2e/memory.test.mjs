@@ -314,6 +314,48 @@ test('2,000 remembered drawings take under 2 MB; a damaged record is dropped wit
   await context.close();
 });
 
+test('an answer asked while 2,000 drawings are restored comes at once, from the model alone; the switch is kept', async () => {
+  const context = await running.browser.newContext();
+  const page = await openApp(context, running.stack.origin);
+  const seen = await page.evaluate(async () => {
+    const { ClassifierClient } = await import('./js/classifier-client.js');
+    const worker = new ClassifierClient();
+    await worker.load('native');
+    // A bar down the middle of the pad's canvas: the model reads a 1, sure of it.
+    const bar = () => {
+      const side = 280;
+      const data = new Uint8ClampedArray(side * side * 4);
+      for (let y = 50; y < 230; y++) for (let x = 130; x < 150; x++) data.set([0, 0, 0, 255], (y * side + x) * 4);
+      return { data, width: side, height: side };
+    };
+    const read = async () => {
+      const { digit, personal } = await worker.classify(bar());
+      return `${digit}${personal ? ' (personal)' : ''}`;
+    };
+    const { image } = await worker.classify(bar());
+    // The person's 2,000 drawings, 200 of each digit, the last three 7s this bar: enough
+    // to overturn an answer the model is sure of, once the memory is whole.
+    const examples = Array.from({ length: 2000 }, (_, i) => ({
+      image: i % 10 === 7 && i > 1970 ? image : new Uint8Array(784).map((_, p) => ((p * 31 + i * 17) % 251)),
+      digit: i % 10,
+    }));
+    const events = [];
+    const restoring = worker.restoreMemory(examples, true).then(({ learned }) => events.push(`restored ${learned}`));
+    events.push(`meanwhile ${await read()}`);
+    await restoring;
+    events.push(`after ${await read()}`);
+    // Switched off while the memory is restored again: off once it is whole.
+    const again = worker.restoreMemory(examples, true);
+    await worker.switchMemory(false);
+    await again;
+    events.push(`switched off ${await read()}`);
+    return events;
+  });
+  assert.deepEqual(seen, ['meanwhile 1', 'restored 2000', 'after 7 (personal)', 'switched off 1']);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test("a digit keeps its 200 newest drawings in the store; the other digits keep theirs", async () => {
   const context = await running.browser.newContext();
   const page = await openApp(context, running.stack.origin);
