@@ -305,11 +305,21 @@ test('2,000 remembered drawings take under 2 MB; a damaged record is dropped wit
   });
   assert.equal(kept, 2000);
   assert.ok(warnings.some((w) => /Dropping 2 remembered drawing/.test(w)), warnings.join('\n'));
-  // The reload rebuilds the memory from the 2,000 stored images with the model.
+  // The reload rebuilds the memory from the 2,000 stored images with the model, saying so
+  // meanwhile: never that nothing was learned.
+  await context.addInitScript(() => {
+    window.countTexts = [];
+    new MutationObserver(() => {
+      const text = document.getElementById('memory-count')?.textContent;
+      if (text !== undefined && text !== window.countTexts.at(-1)) window.countTexts.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
   await page.reload();
   await engineReady(page);
   await waitFor(async () => /Learned from 2000 of your drawings/.test(await page.textContent('[data-testid=memory-count]')),
     { message: 'the 2,000 drawings restored', timeout: 60000 });
+  assert.deepEqual(await page.evaluate(() => window.countTexts), ['Looking for what the app learned of your handwriting…',
+    'Restoring what the app learned from 2000 of your drawings…', 'Learned from 2000 of your drawings.']);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

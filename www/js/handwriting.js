@@ -10,7 +10,10 @@
 // other digits, and with them it mends half, or two fifths when the person never
 // corrects anything. They are also what outvotes a correction given by mistake.
 import { forgetDrawing, forgetDrawings, forgottenElsewhere, forgottenOneElsewhere, memorySwitchedOn, rememberDrawing,
-  rememberedDrawings, rememberedElsewhere, rememberedExample, switchMemory } from './memory.js';
+  rememberedDrawings, rememberedElsewhere, rememberedExample, storedDrawingCount, switchMemory } from './memory.js';
+
+const NOTHING_LEARNED = 'Nothing learned yet. Every digit you finish, by clearing it or by saying which it was, ' +
+  'teaches the app your way of writing it.';
 
 export class Handwriting {
   constructor(doc, classifier) {
@@ -26,6 +29,20 @@ export class Handwriting {
     // at once, so that a correction made in one tab mends the answers of every other.
     this.tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-handwriting') : null;
     this.tabs?.addEventListener('message', ({ data }) => this.changedElsewhere(data));
+    this.showStored();
+  }
+
+  // While the engine loads, from what the store holds: a person who has taught the app is
+  // not told that nothing was learned while their drawings are restored.
+  async showStored() {
+    const stored = await storedDrawingCount().catch(() => 0);  // the page says what is wrong with the store
+    if (this.learned !== undefined) return;  // restored already
+    if (stored > 0) this.showRestoring(stored);
+    else this.count.textContent = NOTHING_LEARNED;
+  }
+
+  showRestoring(stored) {
+    this.count.textContent = `Restoring what the app learned from ${stored} of your drawings…`;
   }
 
   // After every engine load (engine: what the worker loaded): the worker's memory is
@@ -45,12 +62,14 @@ export class Handwriting {
     }
     try {
       const examples = await rememberedDrawings();
+      if (examples.length) this.showRestoring(examples.length);
       const { learned, dropped } = await this.classifier.restoreMemory(
         examples.map(({ image, digit }) => ({ image, digit })), this.toggle.checked);
       if (dropped) console.warn(`${dropped} remembered drawing(s) could not be used by this model.`);
       this.show(learned);
     } catch (error) {
       console.warn(`Your handwriting could not be restored: ${error.message}`);
+      this.count.textContent = `What the app learned of your handwriting could not be restored (${error.message}).`;
     }
   }
 
@@ -183,8 +202,7 @@ export class Handwriting {
     if (!this.available) {
       this.count.textContent = 'This model cannot learn handwriting (it has no embedding output).';
     } else if (learned === 0) {
-      this.count.textContent = 'Nothing learned yet. Every digit you finish, by clearing it or by saying which it ' +
-        'was, teaches the app your way of writing it.';
+      this.count.textContent = NOTHING_LEARNED;
     } else {
       this.count.textContent = `Learned from ${learned} of your drawings` +
         `${this.toggle.checked ? '' : ' (switched off)'}.`;

@@ -133,6 +133,11 @@ export function forgottenOneElsewhere(id) {
   return digit;
 }
 
+// How many drawings are kept, usable or not, without reading them.
+export async function storedDrawingCount() {
+  return (await openStore()).count('memory');
+}
+
 export async function forgetDrawings() {
   await (await openStore()).clear('memory');
   indexByDigit([]);
