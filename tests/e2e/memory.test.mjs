@@ -306,20 +306,24 @@ test('2,000 remembered drawings take under 2 MB; a damaged record is dropped wit
   assert.equal(kept, 2000);
   assert.ok(warnings.some((w) => /Dropping 2 remembered drawing/.test(w)), warnings.join('\n'));
   // The reload rebuilds the memory from the 2,000 stored images with the model, saying so
-  // meanwhile: never that nothing was learned.
+  // meanwhile (never that nothing was learned), and invites a drawing before it is done.
   await context.addInitScript(() => {
-    window.countTexts = [];
+    window.seen = [];
     new MutationObserver(() => {
-      const text = document.getElementById('memory-count')?.textContent;
-      if (text !== undefined && text !== window.countTexts.at(-1)) window.countTexts.push(text);
-    }).observe(document, { subtree: true, childList: true, characterData: true });
+      const count = document.getElementById('memory-count')?.textContent;
+      const answer = document.getElementById('answer')?.dataset.state;
+      const last = window.seen.at(-1);
+      if (count !== undefined && (count !== last?.count || answer !== last?.answer)) window.seen.push({ count, answer });
+    }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
   });
   await page.reload();
   await engineReady(page);
   await waitFor(async () => /Learned from 2000 of your drawings/.test(await page.textContent('[data-testid=memory-count]')),
     { message: 'the 2,000 drawings restored', timeout: 60000 });
-  assert.deepEqual(await page.evaluate(() => window.countTexts), ['Looking for what the app learned of your handwriting…',
+  const seen = await page.evaluate(() => window.seen);
+  assert.deepEqual([...new Set(seen.map(({ count }) => count))], ['Looking for what the app learned of your handwriting…',
     'Restoring what the app learned from 2000 of your drawings…', 'Learned from 2000 of your drawings.']);
+  assert.ok(seen.some(({ count, answer }) => count.startsWith('Restoring') && answer === 'ready'), JSON.stringify(seen));
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -98,9 +98,11 @@ export class App {
       this.loadingEngine = false;
       this.showBusy();
     }
-    await this.handwriting.started(this.engine);
+    // The invitation at once: answers do not wait for the memory, which the worker
+    // restores meanwhile. A drawing made while the engine loaded is answered with it.
     if (this.pad.isEmpty) this.result.ready();
-    else await this.predict({ log: false });
+    await this.handwriting.started(this.engine);
+    if (!this.pad.isEmpty) await this.predict({ log: false });
   }
 
   // ---- drawing and predicting
