@@ -335,6 +335,44 @@ test('a recogniser that cannot load says so in the answer area, and Try again re
   await context.close();
 });
 
+test('a recogniser whose worker could not start (its script not fetched) starts with Try again', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  let failing = true;
+  await page.route('**/js/engines.js', (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+  await page.goto(running.stack.origin);
+  await page.waitForSelector('#answer[data-state=failed]');
+  assert.match(await page.textContent('#load-problem'), /could not load: the recognition engine stopped/);
+  failing = false;
+  await page.click('#load-retry');
+  await engineReady(page);
+  await page.waitForSelector('#answer[data-state=ready]');
+  await drawWithMouse(page, '3');
+  await page.click('[data-testid=predict]');
+  assert.equal((await predicted(page)).digit, '3');
+  await context.close();
+});
+
+test('a worker that stops after its engine loaded is started again, the engine loaded and the drawing answered', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  await drawWithMouse(page, '2');
+  await page.click('[data-testid=predict]');
+  assert.equal((await predicted(page)).digit, '2');
+  const [worker] = page.workers();
+  await page.click('[data-testid=clear]');
+  await worker.evaluate(() => setTimeout(() => { throw new Error('out of memory, say'); }));
+  await page.waitForFunction(() => document.querySelector('[data-testid=engine]').textContent === 'loading…');
+  await engineReady(page);
+  assert.equal(page.workers().length, 1, 'the stopped worker is gone');
+  await drawWithMouse(page, '7');
+  await page.click('[data-testid=predict]');
+  assert.equal((await predicted(page)).digit, '7');
+  assert.equal(await page.isVisible('#problem'), false);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('no layout shift over drawing, answering and feedback; focus does not look pressed', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await openApp(context, running.stack.origin);

@@ -29,7 +29,14 @@ export class App {
     this.doc = doc;
     this.element = (id) => doc.getElementById(id);
     this.result = new ResultView(doc);
-    this.classifier = new ClassifierClient();
+    // A worker that stopped after its engine loaded takes the engine with it: load again
+    // (the memory is restored with it).
+    this.classifier = new ClassifierClient({
+      onStopped: (error) => {
+        console.warn(`Loading the recogniser again: ${error.message}`);
+        if (this.engine) this.loadEngine(this.element('engine-choice').value);
+      },
+    });
     this.engine = null;          // { engine, modelVersion, loadMs, fallback }
     this.current = null;         // the drawing's answer: { answer, strokes, version, record }
     this.classifying = null;     // the classification in flight
@@ -157,7 +164,8 @@ export class App {
     try {
       answer = await this.classifying;
     } catch (error) {
-      this.problem(`Recognition failed: ${error.message}.`);
+      // A worker that stopped is started again, and this drawing answered once it is.
+      if (!error.stopped) this.problem(`Recognition failed: ${error.message}.`);
       return;
     } finally {
       this.classifying = null;

@@ -17,10 +17,19 @@ function lasting(message) {
 }
 
 export class ClassifierClient {
-  constructor() {
-    this.worker = new Worker(new URL('./classifier.worker.js', import.meta.url), { type: 'module' });
+  // onStopped(error): the worker stopped after it had started (its engine and memory are
+  // gone with it); the next call starts a new one.
+  constructor({ onStopped = null } = {}) {
+    this.onStopped = onStopped;
     this.nextId = 1;
     this.pending = new Map();
+    this.worker = null;
+  }
+
+  // A worker whose scripts could not be fetched (a network blip on a first visit) never
+  // answers: it is dropped, and the next call, Try again's, starts another.
+  start() {
+    this.worker = new Worker(new URL('./classifier.worker.js', import.meta.url), { type: 'module' });
     this.worker.addEventListener('message', ({ data }) => {
       const call = this.pending.get(data.id);
       if (!call) return;
@@ -32,17 +41,25 @@ export class ClassifierClient {
       if ('error' in data) call.reject(new Error(data.error));
       else call.resolve(data.result);
     });
-    this.worker.addEventListener('error', (event) => {
-      const error = new Error(`the recognition engine stopped: ${event.message || 'it could not start'}`);
-      for (const call of this.pending.values()) call.reject(error);
-      this.pending.clear();
-    });
+    this.worker.addEventListener('error', (event) => this.stopped(event));
+  }
+
+  stopped(event) {
+    const error = Object.assign(new Error(`the recognition engine stopped: ${event.message || 'it could not start'}`),
+      { stopped: true });
+    const loading = [...this.pending.values()].some((call) => call.action === 'load');
+    this.worker.terminate();
+    this.worker = null;
+    for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+    if (!loading) this.onStopped?.(error);  // a load says so itself, by failing
   }
 
   call(action, payload = {}, transfer = [], onProgress = null) {
+    if (!this.worker) this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { action, resolve, reject, onProgress });
       this.worker.postMessage({ id, action, payload }, transfer);
     });
   }
