@@ -29,8 +29,9 @@ export class ClassifierClient {
   // A worker whose scripts could not be fetched (a network blip on a first visit) never
   // answers: it is dropped, and the next call, Try again's, starts another.
   start() {
-    this.worker = new Worker(new URL('./classifier.worker.js', import.meta.url), { type: 'module' });
-    this.worker.addEventListener('message', ({ data }) => {
+    const worker = new Worker(new URL('./classifier.worker.js', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    worker.addEventListener('message', ({ data }) => {
       const call = this.pending.get(data.id);
       if (!call) return;
       if ('progress' in data) {  // on the way: the call goes on
@@ -41,7 +42,9 @@ export class ClassifierClient {
       if ('error' in data) call.reject(new Error(data.error));
       else call.resolve(data.result);
     });
-    this.worker.addEventListener('error', (event) => this.stopped(event));
+    worker.addEventListener('error', (event) => {
+      if (worker === this.worker) this.stopped(event);
+    });
   }
 
   stopped(event) {
