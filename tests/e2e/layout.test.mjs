@@ -353,6 +353,22 @@ test('a recogniser whose worker could not start (its script not fetched) starts 
   await context.close();
 });
 
+test("an engine module that did not arrive is said in words, and Try again imports it", async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  let failing = true;
+  await page.route('**/engine/digits.mjs', (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+  await page.goto(running.stack.origin);
+  await page.waitForSelector('#answer[data-state=failed]');
+  assert.match(await page.textContent('#load-problem'),
+    /could not load: the recognition engine could not be downloaded; check the connection and try again\./);
+  failing = false;
+  await page.click('#load-retry');
+  await engineReady(page);
+  await page.waitForSelector('#answer[data-state=ready]');
+  await context.close();
+});
+
 test('a worker that stops after its engine loaded is started again, the engine loaded and the drawing answered', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await openApp(context, running.stack.origin);

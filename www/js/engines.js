@@ -49,6 +49,17 @@ async function fetchBytes({ path }, what, onBytes) {
   }
 }
 
+// A module of the app's, imported; a failed download said as fetchBytes says it (the
+// browser's own message names only the URL).
+async function importModule(path, what) {
+  try {
+    return await import(url(path));
+  } catch (error) {
+    console.warn(error);
+    throw new Error(`${what} could not be downloaded; check the connection and try again`);
+  }
+}
+
 function once(cache, key, start) {
   if (!cache.has(key)) cache.set(key, start().catch((error) => { cache.delete(key); throw error; }));
   return cache.get(key);
@@ -67,7 +78,8 @@ async function engineAndModel(onProgress) {
   };
   const digits = once(downloads, list.engine.wasm.path, async () => {
     const [{ createEngine }, wasmBinary] = await Promise.all([
-      import(url(list.engine.module)), fetchBytes(list.engine.wasm, 'the recognition engine', count)]);
+      importModule(list.engine.module, 'the recognition engine'),
+      fetchBytes(list.engine.wasm, 'the recognition engine', count)]);
     return createEngine({ wasmBinary });
   });
   const model = once(downloads, list.model.path, () => fetchBytes(list.model, 'the model', count));
@@ -131,7 +143,7 @@ function describe(classifier, engine, started, fallback = null) {
 // come from the model's contract.
 async function ortClassifier(digits, bytes) {
   const list = await assets();
-  const ort = await import(url(list.ort.module));
+  const ort = await importModule(list.ort.module, 'ONNX Runtime Web');
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.wasmPaths = url(list.ort.dir);
   let session;
