@@ -320,54 +320,32 @@ test('a browser whose WebAssembly lacks vector instructions is told to update, n
   await context.close();
 });
 
-test('a recogniser that cannot load says so in the answer area, and Try again recovers', async () => {
-  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  let failing = true;
-  await page.route('**/model/*.onnx', (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
-  await page.goto(running.stack.origin);
-  await page.waitForSelector('#answer[data-state=failed]');
-  assert.match(await page.textContent('#load-problem'), /could not load: the model is missing \(HTTP 503\)/);
-  failing = false;
-  await page.click('#load-retry');
-  await engineReady(page);
-  await page.waitForSelector('#answer[data-state=ready]');
-  await context.close();
-});
-
-test('a recogniser whose worker could not start (its script not fetched) starts with Try again', async () => {
-  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  let failing = true;
-  await page.route('**/js/engines.js', (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
-  await page.goto(running.stack.origin);
-  await page.waitForSelector('#answer[data-state=failed]');
-  assert.match(await page.textContent('#load-problem'), /could not load: the recognition engine stopped/);
-  failing = false;
-  await page.click('#load-retry');
-  await engineReady(page);
-  await page.waitForSelector('#answer[data-state=ready]');
-  await drawWithMouse(page, '3');
-  await page.click('[data-testid=predict]');
-  assert.equal((await predicted(page)).digit, '3');
-  await context.close();
-});
-
-test("an engine module that did not arrive is said in words, and Try again imports it", async () => {
-  const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  let failing = true;
-  await page.route('**/engine/digits.mjs', (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
-  await page.goto(running.stack.origin);
-  await page.waitForSelector('#answer[data-state=failed]');
-  assert.match(await page.textContent('#load-problem'),
-    /could not load: the recognition engine could not be downloaded; check the connection and try again\./);
-  failing = false;
-  await page.click('#load-retry');
-  await engineReady(page);
-  await page.waitForSelector('#answer[data-state=ready]');
-  await context.close();
-});
+// A file the recogniser needs answered 503 until Try again: the answer area says why, and
+// Try again loads it (a worker whose scripts failed is replaced: the dead one never answered).
+for (const [what, glob, said] of [
+  ['the model', '**/model/*.onnx', /could not load: the model is missing \(HTTP 503\)/],
+  ['the engine\'s module', '**/engine/digits.mjs',
+    /could not load: the recognition engine could not be downloaded; check the connection and try again\./],
+  ['the worker\'s script', '**/js/engines.js', /could not load: the recognition engine stopped: it could not start/],
+]) {
+  test(`a recogniser that cannot load (${what} not fetched) says so in the answer area, and Try again recovers`, async () => {
+    const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    let failing = true;
+    await page.route(glob, (route) => (failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+    await page.goto(running.stack.origin);
+    await page.waitForSelector('#answer[data-state=failed]');
+    assert.match(await page.textContent('#load-problem'), said);
+    failing = false;
+    await page.click('#load-retry');
+    await engineReady(page);
+    await page.waitForSelector('#answer[data-state=ready]');
+    await drawWithMouse(page, '3');
+    await page.click('[data-testid=predict]');
+    assert.equal((await predicted(page)).digit, '3');
+    await context.close();
+  });
+}
 
 test('a worker that stops after its engine loaded is started again, the engine loaded and the drawing answered', async () => {
   const context = await running.browser.newContext({ viewport: { width: 1100, height: 900 } });
