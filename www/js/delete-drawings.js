@@ -3,6 +3,7 @@
 // deletion before anything drawn after it). Offline, the deletion waits, across reloads
 // and closed tabs, and the person is told so; what is drawn meanwhile is kept and sent
 // after it.
+import { Confirmation } from './confirmation.js';
 import { lastDeletion, queueDeletion } from './outbox.js';
 import { describeStorageError } from './store.js';
 
@@ -11,49 +12,26 @@ export class DeleteDrawings {
     this.clientId = clientId;
     this.onDeleted = onDeleted;  // after the local deletion: the page forgets and sends
     this.watching = false;       // a deletion was asked for in this page, or was waiting at its start
-    this.open = doc.getElementById('delete-open');
-    this.confirmation = doc.getElementById('delete-confirm');
-    this.yes = doc.getElementById('delete-yes');
-    this.no = doc.getElementById('delete-no');
     this.status = doc.getElementById('delete-status');
-    this.open.addEventListener('click', () => this.ask());
-    this.no.addEventListener('click', () => this.close());
-    this.yes.addEventListener('click', () => this.delete());
-    // Escape here takes the question back (the page's own Escape would clear the pad).
-    this.confirmation.addEventListener('keydown', (event) => {
-      if (event.key !== 'Escape') return;
-      event.stopPropagation();
-      this.close();
-    });
-    this.open.disabled = false;
-  }
-
-  ask() {
-    this.status.textContent = '';
-    this.confirmation.hidden = false;
-    this.open.setAttribute('aria-expanded', 'true');
-    this.no.focus();  // the safe choice under the finger
-  }
-
-  close() {
-    this.confirmation.hidden = true;
-    this.open.setAttribute('aria-expanded', 'false');
-    this.open.focus();
+    this.question = new Confirmation(doc,
+      { open: 'delete-open', group: 'delete-confirm', yes: 'delete-yes', no: 'delete-no' },
+      { onOpen: () => { this.status.textContent = ''; }, onYes: () => this.delete() });
+    this.question.open.disabled = false;
   }
 
   async delete() {
-    this.yes.disabled = this.no.disabled = true;
+    this.question.busy = true;
     try {
       await queueDeletion(this.clientId);
     } catch (error) {
       this.status.textContent = `Nothing was deleted. ${describeStorageError(error)}`;
       return;
     } finally {
-      this.yes.disabled = this.no.disabled = false;
+      this.question.busy = false;
     }
     this.watching = true;
     this.status.textContent = 'Deleted from this browser; deleting on the server…';
-    this.close();
+    this.question.close();
     await this.onDeleted();
   }
 
