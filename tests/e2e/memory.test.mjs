@@ -35,6 +35,12 @@ async function peek(page, strokes) {
   return { digit: Number(digit), personal };
 }
 
+// Forget my handwriting, and yes to its question.
+async function forgetHandwriting(page) {
+  await page.click('[data-testid=memory-forget]');
+  await page.click('[data-testid=memory-forget-confirm]');
+}
+
 // Says which digit the drawing on the pad was, and waits until the page has noted and
 // learned it.
 async function tell(page, digit) {
@@ -64,7 +70,7 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
     // The model read the second drawing right by itself, or the two drawings are too
     // unlike for one example to carry over (the memory's rule, personal_memory.h): try
     // the next pair from an empty memory.
-    await page.click('[data-testid=memory-forget]');
+    await forgetHandwriting(page);
     await waitFor(async () => /Nothing learned yet/.test(await page.textContent('[data-testid=memory-count]')),
       { message: 'the memory emptied' });
   }
@@ -99,7 +105,19 @@ test('a correction teaches the app; it remembers offline after a reload; forgett
   await page.click('[data-testid=memory-switch]');
   assert.equal((await answerFor(page, pair.strokes[1])).personal, true);
 
+  // Forget asks first: Escape and Cancel take the question back, and nothing is forgotten.
+  const learnedText = await page.textContent('[data-testid=memory-count]');
   await page.click('[data-testid=memory-forget]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'memory-forget-no');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#memory-forget-confirm').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'memory-forget');
+  await page.click('[data-testid=memory-forget]');
+  await page.click('#memory-forget-no');
+  assert.equal(await page.textContent('[data-testid=memory-count]'), learnedText);
+  assert.equal((await answerFor(page, pair.strokes[1])).personal, true);
+
+  await forgetHandwriting(page);
   await waitFor(async () => /Nothing learned yet/.test(await page.textContent('[data-testid=memory-count]')),
     { message: 'the memory emptied' });
   const forgotten = await answerFor(page, pair.strokes[1]);
@@ -155,7 +173,7 @@ test('a drawing cleared without a word is learned as it was read; once, and not 
   // Answered before Forget my handwriting: not learned when cleared after it.
   await drawWithMouse(page, 5);
   await predicted(page);
-  await page.click('[data-testid=memory-forget]');
+  await forgetHandwriting(page);
   await page.click('[data-testid=clear]');
   await waitFor(async () => /Nothing learned yet/.test(await page.textContent('[data-testid=memory-count]')),
     { message: 'the memory emptied' });
@@ -270,7 +288,7 @@ test('what one tab learns, changes, switches or forgets acts in the other tabs a
   assert.equal(await first.isChecked('[data-testid=memory-switch]'), true);
 
   // The count comes from the first tab's classifier: its memory is empty too.
-  await second.click('[data-testid=memory-forget]');
+  await forgetHandwriting(second);
   await waitFor(async () => /Nothing learned yet/.test(await countText(first)), { message: 'forgotten in the first tab' });
   assert.equal(await first.isDisabled('[data-testid=memory-forget]'), true);
   assert.deepEqual(await remembered(first), []);
@@ -471,7 +489,7 @@ test('a drawing cleared with a wrong answer is corrected from the history: noted
       chosen = { pair, second };
       break;
     }
-    await page.click('[data-testid=memory-forget]');
+    await forgetHandwriting(page);
     await waitFor(async () => (await remembered(page)).length === 0, { message: 'the memory emptied' });
   }
   assert.ok(chosen, 'no correction from the history changed a later answer');

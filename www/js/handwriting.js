@@ -9,6 +9,7 @@
 // correction of their digit; the drawings left as read show the memory the person's
 // other digits, and with them it mends half, or two fifths when the person never
 // corrects anything. They are also what outvotes a correction given by mistake.
+import { Confirmation } from './confirmation.js';
 import { forgetDrawing, forgetDrawings, forgottenElsewhere, forgottenOneElsewhere, memorySwitchedOn, rememberDrawing,
   rememberedDrawings, rememberedElsewhere, rememberedExample, storedDrawingCount, switchMemory } from './memory.js';
 
@@ -20,11 +21,13 @@ export class Handwriting {
     this.classifier = classifier;
     this.count = doc.getElementById('memory-count');
     this.toggle = doc.getElementById('memory-switch');
-    this.forgetButton = doc.getElementById('memory-forget');
+    this.question = new Confirmation(doc,
+      { open: 'memory-forget', group: 'memory-forget-confirm', yes: 'memory-forget-yes', no: 'memory-forget-no' },
+      { onYes: () => this.forgetAsked() });
+    this.forgetButton = this.question.open;
     this.era = 0;  // how many times the person said Forget my handwriting
     this.toggle.checked = memorySwitchedOn();
     this.toggle.addEventListener('change', () => this.switch(this.toggle.checked));
-    this.forgetButton.addEventListener('click', () => this.forget());
     // The app's other tabs in this browser: what one learns, forgets or switches, all do
     // at once, so that a correction made in one tab mends the answers of every other.
     this.tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-handwriting') : null;
@@ -151,6 +154,12 @@ export class Handwriting {
     switchMemory(on);
     this.tabs?.postMessage({ type: 'switched', on });
     this.show((await this.classifier.switchMemory(on)).learned);
+  }
+
+  // Forget, answered yes.
+  async forgetAsked() {
+    this.question.close();
+    await this.forget();
   }
 
   forget() {
