@@ -388,6 +388,40 @@ test('an answer asked while 2,000 drawings are restored comes at once, from the 
   await context.close();
 });
 
+test('a drawing answered while the memory is restored is read again once it is whole', async () => {
+  const context = await running.browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await openApp(context, running.stack.origin);
+  // The pad's 1, as the model sees it; then nothing learned of it.
+  await drawWithMouse(page, '1');
+  await page.click('[data-testid=predict]');
+  assert.equal((await predicted(page)).digit, '1');
+  const image = await page.evaluate(async () => [...(await (await (await import('./js/store.js')).openStore())
+    .getAll('history'))[0].image]);
+  await page.click('[data-testid=clear]');  // learned as read, then forgotten
+  await waitFor(async () => /Learned from 1 /.test(await page.textContent('[data-testid=memory-count]')),
+    { message: 'the 1 learned as read' });
+  await forgetHandwriting(page);
+  // 2,000 drawings, 200 of each digit, the last three 7s this very 1: once the memory is
+  // whole, the pad's 1 is read as 7.
+  await page.evaluate(async (bar) => {
+    const { rememberDrawing } = await import('./js/memory.js');
+    for (let i = 0; i < 2000; i++) {
+      const image = i % 10 === 7 && i > 1970 ? Uint8Array.from(bar)
+        : new Uint8Array(784).map((_, p) => ((p * 31 + i * 17) % 251));
+      await rememberDrawing({ id: `kept-${i}`, image, digit: i % 10 });
+    }
+  }, image);
+  await page.reload();
+  await engineReady(page);
+  await drawWithMouse(page, '1');  // answered at its last stroke, while the memory is restored
+  await waitFor(async () => /Learned from 2000 of your drawings/.test(await page.textContent('[data-testid=memory-count]')),
+    { message: 'the 2,000 drawings restored', timeout: 60000 });
+  await waitFor(async () => (await page.textContent('[data-testid=prediction]')) === '7' &&
+    await page.locator('[data-testid=personal]').isVisible(), { message: 'the 1 read again as the person taught it' });
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test("a digit keeps its 200 newest drawings in the store; the other digits keep theirs", async () => {
   const context = await running.browser.newContext();
   const page = await openApp(context, running.stack.origin);

@@ -42,6 +42,7 @@ export class App {
     this.classifying = null;     // the classification in flight
     this.drawingVersion = 0;     // strokes changed since the answer shown
     this.predictions = 0;        // predict() calls running; the result region is aria-busy meanwhile
+    this.memoryWhole = false;    // the personal memory restored for the engine loaded
   }
 
   async start() {
@@ -88,6 +89,7 @@ export class App {
   async loadEngine(choice) {
     this.element('engine-choice').value = choice;
     this.engine = null;
+    this.memoryWhole = false;    // until the new engine's memory is restored
     this.loadingEngine = true;
     this.showBusy();
     this.element('engine').textContent = 'loading…';
@@ -106,9 +108,11 @@ export class App {
       this.showBusy();
     }
     // The invitation at once: answers do not wait for the memory, which the worker
-    // restores meanwhile. A drawing made while the engine loaded is answered with it.
+    // restores meanwhile. The drawing on the pad is then read with the whole memory
+    // (staleAnswer).
     if (this.pad.isEmpty) this.result.ready();
     await this.handwriting.started(this.engine);
+    this.memoryWhole = true;
     if (!this.pad.isEmpty) await this.predict({ log: false });
   }
 
@@ -155,10 +159,11 @@ export class App {
     // One at a time: a newer drawing waits for the running classification.
     while (this.classifying) await this.classifying.catch(() => {});
     if (version !== this.drawingVersion) return;  // a later stroke will ask again
-    if (this.current && this.current.version === version) {
+    if (this.current && this.current.version === version && !this.staleAnswer(this.current)) {
       if (log) await this.logPrediction();
       return;
     }
+    const memoryWhole = this.memoryWhole;
     this.classifying = this.classifier.classify(this.pad.imageForModel());
     let answer;
     try {
@@ -177,7 +182,7 @@ export class App {
       this.setFeedbackEnabled(false);
       return;
     }
-    this.current = { answer, strokes, version, record: null, told: null, memoryEra: this.handwriting.era };
+    this.current = { answer, strokes, version, record: null, told: null, memoryEra: this.handwriting.era, memoryWhole };
     this.result.show(answer);
     performance.measure('digits:answer', { start: asked });
     this.element('feedback-status').textContent = '';
@@ -197,6 +202,12 @@ export class App {
       probabilities: answer.probabilities, image: answer.image, engine: answer.engine,
       modelVersion: record.model_version, trueDigit: null, synced: 'no',
     }, record));
+  }
+
+  // An answer given before the memory was whole, now that it is: read again, unless it
+  // was logged already (the person may be answering it).
+  staleAnswer(current) {
+    return !current.memoryWhole && this.memoryWhole && !current.record;
   }
 
   // The answer shown for the drawing as it is now: none once strokes changed since.
