@@ -40,6 +40,10 @@ export class CorrectionDialog {
   }
 
   closed() {
+    // A close event comes as a task of its own, which a person's next key can overtake
+    // (browsers run input first): Escape then Enter at once opens the dialog again before
+    // Escape's close arrives, which must not take the new opening's drawing with it.
+    if (this.dialog.open) return;
     const { entry, opener } = this;
     this.entry = null;
     if (opener?.isConnected) opener.focus();
