@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import {
   allSent, drawWithMouse, drawWithTouch, engineReady, launchArguments, openApp, predicted, root, screenshots, tapFeedback,
-  useStack,
+  useStack, waitFor,
 } from './harness.mjs';
 import { decodePng } from '../engine/png.mjs';
 
@@ -355,10 +355,11 @@ test('a worker that stops after its engine loaded is started again, the engine l
   assert.equal((await predicted(page)).digit, '2');
   const [worker] = page.workers();
   await page.click('[data-testid=clear]');
+  const restarting = page.waitForEvent('console', (message) => message.text().startsWith('Loading the recogniser again'));
   await worker.evaluate(() => setTimeout(() => { throw new Error('out of memory, say'); }));
-  await page.waitForFunction(() => document.querySelector('[data-testid=engine]').textContent === 'loading…');
+  await restarting;  // the engine shows "loading…" from then until it is loaded again
   await engineReady(page);
-  assert.equal(page.workers().length, 1, 'the stopped worker is gone');
+  await waitFor(() => page.workers().length === 1 && page.workers()[0] !== worker, { message: 'one worker, a new one' });
   await drawWithMouse(page, '7');
   await page.click('[data-testid=predict]');
   assert.equal((await predicted(page)).digit, '7');
